@@ -1,0 +1,179 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Xunit;
+
+namespace Lamina.Testing;
+
+/// <summary>
+/// etcd and kube-apiserver on free loopback ports with a temporary data folder: what
+/// controller-runtime calls envtest. Use it as an xunit collection fixture; several can run at
+/// once. No controller-manager or kubelet runs, so objects are stored but nothing acts on them.
+/// </summary>
+public sealed class ApiServerFixture : IAsyncLifetime
+{
+    /// <summary>kube-apiserver answers /readyz after 10–25 s on two busy cores; allow for a slow CI.</summary>
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>Free ports can be taken by another process between picking and binding: retry a few times.</summary>
+    private const int StartAttempts = 3;
+
+    private SupervisedProcess? _etcd;
+    private SupervisedProcess? _apiServer;
+    private ApiServerLaunch? _launch;
+
+    /// <summary>The API server's address (https, loopback).</summary>
+    public Uri Endpoint => Launch.Endpoint;
+
+    /// <summary>The CA that signed the API server's certificate, in PEM.</summary>
+    public string CertificateAuthorityPem { get; private set; } = "";
+
+    /// <summary>A bearer token in <c>system:masters</c>.</summary>
+    public string Token { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+
+    /// <summary>The fixture's temporary folder (data, certificates and the two logs).</summary>
+    public string WorkDirectory => Launch.WorkDirectory;
+
+    private ApiServerLaunch Launch => _launch ?? throw new InvalidOperationException("the fixture has not started");
+
+    /// <summary>An HttpClient for the API server: trusts only its CA and sends the admin token.</summary>
+    public HttpClient CreateHttpClient()
+    {
+        var client = new HttpClient(TestCertificates.CreateTrustingHandler(CertificateAuthorityPem), disposeHandler: true)
+        {
+            BaseAddress = Endpoint,
+        };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        return client;
+    }
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        var binaries = KubernetesBinaries.Locate(RepositoryLayout.Discover());
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = await TryStartAsync(binaries).ConfigureAwait(false);
+            if (started is null)
+            {
+                return;
+            }
+
+            var retry = started.PortClash && attempt < StartAttempts;
+            // Keep the folder of a real failure: the message points at its logs.
+            await StopAsync(deleteWorkDirectory: retry).ConfigureAwait(false);
+            if (!retry)
+            {
+                throw new InvalidOperationException(started.Message);
+            }
+        }
+    }
+
+    /// <summary>Set <c>LAMINA_KEEP_FIXTURE=1</c> to keep the fixture's folder (data, logs) after the run.</summary>
+    public Task DisposeAsync() =>
+        StopAsync(deleteWorkDirectory: Environment.GetEnvironmentVariable("LAMINA_KEEP_FIXTURE") != "1");
+
+    private sealed record StartFailure(string Message, bool PortClash);
+
+    private async Task<StartFailure?> TryStartAsync(KubernetesBinaries binaries)
+    {
+        var workDirectory = Directory.CreateTempSubdirectory("lamina-apiserver-").FullName;
+        _launch = new ApiServerLaunch(workDirectory, FreePort.Next(), FreePort.Next(), FreePort.Next());
+        WriteCredentials(_launch);
+
+        _etcd = SupervisedProcess.Start(binaries.Etcd, ApiServerArguments.Etcd(_launch), Path.Combine(workDirectory, "etcd.log"));
+        var etcdHealth = new Uri($"http://127.0.0.1:{_launch.EtcdClientPort}/health");
+        using (var plain = new HttpClient())
+        {
+            var failure = await WaitUntilHealthyAsync(_etcd, plain, etcdHealth).ConfigureAwait(false);
+            if (failure is not null)
+            {
+                return failure;
+            }
+        }
+
+        _apiServer = SupervisedProcess.Start(binaries.KubeApiServer, ApiServerArguments.ApiServer(_launch), Path.Combine(workDirectory, "kube-apiserver.log"));
+        using var client = CreateHttpClient();
+        return await WaitUntilHealthyAsync(_apiServer, client, new Uri(Endpoint, "/readyz")).ConfigureAwait(false);
+    }
+
+    private void WriteCredentials(ApiServerLaunch launch)
+    {
+        using var certificates = TestCertificates.Create(DateTimeOffset.UtcNow);
+        CertificateAuthorityPem = certificates.AuthorityPem;
+        File.WriteAllText(launch.ServingCertificateFile, certificates.ServingPem);
+        File.WriteAllText(launch.ServingKeyFile, certificates.ServingKeyPem);
+        using var serviceAccountKey = RSA.Create(2048);
+        File.WriteAllText(launch.ServiceAccountKeyFile, serviceAccountKey.ExportRSAPrivateKeyPem());
+        File.WriteAllText(launch.TokenFile, $"{Token},admin,admin,system:masters\n");
+    }
+
+    /// <summary>Polls <paramref name="health"/> until it answers 200, the process exits, or the deadline passes.</summary>
+    private static async Task<StartFailure?> WaitUntilHealthyAsync(SupervisedProcess process, HttpClient client, Uri health)
+    {
+        using var deadline = new CancellationTokenSource(ReadyTimeout);
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                var tail = process.LogTail();
+                return new StartFailure(
+                    $"{process.Name} exited with code {process.ExitCode} while starting (log: {process.LogPath}):\n{tail}",
+                    PortClash: tail.Contains("address already in use", StringComparison.Ordinal));
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(health, deadline.Token).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return null;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                // Reported below.
+            }
+
+            if (deadline.IsCancellationRequested)
+            {
+                return new StartFailure(
+                    $"{process.Name} did not become healthy at {health} within {ReadyTimeout.TotalSeconds} s (log: {process.LogPath}):\n{process.LogTail()}",
+                    PortClash: false);
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The next loop turn reports the deadline.
+            }
+        }
+    }
+
+    private async Task StopAsync(bool deleteWorkDirectory)
+    {
+        // The API server first: it would otherwise spend its shutdown retrying a dead etcd.
+        if (_apiServer is not null)
+        {
+            await _apiServer.DisposeAsync().ConfigureAwait(false);
+            _apiServer = null;
+        }
+
+        if (_etcd is not null)
+        {
+            await _etcd.DisposeAsync().ConfigureAwait(false);
+            _etcd = null;
+        }
+
+        if (deleteWorkDirectory && _launch is not null && Directory.Exists(_launch.WorkDirectory))
+        {
+            Directory.Delete(_launch.WorkDirectory, recursive: true);
+        }
+    }
+}
