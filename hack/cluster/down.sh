@@ -26,26 +26,27 @@ stop() {
 
 ctr_k8s() { ctr --address "$CONTAINERD_SOCKET" --namespace k8s.io "$@"; }
 
-# The shims containerd started: the parents of the container processes containerd recorded
-# (init.pid), kept only while they run containerd's shim binary.
-shim_pids() {
+# The containers' init processes containerd recorded (init.pid), each with its shim (parent):
+# "PID SHIM_PID" lines, only while the parent really is containerd's shim (never a recycled pid).
+container_processes() {
   local f pid ppid
   for f in "$CONTAINERD_DIR"/state/io.containerd.runtime.v2.task/k8s.io/*/init.pid; do
     [ -f "$f" ] || continue
     pid="$(cat "$f")"
     ppid="$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null)" || continue
-    [ "$(readlink "/proc/$ppid/exe" 2>/dev/null)" = /usr/bin/containerd-shim-runc-v2 ] && echo "$ppid"
-  done | sort -u
+    [ "$(readlink "/proc/$ppid/exe" 2>/dev/null)" = "$SHIM_BINARY" ] && echo "$pid $ppid"
+  done
   return 0
 }
+SHIM_BINARY=/usr/bin/containerd-shim-runc-v2
 
 if [ ! -d "$LAMINA_STATE" ] && ! ip link show "$BRIDGE" >/dev/null 2>&1; then
   log "no local cluster here ($LAMINA_STATE does not exist): nothing to stop"
   exit 0
 fi
 
-# Noted before anything stops, while the containers (whose parents they are) still run.
-shims="$(shim_pids)"
+# Noted before anything stops, while the containers and their shims still run.
+containers="$(container_processes)"
 
 # 1. Nothing may create pods while they are removed.
 stop kube-controller-manager
@@ -94,10 +95,19 @@ if pid_of containerd >/dev/null; then
   done
 fi
 stop containerd
-for pid in $shims; do
-  if [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = /usr/bin/containerd-shim-runc-v2 ]; then
-    warn "stopping containerd shim pid $pid that outlived its containers"
+# Containers whose runtime died before they could be removed (e.g. the cluster was killed):
+# end each container's init process (which ends its pid namespace) while its shim still
+# parents it (the proof the pid is still ours), and only then the shims.
+while read -r pid shim; do
+  if [ -n "$pid" ] && [ "$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null)" = "$shim" ]; then
+    warn "stopping container process $pid that outlived the kubelet"
     kill -KILL "$pid" 2>/dev/null || true
+  fi
+done <<<"$containers"
+for shim in $(awk '{ print $2 }' <<<"$containers" | sort -u); do
+  if [ "$(readlink "/proc/$shim/exe" 2>/dev/null)" = "$SHIM_BINARY" ]; then
+    warn "stopping containerd shim $shim that outlived containerd"
+    kill -KILL "$shim" 2>/dev/null || true
   fi
 done
 
