@@ -20,7 +20,7 @@ build: ## Build the solution (warnings are errors)
 	dotnet build Operator.sln --nologo -v quiet
 
 .PHONY: kubernetes
-kubernetes: ## Build the Kubernetes binaries from Debian's source package, once, into the cache
+kubernetes: ## Install etcd and build the Kubernetes binaries from Debian's source package, once, into the cache
 	$(HACK)/cluster/build-kubernetes.sh
 
 .PHONY: images

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Builds kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy and the
 # static pause binary from Debian's "kubernetes" source package, once, into
-# $LAMINA_CACHE/kubernetes/<version>/bin. A second run with the cache in place does nothing.
+# $LAMINA_CACHE/kubernetes/<version>/bin.p<patch level>, and installs etcd (Debian's
+# etcd-server): together, everything the API-server test fixture starts. A second run with the
+# cache in place does nothing.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+apt_install etcd-server
 
 all_built() {
   local b
