@@ -1,2 +1,3 @@
-// Placeholder until the operator program lands (operator core issue).
-return 0;
+using Lamina.Operator.Hosting;
+
+return await OperatorHost.RunAsync(args).ConfigureAwait(false);

@@ -1,5 +1,9 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Lamina.Kubernetes.Client;
+using Lamina.Kubernetes.Configuration;
 using Xunit;
 
 namespace Lamina.Testing;
@@ -33,7 +37,52 @@ public sealed class ApiServerFixture : IAsyncLifetime
     /// <summary>The fixture's temporary folder (data, certificates and the two logs).</summary>
     public string WorkDirectory => Launch.WorkDirectory;
 
+    /// <summary>etcd's client address (plain http, loopback), e.g. for its v3 JSON gateway (<c>/v3/kv/compaction</c>).</summary>
+    public Uri EtcdClientEndpoint => new($"http://127.0.0.1:{Launch.EtcdClientPort}");
+
+    /// <summary>Lamina's client configuration for this server: its endpoint, only its CA, the admin token.</summary>
+    public KubernetesClientConfiguration ClientConfiguration => new()
+    {
+        Server = Endpoint,
+        CertificateAuthorities = [X509Certificate2.CreateFromPem(CertificateAuthorityPem)],
+        TokenSource = new StaticTokenSource(Token),
+    };
+
     private ApiServerLaunch Launch => _launch ?? throw new InvalidOperationException("the fixture has not started");
+
+    /// <summary>Lamina's Kubernetes client for this server, as the admin; dispose it after use.</summary>
+    public KubernetesClient CreateKubernetesClient() => new(ClientConfiguration);
+
+    /// <summary>
+    /// Writes a kubeconfig for this server (context <c>fixture</c>, the CA inline, the admin token)
+    /// that kubectl and <see cref="KubeconfigLoader"/> accept.
+    /// </summary>
+    public void WriteKubeconfig(string path, string? defaultNamespace = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var authority = Convert.ToBase64String(Encoding.UTF8.GetBytes(CertificateAuthorityPem));
+        var namespaceLine = defaultNamespace is null ? "" : $"\n    namespace: {defaultNamespace}";
+        File.WriteAllText(path, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: fixture
+              cluster:
+                server: {Endpoint.GetLeftPart(UriPartial.Authority)}
+                certificate-authority-data: {authority}
+            users:
+            - name: admin
+              user:
+                token: {Token}
+            contexts:
+            - name: fixture
+              context:
+                cluster: fixture
+                user: admin{namespaceLine}
+            current-context: fixture
+
+            """);
+    }
 
     /// <summary>An HttpClient for the API server: trusts only its CA and sends the admin token.</summary>
     public HttpClient CreateHttpClient()

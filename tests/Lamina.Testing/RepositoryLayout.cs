@@ -32,11 +32,14 @@ public sealed class RepositoryLayout
     /// <summary>The admin kubeconfig that <c>make cluster-up</c> writes.</summary>
     public string ClusterKubeconfig => Path.Combine(Root, ".lamina", "kubeconfig");
 
-    /// <summary>Finds the repository above <paramref name="startDirectory"/> (default: the test assembly's folder).</summary>
+    /// <summary>
+    /// Finds the repository above <paramref name="startDirectory"/>; by default above the test
+    /// assembly's folder, or where this assembly was built from when its output lives elsewhere.
+    /// </summary>
     public static RepositoryLayout Discover(string? startDirectory = null, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        var root = FindRoot(startDirectory ?? AppContext.BaseDirectory);
+        var root = startDirectory is not null ? FindRoot(startDirectory) : FindRoot(AppContext.BaseDirectory, BuiltFrom());
         var cache = environment("LAMINA_CACHE") is { Length: > 0 } configured
             ? configured
             : Path.Combine(environment("HOME") ?? "/root", ".cache", "lamina");
@@ -51,7 +54,12 @@ public sealed class RepositoryLayout
             : throw new InvalidOperationException($"hack/versions.env does not set {name}");
     }
 
-    private static string FindRoot(string start)
+    private static string? BuiltFrom() =>
+        typeof(RepositoryLayout).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "LaminaRepositoryRoot")?.Value;
+
+    private static string FindRoot(string start, string? fallback = null)
     {
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
@@ -59,6 +67,11 @@ public sealed class RepositoryLayout
             {
                 return dir.FullName;
             }
+        }
+
+        if (fallback is not null && File.Exists(Path.Combine(fallback, "Operator.sln")))
+        {
+            return fallback;
         }
 
         throw new InvalidOperationException($"no Operator.sln above {start}: tests must run from inside the repository");

@@ -365,7 +365,8 @@ public sealed class FakeKubernetesClient : IKubernetesClient
         }
 
         var meta = Meta(after);
-        var generation = Meta(before)["generation"]?.GetValue<long>() ?? 1;
+        // Seeded and deserialized objects store numbers as different CLR types: read the JSON text.
+        var generation = Meta(before)["generation"] is { } stored ? long.Parse(stored.ToJsonString(), CultureInfo.InvariantCulture) : 1;
         meta["generation"] = SpecChanged(before, after) ? generation + 1 : generation;
         meta["resourceVersion"] = NextVersion();
         var key = Key<T>(meta["namespace"]?.GetValue<string>(), meta["name"]!.GetValue<string>());

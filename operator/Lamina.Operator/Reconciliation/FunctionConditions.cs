@@ -1,0 +1,86 @@
+using Lamina.Kubernetes.Models;
+
+namespace Lamina.Operator.Reconciliation;
+
+/// <summary>The conditions of a Function and how they are set (metav1.Condition semantics).</summary>
+internal static class FunctionConditions
+{
+    /// <summary>Top-level: the function can be invoked.</summary>
+    public const string Ready = "Ready";
+
+    /// <summary>The spec passed the checks the schema cannot make.</summary>
+    public const string ConfigValid = "ConfigValid";
+
+    /// <summary>The Deployment has rolled out the current spec.</summary>
+    public const string DeploymentReady = "DeploymentReady";
+
+    /// <summary>Condition statuses.</summary>
+    public const string True = "True";
+
+    /// <summary>Condition statuses.</summary>
+    public const string False = "False";
+
+    /// <summary>Condition statuses.</summary>
+    public const string Unknown = "Unknown";
+
+    /// <summary>
+    /// Returns <paramref name="conditions"/> with <paramref name="type"/> set. The transition time
+    /// moves only when the status changes, so re-setting the same condition changes nothing.
+    /// </summary>
+    public static List<Condition> Set(
+        IReadOnlyList<Condition>? conditions, string type, string status, string reason, string message, long? generation, DateTimeOffset now)
+    {
+        var result = new List<Condition>();
+        Condition? previous = null;
+        foreach (var condition in conditions ?? [])
+        {
+            if (condition.Type == type)
+            {
+                previous = condition;
+            }
+            else
+            {
+                result.Add(condition);
+            }
+        }
+
+        result.Add(new Condition
+        {
+            Type = type,
+            Status = status,
+            Reason = reason,
+            Message = message,
+            ObservedGeneration = generation,
+            LastTransitionTime = previous?.Status == status && previous.LastTransitionTime is { } since ? since : TruncateToSeconds(now),
+        });
+        result.Sort((a, b) => Order(a.Type).CompareTo(Order(b.Type)));
+        return result;
+    }
+
+    /// <summary>The condition of <paramref name="type"/>, if set.</summary>
+    public static Condition? Find(IReadOnlyList<Condition>? conditions, string type)
+    {
+        foreach (var condition in conditions ?? [])
+        {
+            if (condition.Type == type)
+            {
+                return condition;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Ready first, then the others in a fixed order: stable output, no spurious diffs.</summary>
+    private static int Order(string? type) => type switch
+    {
+        Ready => 0,
+        ConfigValid => 1,
+        DeploymentReady => 2,
+        _ => 3,
+    };
+
+    /// <summary>metav1.Time has whole seconds; keeping sub-second precision would differ after a round trip.</summary>
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) =>
+        new(time.Ticks - (time.Ticks % TimeSpan.TicksPerSecond), time.Offset);
+}

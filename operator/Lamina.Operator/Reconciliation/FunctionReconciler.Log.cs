@@ -1,0 +1,12 @@
+
+namespace Lamina.Operator.Reconciliation;
+
+/// <summary>The reconciler's log messages.</summary>
+internal sealed partial class FunctionReconciler
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Function {Namespace}/{Function} has an invalid spec: {Problems}")]
+    private partial void LogInvalidSpec(string @namespace, string function, string problems);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Function {Namespace}/{Function}: {Verb} {Kind} {Name}")]
+    private partial void LogChildWritten(string @namespace, string function, string verb, string kind, string name);
+}

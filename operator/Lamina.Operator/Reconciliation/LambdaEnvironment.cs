@@ -1,0 +1,68 @@
+using System.Globalization;
+using Lamina.Kubernetes.Models;
+using Lamina.Operator.Api;
+
+namespace Lamina.Operator.Reconciliation;
+
+/// <summary>The environment Lambda gives a runtime (lambda-api.md §4), and the names users may not set.</summary>
+internal static class LambdaEnvironment
+{
+    /// <summary>The pod's own name, for the log stream (downward API; referenced below as $(LAMINA_POD_NAME)).</summary>
+    public const string PodNameVariable = "LAMINA_POD_NAME";
+
+    /// <summary>Lambda's reserved environment variable names (AWS documents these as not settable).</summary>
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    };
+
+    /// <summary>Names starting with this are the shim's own settings.</summary>
+    public const string ReservedPrefix = "LAMINA_";
+
+    /// <summary>The function's ARN-style identifier.</summary>
+    public static string FunctionArn(Function function, OperatorDefaults defaults) =>
+        $"arn:aws:lambda:{defaults.Region}:{defaults.AccountId}:function:{Names.QualifiedName(function)}";
+
+    /// <summary>The gateway path that invokes the function.</summary>
+    public static string InvokePath(Function function) =>
+        $"/2015-03-31/functions/{Names.QualifiedName(function)}/invocations";
+
+    /// <summary>The Lambda variables first (so users' values may refer to them with $(NAME)), then the user's.</summary>
+    public static List<EnvVar> For(Function function, EffectiveSpec spec, OperatorDefaults defaults)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var name = function.Metadata.Name!;
+        var env = new List<EnvVar>
+        {
+            new() { Name = PodNameVariable, ValueFrom = new EnvVarSource { FieldRef = new ObjectFieldSelector { FieldPath = "metadata.name" } } },
+            Literal("AWS_LAMBDA_FUNCTION_NAME", name),
+            Literal("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+            Literal("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", spec.MemoryMB.ToString(CultureInfo.InvariantCulture)),
+            Literal("AWS_LAMBDA_LOG_GROUP_NAME", $"/aws/lambda/{name}"),
+            Literal("AWS_LAMBDA_LOG_STREAM_NAME", $"$({PodNameVariable})"),
+            Literal("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"),
+            Literal("AWS_LAMBDA_RUNTIME_API", ShimContract.RuntimeApi),
+            Literal("AWS_REGION", defaults.Region),
+            Literal("AWS_DEFAULT_REGION", defaults.Region),
+            Literal("LAMBDA_TASK_ROOT", "/var/task"),
+            Literal("LAMBDA_RUNTIME_DIR", "/var/runtime"),
+            Literal("TZ", ":UTC"),
+            Literal("LANG", "en_US.UTF-8"),
+            Literal("LAMINA_FUNCTION_ARN", FunctionArn(function, defaults)),
+            Literal("LAMINA_TIMEOUT_SECONDS", spec.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (spec.Handler is { Length: > 0 } handler)
+        {
+            env.Add(Literal("_HANDLER", handler));
+        }
+
+        env.AddRange(function.Spec.Env ?? []);
+        return env;
+    }
+
+    private static EnvVar Literal(string name, string value) => new() { Name = name, Value = value };
+}

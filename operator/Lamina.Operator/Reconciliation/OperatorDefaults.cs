@@ -1,0 +1,29 @@
+namespace Lamina.Operator.Reconciliation;
+
+/// <summary>
+/// Installation-wide settings the builders use (from the operator's configuration, section
+/// <c>Lamina:Operator</c>); pure data, so builders stay pure functions.
+/// </summary>
+internal sealed record OperatorDefaults
+{
+    /// <summary>The runtime shim's image; an init container copies the shim from it into each pod.</summary>
+    public string ShimImage { get; init; } = "docker.io/lamina/runtime-shim:dev";
+
+    /// <summary>Pull policy of function and shim images (images are imported into the local cluster, never pulled).</summary>
+    public string ImagePullPolicy { get; init; } = "IfNotPresent";
+
+    /// <summary>AWS_REGION and the region part of function ARNs.</summary>
+    public string Region { get; init; } = "us-east-1";
+
+    /// <summary>The account part of function ARNs (LocalStack's all-zero convention).</summary>
+    public string AccountId { get; init; } = "000000000000";
+
+    /// <summary>The user function containers run as when the image's own user is root or a name.</summary>
+    public long RunAsUser { get; init; } = 65532;
+
+    /// <summary>After SIGTERM the shim finishes the invocation in flight (up to the timeout), then exits; this much more for shutdown.</summary>
+    public int DrainSeconds { get; init; } = 10;
+
+    /// <summary>Lambda's /tmp is 512 MB by default.</summary>
+    public string TmpSizeLimit { get; init; } = "512Mi";
+}

@@ -1,0 +1,12 @@
+using Lamina.Kubernetes.Client;
+using Lamina.Operator.Reconciliation;
+using Lamina.Testing.Fakes;
+
+namespace Lamina.Operator.Tests.Reconciliation;
+
+/// <summary>A lister that reads the fake API server's current objects (an always-synced cache).</summary>
+internal sealed class FakeLister<T>(FakeKubernetesClient client) : IObjectLister<T>
+    where T : class, IKubernetesObject<T>
+{
+    public T? Get(string? ns, string name) => client.Peek<T>(ns, name);
+}
