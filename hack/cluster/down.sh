@@ -11,7 +11,7 @@ require_root
 # still runs the component's binary.
 stop() {
   local name="$1" pid
-  pid="$(pid_of "$name")" || { rm -f "$PID_DIR/$name.pid"; return 0; }
+  pid="$(pid_of "$name")" || { rm -f "$PID_DIR/$name.pid" "$PID_DIR/$name.exe"; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + 15))
   while [ -d "/proc/$pid" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
@@ -20,7 +20,7 @@ stop() {
     kill -KILL "$pid" 2>/dev/null || true
     while [ -d "/proc/$pid" ]; do sleep 0.1; done
   fi
-  rm -f "$PID_DIR/$name.pid"
+  rm -f "$PID_DIR/$name.pid" "$PID_DIR/$name.exe"
   log "stopped $name (pid $pid)"
 }
 
@@ -47,6 +47,8 @@ fi
 
 # Noted before anything stops, while the containers and their shims still run.
 containers="$(container_processes)"
+# The kube-proxy that cluster-up ran (perhaps from another cache) also removes its rules.
+proxy_binary="$(cat "$PID_DIR/kube-proxy.exe" 2>/dev/null || echo "$KUBE_BIN_DIR/kube-proxy")"
 
 # 1. Nothing may create pods while they are removed.
 stop kube-controller-manager
@@ -63,8 +65,8 @@ fi
 
 stop kube-proxy
 # kube-proxy's iptables rules outlive it: remove them.
-if [ -x "$KUBE_BIN_DIR/kube-proxy" ]; then
-  "$KUBE_BIN_DIR/kube-proxy" --cleanup >"$LOG_DIR/kube-proxy-cleanup.log" 2>&1 || warn "kube-proxy --cleanup failed (log: $LOG_DIR/kube-proxy-cleanup.log)"
+if [ -x "$proxy_binary" ]; then
+  "$proxy_binary" --cleanup >"$LOG_DIR/kube-proxy-cleanup.log" 2>&1 || warn "kube-proxy --cleanup failed (log: $LOG_DIR/kube-proxy-cleanup.log)"
 fi
 stop kubelet
 

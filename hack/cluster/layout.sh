@@ -38,14 +38,17 @@ component_binary() {
   esac
 }
 
-# pid_of NAME: the recorded pid when that process still runs the expected binary; nothing otherwise.
-# Checking /proc/PID/exe guards against a recycled pid: we stop exactly what we started.
+# pid_of NAME: the recorded pid when that process still runs the binary recorded with it (cluster-up
+# writes NAME.pid and NAME.exe); nothing otherwise. Checking /proc/PID/exe guards against a recycled
+# pid, and using the recorded binary (not this clone's LAMINA_CACHE) lets any clone stop a cluster
+# that another clone, or another cache, started: we stop exactly what was started.
 pid_of() {
-  local file="$PID_DIR/$1.pid" pid
+  local file="$PID_DIR/$1.pid" pid expected
   [ -f "$file" ] || return 1
   pid="$(cat "$file")"
   [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
-  [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$(component_binary "$1")")" ] || return 1
+  expected="$(cat "$PID_DIR/$1.exe" 2>/dev/null || readlink -f "$(component_binary "$1")")"
+  [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$expected" ] || return 1
   echo "$pid"
 }
 

@@ -148,8 +148,11 @@ CNI
 # group leader, so setsid execs in place and $! is the component's own pid.
 start() {
   local name="$1"; shift
-  setsid "$(component_binary "$name")" "$@" </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
+  local binary
+  binary="$(readlink -f "$(component_binary "$name")")"
+  setsid "$binary" "$@" </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
   echo $! >"$PID_DIR/$name.pid"
+  echo "$binary" >"$PID_DIR/$name.exe"
 }
 
 # expect NAME SECONDS DESCRIPTION COMMAND...: waits for COMMAND, failing with NAME's log.
