@@ -1,0 +1,97 @@
+using Lamina.Kubernetes.Client;
+using Lamina.Kubernetes.Models;
+using Lamina.Testing;
+
+namespace Lamina.Integration.Tests.Kubernetes;
+
+/// <summary>Server-side apply through <see cref="KubernetesClient.ApplyAsync{T}"/>: ownership, conflicts, force, subresources.</summary>
+[Collection(ApiServerCollection.Name)]
+[Trait(TestTiers.Category, TestTiers.Integration)]
+public sealed class ServerSideApplyTests(ApiServerFixture apiServer) : IDisposable
+{
+    private readonly KubernetesClient _client = apiServer.CreateKubernetesClient();
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task ApplyAsync_SecondManagerChangesOwnedField_ConflictNamingFieldThenForceTakesOver()
+    {
+        var ns = await TestObjects.NamespaceAsync(_client, "ssa");
+        var created = await _client.ApplyAsync(TestObjects.Deployment(ns, "web", replicas: 2), new ApplyOptions("alpha"));
+        Assert.Equal(2, created.Spec!.Replicas);
+
+        var rival = new Deployment { Metadata = new ObjectMeta { Name = "web", Namespace = ns }, Spec = new DeploymentSpec { Replicas = 3 } };
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => _client.ApplyAsync(rival, new ApplyOptions("beta")));
+
+        Assert.True(error.IsConflict);
+        Assert.Contains("conflict with \"alpha\"", error.Message, StringComparison.Ordinal);
+        var cause = Assert.Single(error.Status!.Details!.Causes!);
+        Assert.Equal((".spec.replicas", "FieldManagerConflict"), (cause.Field, cause.Reason));
+        Assert.Equal(2, (await _client.GetAsync<Deployment>(ns, "web")).Spec!.Replicas);
+
+        var forced = await _client.ApplyAsync(rival, new ApplyOptions("beta", Force: true));
+
+        Assert.Equal(3, forced.Spec!.Replicas);
+        Assert.Equal("registry.invalid/app:1", forced.Spec.Template!.Spec!.Containers![0].Image); // alpha's other fields stay
+        var managers = forced.Metadata.ExtensionData!["managedFields"].EnumerateArray().Select(m => m.GetProperty("manager").GetString()).ToList();
+        Assert.Contains("alpha", managers);
+        Assert.Contains("beta", managers);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_SameObjectTwice_SecondApplyChangesNothing()
+    {
+        var ns = await TestObjects.NamespaceAsync(_client, "ssa-idem");
+
+        var first = await _client.ApplyAsync(TestObjects.Secret(ns, "s"), new ApplyOptions("lamina-operator"));
+        var second = await _client.ApplyAsync(TestObjects.Secret(ns, "s"), new ApplyOptions("lamina-operator"));
+
+        Assert.Equal(first.Metadata.ResourceVersion, second.Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_ObjectReadBackFromServer_Accepted()
+    {
+        var ns = await TestObjects.NamespaceAsync(_client, "ssa-readback");
+        await _client.ApplyAsync(TestObjects.Secret(ns, "s"), new ApplyOptions("lamina-operator"));
+        var read = await _client.GetAsync<Secret>(ns, "s");
+        read.Metadata.Labels = new Dictionary<string, string> { ["edited"] = "yes" };
+
+        var applied = await _client.ApplyAsync(read, new ApplyOptions("lamina-operator"));
+
+        Assert.Equal("yes", applied.Metadata.Labels!["edited"]);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_FieldDroppedFromApply_RemovedFromObject()
+    {
+        var ns = await TestObjects.NamespaceAsync(_client, "ssa-drop");
+        var withLabel = TestObjects.Secret(ns, "s", new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" });
+        await _client.ApplyAsync(withLabel, new ApplyOptions("lamina-operator"));
+
+        var fewer = await _client.ApplyAsync(TestObjects.Secret(ns, "s", new Dictionary<string, string> { ["a"] = "1" }), new ApplyOptions("lamina-operator"));
+
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "1" }, fewer.Metadata.Labels);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_StatusSubresource_StatusAppliedSpecUntouched()
+    {
+        var ns = await TestObjects.NamespaceAsync(_client, "ssa-status");
+        await _client.ApplyAsync(TestObjects.Deployment(ns, "web", replicas: 2), new ApplyOptions("alpha"));
+        // Only status: kube-apiserver 1.20 still counts spec fields in a status apply towards ownership
+        // (a conflict with the spec's manager) even though it does not write them.
+        var status = new Deployment
+        {
+            Metadata = new ObjectMeta { Name = "web", Namespace = ns },
+            Status = new DeploymentStatus { Replicas = 2, ReadyReplicas = 2, ObservedGeneration = 1 },
+        };
+
+        var applied = await _client.ApplyAsync(status, new ApplyOptions("status-writer"), "status");
+
+        Assert.Equal(2, applied.Status!.ReadyReplicas);
+        Assert.Equal(2, applied.Spec!.Replicas);
+        var managers = applied.Metadata.ExtensionData!["managedFields"].EnumerateArray().Select(m => m.GetProperty("manager").GetString());
+        Assert.Contains("status-writer", managers);
+    }
+}
