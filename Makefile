@@ -19,6 +19,10 @@ help: ## List the targets
 build: ## Build the solution (warnings are errors)
 	dotnet build Operator.sln --nologo -v quiet
 
+.PHONY: generate
+generate: ## Regenerate the checked-in CRDs (crds/) from the C# API types; a unit test fails when they are stale
+	dotnet run --project operator/Lamina.Tools -- crds crds
+
 .PHONY: kubernetes
 kubernetes: ## Install etcd and build the Kubernetes binaries from Debian's source package, once, into the cache
 	$(HACK)/cluster/build-kubernetes.sh
@@ -52,7 +56,8 @@ test: ## Run every test tier in order; the last line counts them all
 	@$(HACK)/test-summary.sh
 
 .PHONY: test-unit
-test-unit: build ## Unit tests (no servers)
+test-unit: build ## Unit tests (no servers; promtool checks the metrics format)
+	$(HACK)/test-tools.sh
 	$(HACK)/test-tier.sh Unit
 
 .PHONY: test-integration
@@ -70,12 +75,13 @@ up: cluster-up images ## Cluster, images, Lamina and the example functions; invo
 	$(HACK)/up.sh
 
 .PHONY: bench
-bench: ## Benchmarks with ratios against baselines measured in the same run
-	@echo "make bench: not implemented yet (the benchmark harness arrives with the shim and gateway issues)"
+bench: kubernetes ## Benchmarks with ratios against baselines measured in the same run (BENCH_ARGS="operator 1000")
+	dotnet run -c Release --project bench/Lamina.Bench -- $(BENCH_ARGS)
 
 .PHONY: run-operator
-run-operator: ## Run the operator in the foreground against .lamina/kubeconfig
-	@echo "make run-operator: not implemented yet (operator core issue)"
+run-operator: ## Run the operator in the foreground against .lamina/kubeconfig (installs the CRDs first)
+	kubectl --kubeconfig .lamina/kubeconfig apply -f crds/
+	KUBECONFIG=$(CURDIR)/.lamina/kubeconfig dotnet run --project operator/Lamina.Operator -- $(OPERATOR_ARGS)
 
 .PHONY: run-gateway
 run-gateway: ## Run the gateway in the foreground against .lamina/kubeconfig

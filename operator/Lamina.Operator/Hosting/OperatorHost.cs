@@ -1,7 +1,59 @@
+using Lamina.Kubernetes.Client;
+using Lamina.Kubernetes.Configuration;
+using Lamina.Kubernetes.Events;
+using Lamina.Kubernetes.LeaderElection;
+
 namespace Lamina.Operator.Hosting;
 
-/// <summary>The operator program (being assembled).</summary>
+/// <summary>
+/// The operator program: Kubernetes from KUBECONFIG (or in-cluster), the Function controller,
+/// <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>. SIGTERM stops it cleanly: workers finish their
+/// reconcile, the lease is released so a standby takes over at once.
+/// </summary>
 internal static class OperatorHost
 {
-    public static Task<int> RunAsync(string[] args) => Task.FromResult(args.Length);
+    /// <summary>Health and metrics, unless --urls or ASPNETCORE_URLS say otherwise.</summary>
+    private const string DefaultUrls = "http://127.0.0.1:8081";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+
+        // KUBECONFIG's first file, else ~/.kube/config, else the pod's service account.
+        var kubernetes = KubernetesClientConfiguration.LoadDefault();
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.Configure<OperatorOptions>(builder.Configuration.GetSection(OperatorOptions.Section));
+        services.AddSingleton<IKubernetesClient>(sp => new KubernetesClient(kubernetes, sp.GetRequiredService<ILogger<KubernetesClient>>(), TimeProvider.System));
+        services.Configure<EventRecorderOptions>(o => o.Component = "lamina-operator");
+        services.AddSingleton<IEventRecorder, KubernetesEventRecorder>();
+        services.AddOptions<LeaderElectionOptions>().Configure<Microsoft.Extensions.Options.IOptions<OperatorOptions>>((leader, operatorOptions) =>
+        {
+            leader.LeaseName = operatorOptions.Value.LeaseName;
+            leader.Namespace = operatorOptions.Value.LeaseNamespace is { Length: > 0 } configured
+                ? configured
+                : Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : kubernetes.Namespace;
+        });
+        services.AddPrometheusMetrics(o => o.MeterNamePrefixes.Add("Lamina"));
+        services.AddSingleton<FunctionController>();
+        services.AddHostedService(sp => sp.GetRequiredService<FunctionController>());
+
+        var app = builder.Build();
+        app.MapGet("/healthz", () => "ok");
+        app.MapGet("/readyz", (FunctionController controller) => controller.Synced ? Results.Text("ok") : Results.Text("caches not synced", statusCode: 503));
+        app.MapPrometheusMetrics();
+        await app.RunAsync().ConfigureAwait(false);
+        return 0;
+    }
 }

@@ -24,12 +24,14 @@ internal static class FunctionConditions
     public const string Unknown = "Unknown";
 
     /// <summary>
-    /// Returns <paramref name="conditions"/> with <paramref name="type"/> set. The transition time
+    /// Returns <paramref name="conditions"/> with <paramref name="type"/> set. Messages must not be
+    /// empty: server-side apply on 1.20 turns <c>""</c> into null, which the schema rejects. The transition time
     /// moves only when the status changes, so re-setting the same condition changes nothing.
     /// </summary>
     public static List<Condition> Set(
         IReadOnlyList<Condition>? conditions, string type, string status, string reason, string message, long? generation, DateTimeOffset now)
     {
+        ArgumentException.ThrowIfNullOrEmpty(message);
         var result = new List<Condition>();
         Condition? previous = null;
         foreach (var condition in conditions ?? [])

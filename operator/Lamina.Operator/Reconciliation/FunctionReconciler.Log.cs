@@ -7,6 +7,6 @@ internal sealed partial class FunctionReconciler
     [LoggerMessage(Level = LogLevel.Warning, Message = "Function {Namespace}/{Function} has an invalid spec: {Problems}")]
     private partial void LogInvalidSpec(string @namespace, string function, string problems);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Function {Namespace}/{Function}: {Verb} {Kind} {Name}")]
-    private partial void LogChildWritten(string @namespace, string function, string verb, string kind, string name);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Function {Namespace}/{Function}: {Verb} {Kind} {Name} (differing field: {Field})")]
+    private partial void LogChildWritten(string @namespace, string function, string verb, string kind, string name, string field);
 }

@@ -61,7 +61,7 @@ internal sealed partial class FunctionReconciler(
         }
         else
         {
-            conditions = FunctionConditions.Set(conditions, FunctionConditions.ConfigValid, FunctionConditions.True, "Valid", "", generation, now);
+            conditions = FunctionConditions.Set(conditions, FunctionConditions.ConfigValid, FunctionConditions.True, "Valid", "the spec passed every check", generation, now);
             var deployment = await ReconcileChildAsync(function, DeploymentBuilder.Build(function, defaults), deployments, cancellationToken).ConfigureAwait(false);
             await ReconcileChildAsync(function, ServiceBuilder.Build(function), services, cancellationToken).ConfigureAwait(false);
 
@@ -70,7 +70,7 @@ internal sealed partial class FunctionReconciler(
                 : (FunctionConditions.False, "NotOwned", $"Deployment {Names.Deployment(function)} exists and is not controlled by this function");
             conditions = FunctionConditions.Set(conditions, FunctionConditions.DeploymentReady, deploymentStatus, reason, message, generation, now);
             conditions = deploymentStatus == FunctionConditions.True
-                ? FunctionConditions.Set(conditions, FunctionConditions.Ready, FunctionConditions.True, "Ready", "", generation, now)
+                ? FunctionConditions.Set(conditions, FunctionConditions.Ready, FunctionConditions.True, "Ready", "the function can be invoked", generation, now)
                 : FunctionConditions.Set(conditions, FunctionConditions.Ready, deploymentStatus, reason, message, generation, now);
             status.Replicas = deployment.Current?.Status?.Replicas ?? 0;
             status.ReadyReplicas = deployment.Current?.Status?.ReadyReplicas ?? 0;
@@ -94,8 +94,10 @@ internal sealed partial class FunctionReconciler(
             return new ChildState<T>(actual, Owned: false);
         }
 
-        if (actual is not null && SemanticSubset.IsSubset(
-                JsonSerializer.SerializeToNode(desired, T.JsonTypeInfo), JsonSerializer.SerializeToNode(actual, T.JsonTypeInfo)))
+        var difference = actual is null
+            ? null
+            : SemanticSubset.FirstDifference(JsonSerializer.SerializeToNode(desired, T.JsonTypeInfo), JsonSerializer.SerializeToNode(actual, T.JsonTypeInfo));
+        if (actual is not null && difference is null)
         {
             return new ChildState<T>(actual, Owned: true);
         }
@@ -104,8 +106,8 @@ internal sealed partial class FunctionReconciler(
         try
         {
             var applied = await client.ApplyAsync(desired, Apply, cancellationToken: cancellationToken).ConfigureAwait(false);
-            events.Normal(function, verb, $"{verb} {kind} {name}");
-            LogChildWritten(function.Metadata.Namespace!, function.Metadata.Name!, verb, kind, name);
+            events.Normal(function, verb, actual is null ? $"Created {kind} {name}" : $"Updated {kind} {name}: {difference} differed from the spec");
+            LogChildWritten(function.Metadata.Namespace!, function.Metadata.Name!, verb, kind, name, difference ?? "(new)");
             return new ChildState<T>(applied, Owned: true);
         }
         catch (KubernetesApiException error)

@@ -24,9 +24,9 @@ public sealed class FunctionConditionsTests
     [Fact]
     public void Set_StatusChanges_MovesTransitionTimeToWholeSecond()
     {
-        var first = FunctionConditions.Set(null, "Ready", "False", "A", "", 1, T0);
+        var first = FunctionConditions.Set(null, "Ready", "False", "A", "m", 1, T0);
 
-        var second = FunctionConditions.Set(first, "Ready", "True", "Ready", "", 1, T0.AddSeconds(7.9));
+        var second = FunctionConditions.Set(first, "Ready", "True", "Ready", "m", 1, T0.AddSeconds(7.9));
 
         Assert.Equal(T0.AddSeconds(7), Assert.Single(second).LastTransitionTime);
     }
@@ -34,10 +34,14 @@ public sealed class FunctionConditionsTests
     [Fact]
     public void Set_SeveralTypes_ReadyFirstInFixedOrder()
     {
-        var conditions = FunctionConditions.Set(null, "DeploymentReady", "True", "x", "", 1, T0);
-        conditions = FunctionConditions.Set(conditions, "ConfigValid", "True", "x", "", 1, T0);
-        conditions = FunctionConditions.Set(conditions, "Ready", "True", "x", "", 1, T0);
+        var conditions = FunctionConditions.Set(null, "DeploymentReady", "True", "x", "m", 1, T0);
+        conditions = FunctionConditions.Set(conditions, "ConfigValid", "True", "x", "m", 1, T0);
+        conditions = FunctionConditions.Set(conditions, "Ready", "True", "x", "m", 1, T0);
 
         Assert.Equal(["Ready", "ConfigValid", "DeploymentReady"], conditions.Select(c => c.Type));
     }
+
+    [Fact]
+    public void Set_EmptyMessage_Refused() =>
+        Assert.Throws<ArgumentException>(() => FunctionConditions.Set(null, "Ready", "True", "Ready", "", 1, T0));
 }

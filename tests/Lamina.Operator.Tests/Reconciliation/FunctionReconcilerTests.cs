@@ -65,7 +65,7 @@ public sealed class FunctionReconcilerTests
 
         Assert.Equal(["apply Deployment team-a/hello-fn"], _client.Writes.Select(w => w.ToString()));
         Assert.Equal("docker.io/lamina/example-node:dev", _client.Peek<Deployment>(Ns, "hello-fn")!.Spec!.Template!.Spec!.Containers![0].Image);
-        Assert.Contains("Normal Updated: Updated Deployment hello-fn about Function/hello", _events.Events);
+        Assert.Contains("Normal Updated: Updated Deployment hello-fn: spec.template.spec.containers[function].image differed from the spec about Function/hello", _events.Events);
     }
 
     [Fact]

@@ -29,4 +29,22 @@ public sealed class SemanticSubsetTests
     [Fact]
     public void IsSubset_IntOrStringComesBackAsOtherKind_True() =>
         Assert.True(SemanticSubset.IsSubset(JsonNode.Parse("""{ "port": 8080 }"""), JsonNode.Parse("""{ "port": "8080" }""")));
+
+    [Theory]
+    [InlineData("1024Mi", "1Gi")]
+    [InlineData("1000m", "1")]
+    [InlineData("512Mi", "536870912")]
+    [InlineData("1.5Gi", "1536Mi")]
+    public void IsSubset_QuantityCanonicalizedByServer_True(string desired, string stored) =>
+        Assert.True(SemanticSubset.IsSubset(
+            JsonNode.Parse($$"""{ "resources": { "limits": { "memory": "{{desired}}" } } }"""),
+            JsonNode.Parse($$"""{ "resources": { "limits": { "memory": "{{stored}}" } } }""")));
+
+    [Fact]
+    public void IsSubset_QuantityTextOutsideResources_ComparedAsText() =>
+        Assert.False(SemanticSubset.IsSubset(JsonNode.Parse("""{ "env": { "value": "1024Mi" } }"""), JsonNode.Parse("""{ "env": { "value": "1Gi" } }""")));
+
+    [Fact]
+    public void FirstDifference_ChangedImage_NamesPathWithItemName() =>
+        Assert.Equal("spec.containers[function].image", SemanticSubset.FirstDifference(JsonNode.Parse(Desired), JsonNode.Parse(Desired.Replace("\"image\": \"a\"", "\"image\": \"b\"", StringComparison.Ordinal))));
 }

@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Lamina.Kubernetes.Client;
+using Lamina.Kubernetes.Models;
+using Lamina.Operator.Api;
+using Lamina.Testing;
+using Lamina.Tools.Crds;
+
+namespace Lamina.Bench;
+
+/// <summary>
+/// The operator against a real API server (the integration fixture): N Functions created at once,
+/// time until every one is reconciled (status.observedGeneration caught up) against the time the
+/// API server took just to create them; API writes per no-op reconcile (a forced resync of all N);
+/// the operator's resident memory at 0 and N Functions.
+/// </summary>
+internal static partial class OperatorBenchmark
+{
+    private const string Namespace = "bench";
+
+    public static async Task<IReadOnlyList<string>> RunAsync(int functions)
+    {
+        Console.WriteLine($"== operator: {functions} Functions against kube-apiserver 1.20 (fixture) ==");
+        var layout = RepositoryLayout.Discover();
+        await using var apiServer = new ApiServerFixtureScope();
+        await apiServer.StartAsync();
+        using var http = apiServer.Fixture.CreateHttpClient();
+        await InstallCrdAsync(http);
+        var client = apiServer.Fixture.CreateKubernetesClient();
+        await client.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = Namespace } });
+
+        var kubeconfig = Path.Combine(apiServer.Fixture.WorkDirectory, "bench.kubeconfig");
+        apiServer.Fixture.WriteKubeconfig(kubeconfig, Namespace);
+        var port = FreePort.Next();
+        // A 30 s resync makes every Function be reconciled again with nothing to change.
+        using var operatorProcess = StartOperator(layout, kubeconfig, port, resync: TimeSpan.FromSeconds(30));
+        using var operatorHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await WaitAsync(async () => (await TryGetAsync(operatorHttp, "/readyz")) == "ok", TimeSpan.FromSeconds(60), "the operator is ready");
+        await WaitAsync(async () => (await TryGetAsync(operatorHttp, "/metrics"))?.Contains("lamina_operator_leader 1", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(60), "the operator leads");
+        var idleRss = RssMegabytes(operatorProcess.Id);
+
+        // Baseline: the API server's own cost of storing N Functions, 8 requests in flight.
+        var created = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, functions), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            await client.CreateAsync(new Function
+            {
+                Metadata = new ObjectMeta { Name = $"fn-{i:D5}", Namespace = Namespace },
+                Spec = new FunctionSpec { Image = "docker.io/lamina/example-node:dev", Handler = "index.handler" },
+            }, ct));
+        var createSeconds = created.Elapsed.TotalSeconds;
+
+        await WaitAsync(async () => await ReconciledAsync(client) == functions, TimeSpan.FromMinutes(10), $"all {functions} Functions reconciled");
+        var reconciledSeconds = created.Elapsed.TotalSeconds;
+        var loadedRss = RssMegabytes(operatorProcess.Id);
+
+        // No-op reconciles: wait for a full resync and count the API server's writes meanwhile.
+        var reconcilesBefore = await CounterAsync(operatorHttp, "lamina_operator_reconciles_total", "result=\"success\"");
+        var writesBefore = await ApiWritesAsync(http);
+        await WaitAsync(async () => await CounterAsync(operatorHttp, "lamina_operator_reconciles_total", "result=\"success\"") >= reconcilesBefore + functions,
+            TimeSpan.FromMinutes(3), "a full resync");
+        var noOpReconciles = await CounterAsync(operatorHttp, "lamina_operator_reconciles_total", "result=\"success\"") - reconcilesBefore;
+        var writes = await ApiWritesAsync(http) - writesBefore;
+
+        operatorProcess.Kill(entireProcessTree: true);
+        await operatorProcess.WaitForExitAsync();
+
+        string[] lines =
+        [
+            $"operator: {functions} Functions created in {createSeconds:F1} s (baseline: API writes only), all reconciled after {reconciledSeconds:F1} s: ratio {reconciledSeconds / createSeconds:F2}x the baseline, {functions / reconciledSeconds:F0} Functions/s",
+            $"operator: {writes} API writes during {noOpReconciles} no-op reconciles: {(double)writes / Math.Max(1, noOpReconciles):F3} writes per no-op reconcile (target 0)",
+            $"operator: resident memory {idleRss:F0} MB at 0 Functions, {loadedRss:F0} MB at {functions} ({(loadedRss - idleRss) * 1024 / functions:F1} KB per Function)",
+        ];
+        foreach (var line in lines)
+        {
+            Console.WriteLine(line);
+        }
+
+        return lines;
+    }
+
+    private static Process StartOperator(RepositoryLayout layout, string kubeconfig, int port, TimeSpan resync)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "lamina-operator.dll");
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        info.Environment["KUBECONFIG"] = kubeconfig;
+        info.Environment["Lamina__Operator__ResyncPeriod"] = resync.ToString("c", CultureInfo.InvariantCulture);
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.WorkingDirectory = layout.Root;
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  [operator] {e.Data}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  [operator] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<int> ReconciledAsync(IKubernetesClient client)
+    {
+        var count = 0;
+        string? next = null;
+        do
+        {
+            var page = await client.ListAsync<Function>(Namespace, new ListOptions { Limit = 500, Continue = next });
+            foreach (var function in page.Items)
+            {
+                if (function.Status?.ObservedGeneration is { } observed && observed == function.Metadata.Generation)
+                {
+                    count++;
+                }
+            }
+
+            next = page.Metadata.Continue;
+        }
+        while (!string.IsNullOrEmpty(next));
+        return count;
+    }
+
+    /// <summary>Writes the API server has served (create, update, patch, delete of any resource), from its own metrics.</summary>
+    private static async Task<long> ApiWritesAsync(HttpClient http)
+    {
+        var text = await http.GetStringAsync("/metrics");
+        long total = 0;
+        foreach (Match match in RequestCount().Matches(text))
+        {
+            if (match.Groups["verb"].Value is "POST" or "PUT" or "PATCH" or "DELETE" or "APPLY")
+            {
+                total += (long)double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
+    }
+
+    private static async Task<double> CounterAsync(HttpClient http, string name, string label)
+    {
+        var text = await TryGetAsync(http, "/metrics") ?? "";
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(name, StringComparison.Ordinal) && line.Contains(label, StringComparison.Ordinal))
+            {
+                return double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
+    private static double RssMegabytes(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            }
+        }
+
+        return double.NaN;
+    }
+
+    private static async Task<string?> TryGetAsync(HttpClient http, string path)
+    {
+        try
+        {
+            return await http.GetStringAsync(path);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"bench: {what} did not happen within {timeout}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+    }
+
+    private static async Task InstallCrdAsync(HttpClient http)
+    {
+        using var response = await http.PostAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+            new StringContent(JsonSerializer.Serialize(CrdGenerator.Function()), System.Text.Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        await WaitAsync(async () =>
+        {
+            using var resources = await http.GetAsync("/apis/lamina.dev/v1alpha1");
+            return resources.IsSuccessStatusCode && (await resources.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("resources").GetArrayLength() > 0;
+        }, TimeSpan.FromSeconds(60), "the Function CRD is served");
+    }
+
+    [GeneratedRegex("""^apiserver_request_total\{[^}]*verb="(?<verb>[A-Z]+)"[^}]*\} (?<value>[0-9.e+]+)$""", RegexOptions.Multiline)]
+    private static partial Regex RequestCount();
+}

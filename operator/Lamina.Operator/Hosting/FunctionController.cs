@@ -1,0 +1,224 @@
+using System.Diagnostics.Metrics;
+using Lamina.Kubernetes.Client;
+using Lamina.Kubernetes.Events;
+using Lamina.Kubernetes.Informers;
+using Lamina.Kubernetes.LeaderElection;
+using Lamina.Kubernetes.Models;
+using Lamina.Kubernetes.Queue;
+using Lamina.Operator.Api;
+using Lamina.Operator.Reconciliation;
+using Microsoft.Extensions.Options;
+
+namespace Lamina.Operator.Hosting;
+
+/// <summary>
+/// Watches Functions and the Deployments and Services the operator owns, queues the Functions
+/// whose state may have changed, and reconciles them on a few workers, but only while this
+/// replica leads: standbys keep warm caches and take over within a lease duration.
+/// </summary>
+internal sealed partial class FunctionController : BackgroundService
+{
+    /// <summary>Only children the operator created are watched.</summary>
+    private const string OwnedSelector = Names.ManagedByLabel + "=" + Names.ManagedByValue;
+
+    private readonly IKubernetesClient _client;
+    private readonly IOptions<LeaderElectionOptions> _leaderOptions;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger<FunctionController> _logger;
+    private readonly OperatorOptions _options;
+    private readonly Informer<Function> _functions;
+    private readonly Informer<Deployment> _deployments;
+    private readonly Informer<Service> _services;
+    private readonly WorkQueue<string> _queue;
+    private readonly FunctionReconciler _reconciler;
+    private readonly ControllerMetrics _metrics;
+    private volatile bool _leading;
+
+    public FunctionController(
+        IKubernetesClient client,
+        IEventRecorder events,
+        IOptions<OperatorOptions> options,
+        IOptions<LeaderElectionOptions> leaderOptions,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        IMeterFactory meters)
+    {
+        _client = client;
+        _leaderOptions = leaderOptions;
+        _time = time;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<FunctionController>();
+        _options = options.Value;
+        _functions = new Informer<Function>(client, new InformerOptions { ResyncPeriod = _options.ResyncPeriod }, time, loggers.CreateLogger<Informer<Function>>(), meters);
+        _deployments = new Informer<Deployment>(client, new InformerOptions { LabelSelector = OwnedSelector }, time, loggers.CreateLogger<Informer<Deployment>>(), meters);
+        _services = new Informer<Service>(client, new InformerOptions { LabelSelector = OwnedSelector }, time, loggers.CreateLogger<Informer<Service>>(), meters);
+        _queue = new WorkQueue<string>(time);
+        _metrics = new ControllerMetrics(meters, () => _queue.Count, () => _leading);
+        var defaults = new OperatorDefaults
+        {
+            ShimImage = _options.ShimImage,
+            ImagePullPolicy = _options.ImagePullPolicy,
+            Region = _options.Region,
+            AccountId = _options.AccountId,
+        };
+        _reconciler = new FunctionReconciler(
+            client,
+            new InformerLister<Function>(_functions.Store),
+            new InformerLister<Deployment>(_deployments.Store),
+            new InformerLister<Service>(_services.Store),
+            events,
+            defaults,
+            time,
+            loggers.CreateLogger<FunctionReconciler>());
+
+        _functions.AddHandler(onAdd: FunctionAppeared, onUpdate: FunctionChanged, onDelete: FunctionGone);
+        _deployments.AddHandler(onAdd: EnqueueOwner, onUpdate: (_, child) => EnqueueOwner(child), onDelete: EnqueueOwner);
+        _services.AddHandler(onAdd: EnqueueOwner, onUpdate: (_, child) => EnqueueOwner(child), onDelete: EnqueueOwner);
+    }
+
+    /// <summary>True once every cache has listed: the operator is ready (leading or standing by).</summary>
+    public bool Synced { get; private set; }
+
+    /// <summary>True while this replica reconciles.</summary>
+    public bool Leading => _leading;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var informers = Task.WhenAll(_functions.RunAsync(stoppingToken), _deployments.RunAsync(stoppingToken), _services.RunAsync(stoppingToken));
+        await Task.WhenAll(
+            _functions.WaitForSyncAsync(stoppingToken),
+            _deployments.WaitForSyncAsync(stoppingToken),
+            _services.WaitForSyncAsync(stoppingToken)).ConfigureAwait(false);
+        Synced = true;
+        var functions = _functions.Store.Keys().Count;
+        LogSynced(functions);
+
+        var elector = new LeaderElector(
+            _client,
+            _leaderOptions,
+            new LeaderElectionCallbacks { OnStartedLeading = LeadAsync, OnNewLeader = leader => LogNewLeader(leader) },
+            _time,
+            _loggers.CreateLogger<LeaderElector>());
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // Returns when leadership ends; campaign again with warm caches.
+            await elector.RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        _queue.ShutDown();
+        await informers.ConfigureAwait(false);
+    }
+
+    private async Task LeadAsync(CancellationToken leading)
+    {
+        _leading = true;
+        try
+        {
+            foreach (var function in _functions.Store.List())
+            {
+                _queue.Add(ObjectKey.Of(function));
+            }
+
+            var workers = new Task[Math.Max(1, _options.Workers)];
+            for (var i = 0; i < workers.Length; i++)
+            {
+                workers[i] = WorkAsync(leading);
+            }
+
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+        finally
+        {
+            _leading = false;
+        }
+    }
+
+    private async Task WorkAsync(CancellationToken leading)
+    {
+        while (!leading.IsCancellationRequested)
+        {
+            string key;
+            try
+            {
+                var (next, shutDown) = await _queue.GetAsync(leading).ConfigureAwait(false);
+                if (shutDown)
+                {
+                    return;
+                }
+
+                key = next;
+            }
+            catch (OperationCanceledException) when (leading.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var started = _time.GetTimestamp();
+            // Any failure, a bug included, retries this function with backoff; the others go on.
+            try
+            {
+                var slash = key.IndexOf('/', StringComparison.Ordinal);
+                await _reconciler.ReconcileAsync(key[..slash], key[(slash + 1)..], leading).ConfigureAwait(false);
+                _queue.Forget(key);
+                _metrics.Reconciled(success: true, _time.GetElapsedTime(started));
+            }
+            catch (OperationCanceledException) when (leading.IsCancellationRequested)
+            {
+                _queue.Add(key); // not done: whoever leads next picks it up
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                _metrics.Reconciled(success: false, _time.GetElapsedTime(started));
+                LogReconcileFailed(key, _queue.NumRequeues(key), error);
+                _queue.AddRateLimited(key);
+            }
+            finally
+            {
+                _queue.Done(key);
+            }
+        }
+    }
+
+    private void FunctionAppeared(Function function)
+    {
+        _queue.Add(ObjectKey.Of(function));
+        EnqueueReferrers(function);
+    }
+
+    private void FunctionChanged(Function before, Function after)
+    {
+        // Our own status writes come back as updates; only spec changes (a new generation) or a
+        // resync (same object delivered again) need another reconcile.
+        if (before.Metadata.Generation != after.Metadata.Generation || before.Metadata.ResourceVersion == after.Metadata.ResourceVersion)
+        {
+            _queue.Add(ObjectKey.Of(after));
+        }
+    }
+
+    private void FunctionGone(Function function) => EnqueueReferrers(function);
+
+    /// <summary>Functions that name <paramref name="target"/> as an async destination are re-validated when it comes or goes.</summary>
+    private void EnqueueReferrers(Function target)
+    {
+        foreach (var function in _functions.Store.List())
+        {
+            if (function.Metadata.Namespace == target.Metadata.Namespace
+                && (function.Spec.Async?.OnSuccess?.Function == target.Metadata.Name || function.Spec.Async?.OnFailure?.Function == target.Metadata.Name))
+            {
+                _queue.Add(ObjectKey.Of(function));
+            }
+        }
+    }
+
+    private void EnqueueOwner(IKubernetesObject child)
+    {
+        foreach (var owner in child.Metadata.OwnerReferences ?? [])
+        {
+            if (owner is { Controller: true, Kind: "Function", Name: { } name } && owner.ApiVersion?.StartsWith(Function.Resource.Group + "/", StringComparison.Ordinal) == true)
+            {
+                _queue.Add(ObjectKey.Of(child.Metadata.Namespace, name));
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+using Lamina.Kubernetes.Informers;
+using Lamina.Operator.Reconciliation;
+
+namespace Lamina.Operator.Hosting;
+
+/// <summary>Reads the reconciler's objects from an informer's store (no API request).</summary>
+internal sealed class InformerLister<T>(InformerStore<T> store) : IObjectLister<T>
+    where T : class, Lamina.Kubernetes.Client.IKubernetesObject<T>
+{
+    public T? Get(string? ns, string name) => store.Get(ns, name);
+}

@@ -1,0 +1,32 @@
+namespace Lamina.Operator.Hosting;
+
+/// <summary>The operator's settings: configuration section <c>Lamina:Operator</c> (or LAMINA__OPERATOR__* variables).</summary>
+internal sealed class OperatorOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Lamina:Operator";
+
+    /// <summary>Reconciles run at once: enough to keep up with bursts of changes on two cores, few enough not to flood the API server.</summary>
+    public int Workers { get; set; } = 4;
+
+    /// <summary>The lease that elects one active operator; other replicas wait as warm standbys.</summary>
+    public string LeaseName { get; set; } = "lamina-operator";
+
+    /// <summary>The lease's namespace; the pod's own namespace (POD_NAMESPACE) or the kubeconfig's when empty.</summary>
+    public string? LeaseNamespace { get; set; }
+
+    /// <summary>Every object is re-reconciled this often, so a missed event cannot leave drift for long.</summary>
+    public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The runtime shim's image.</summary>
+    public string ShimImage { get; set; } = "docker.io/lamina/runtime-shim:dev";
+
+    /// <summary>Pull policy of function and shim images.</summary>
+    public string ImagePullPolicy { get; set; } = "IfNotPresent";
+
+    /// <summary>AWS_REGION and the region in function ARNs.</summary>
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>The account in function ARNs.</summary>
+    public string AccountId { get; set; } = "000000000000";
+}

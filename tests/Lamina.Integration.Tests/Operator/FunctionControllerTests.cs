@@ -1,0 +1,184 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Lamina.Kubernetes.Client;
+using Lamina.Kubernetes.LeaderElection;
+using Lamina.Kubernetes.Models;
+using Lamina.Operator.Api;
+using Lamina.Operator.Hosting;
+using Lamina.Operator.Reconciliation;
+using Lamina.Testing;
+using Lamina.Testing.Fakes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
+
+namespace Lamina.Integration.Tests.Operator;
+
+/// <summary>
+/// The operator's controller against a real API server: Functions become Deployments and
+/// Services with owner references and status; drift is repaired; what the schema cannot
+/// reject is reported as InvalidSpec. (No controller-manager runs here, so Deployments never
+/// roll out and garbage collection is covered by the end-to-end tests.)
+/// </summary>
+[Collection(ApiServerCollection.Name)]
+[Trait(TestTiers.Category, TestTiers.Integration)]
+public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private readonly string _ns = "ctl-" + DateTime.UtcNow.ToString("HHmmssfff", CultureInfo.InvariantCulture);
+    private readonly RecordingEventRecorder _events = new();
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private IKubernetesClient _client = null!;
+    private FunctionController? _controller;
+
+    public async Task InitializeAsync()
+    {
+        using (var http = apiServer.CreateHttpClient())
+        {
+            await CrdInstaller.InstallAsync(http);
+        }
+
+        _client = apiServer.CreateKubernetesClient();
+        await _client.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = _ns } });
+        _controller = new FunctionController(
+            _client,
+            _events,
+            Options.Create(new OperatorOptions { Workers = 2 }),
+            Options.Create(new LeaderElectionOptions { Namespace = _ns, LeaseName = "lamina-operator" }),
+            TimeProvider.System,
+            TestOutputLoggerProvider.Factory(output),
+            _services.GetRequiredService<IMeterFactory>());
+        await _controller.StartAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_controller is not null)
+        {
+            await _controller.StopAsync(CancellationToken.None);
+            _controller.Dispose();
+        }
+
+        await _services.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Create_Function_DeploymentAndServiceOwnedWithStatus()
+    {
+        var function = await _client.CreateAsync(NewFunction("hello"));
+
+        var deployment = await EventuallyGetAsync<Deployment>("hello-fn");
+        var service = await EventuallyGetAsync<Service>("hello-fn");
+        var status = await EventuallyAsync("hello", f => f.Status?.ObservedGeneration == 1);
+
+        foreach (var owner in new[] { deployment.Metadata.OwnerReferences!.Single(), service.Metadata.OwnerReferences!.Single() })
+        {
+            Assert.Equal((function.Metadata.Uid, true, "Function"), (owner.Uid, owner.Controller, owner.Kind));
+        }
+
+        Assert.Equal($"arn:aws:lambda:us-east-1:000000000000:function:{_ns}.hello", status.Status!.FunctionArn);
+        Assert.Equal("True", FunctionConditions.Find(status.Status.Conditions, "ConfigValid")!.Status);
+        Assert.Equal("Progressing", FunctionConditions.Find(status.Status.Conditions, "Ready")!.Reason);
+        Assert.Contains(_events.Events, e => e.StartsWith("Normal Created: Created Deployment hello-fn", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EditDeployment_ImageChangedByHand_Repaired()
+    {
+        await _client.CreateAsync(NewFunction("drift"));
+        await EventuallyGetAsync<Deployment>("drift-fn");
+
+        await _client.MergePatchAsync<Deployment>(_ns, "drift-fn",
+            """{ "spec": { "template": { "spec": { "containers": [ { "name": "function", "image": "evil:latest" } ] } } } }""");
+
+        await Eventually.HoldsAsync(() => _image == "docker.io/lamina/example-node:dev", Deadline, "the operator puts the image back", async () =>
+        {
+            var current = await _client.GetAsync<Deployment>(_ns, "drift-fn");
+            _image = current.Spec!.Template!.Spec!.Containers!.Single(c => c.Name == "function").Image;
+        });
+    }
+
+    [Fact]
+    public async Task ChangeSpec_AfterScaling_UpdatedWithoutResettingReplicas()
+    {
+        await _client.CreateAsync(NewFunction("scaled"));
+        await EventuallyGetAsync<Deployment>("scaled-fn");
+        await _client.SetScaleAsync<Deployment>(_ns, "scaled-fn", 3);
+
+        await _client.MergePatchAsync<Function>(_ns, "scaled", """{ "spec": { "memoryMB": 1024 } }""");
+
+        Deployment? deployment = null;
+        // The API server stores 1024Mi in canonical form (1Gi): compare values.
+        await Eventually.HoldsAsync(() => SemanticSubset.Quantity(deployment?.Spec!.Template!.Spec!.Containers![0].Resources!.Limits!["memory"] ?? "0") == 1024m * 1024 * 1024, Deadline,
+            "the new memory size reaches the Deployment", async () => deployment = await _client.GetAsync<Deployment>(_ns, "scaled-fn"));
+        Assert.Equal(3, deployment!.Spec!.Replicas);
+    }
+
+    public static TheoryData<string, string, string> InvalidSpecs => new()
+    {
+        { "provisioned over reserved", """{ "concurrency": { "reserved": 1, "provisioned": 2 } }""", "spec.concurrency.provisioned (2) exceeds spec.concurrency.reserved (1)" },
+        { "reserved variable", """{ "env": [ { "name": "AWS_LAMBDA_RUNTIME_API", "value": "x" } ] }""", "spec.env[0].name: AWS_LAMBDA_RUNTIME_API is reserved" },
+        { "unknown destination", """{ "async": { "onSuccess": { "function": "nowhere" } } }""", "spec.async.onSuccess.function: no function \"nowhere\"" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidSpecs))]
+    public async Task Create_SpecTheSchemaCannotReject_InvalidSpecCondition(string scenario, string patch, string expected)
+    {
+        var name = "invalid-" + Math.Abs(scenario.GetHashCode(StringComparison.Ordinal)).ToString(CultureInfo.InvariantCulture)[..6];
+        await _client.CreateAsync(NewFunction(name));
+        await _client.MergePatchAsync<Function>(_ns, name, $$"""{ "spec": {{patch}} }""");
+
+        var function = await EventuallyAsync(name, f => FunctionConditions.Find(f.Status?.Conditions, "Ready")?.Reason == "InvalidSpec");
+
+        Assert.Contains(expected, FunctionConditions.Find(function.Status!.Conditions, "Ready")!.Message, StringComparison.Ordinal);
+        Assert.Equal("False", FunctionConditions.Find(function.Status.Conditions, "ConfigValid")!.Status);
+    }
+
+    [Fact]
+    public async Task CreateDestination_AfterReferrer_ReferrerBecomesValid()
+    {
+        var referrer = NewFunction("referrer");
+        referrer.Spec.Async = new FunctionAsync { OnFailure = new FunctionDestination { Function = "dead-letters" } };
+        await _client.CreateAsync(referrer);
+        await EventuallyAsync("referrer", f => FunctionConditions.Find(f.Status?.Conditions, "ConfigValid")?.Status == "False");
+
+        await _client.CreateAsync(NewFunction("dead-letters"));
+
+        await EventuallyAsync("referrer", f => FunctionConditions.Find(f.Status?.Conditions, "ConfigValid")?.Status == "True");
+    }
+
+    private string? _image;
+
+    private Function NewFunction(string name) => new()
+    {
+        Metadata = new ObjectMeta { Name = name, Namespace = _ns },
+        Spec = new FunctionSpec { Image = "docker.io/lamina/example-node:dev", Handler = "index.handler" },
+    };
+
+    private async Task<T> EventuallyGetAsync<T>(string name)
+        where T : class, IKubernetesObject<T>
+    {
+        T? found = null;
+        await Eventually.HoldsAsync(() => found is not null, Deadline, $"{T.Resource.Kind} {_ns}/{name} exists", async () =>
+        {
+            try
+            {
+                found = await _client.GetAsync<T>(_ns, name);
+            }
+            catch (KubernetesApiException error) when (error.IsNotFound)
+            {
+                found = null;
+            }
+        });
+        return found!;
+    }
+
+    private async Task<Function> EventuallyAsync(string name, Func<Function, bool> condition)
+    {
+        Function? current = null;
+        await Eventually.HoldsAsync(() => current is not null && condition(current), Deadline, $"function {name} reaches the expected status",
+            async () => current = await _client.GetAsync<Function>(_ns, name));
+        return current!;
+    }
+}
