@@ -3,7 +3,12 @@ using Lamina.Operator.Api;
 
 namespace Lamina.Operator.Reconciliation;
 
-/// <summary>The function's Service: its environments' invoke and admin ports behind one name.</summary>
+/// <summary>
+/// The function's Service: a headless one (no cluster IP) that names the function's environments
+/// and their invoke and admin ports. The gateway routes each invocation to one chosen environment,
+/// never through a load-balanced IP, and a cluster IP per function would exhaust the service range
+/// of a cluster with many functions (the operator benchmark hit that at about 250).
+/// </summary>
 internal static class ServiceBuilder
 {
     /// <summary>Builds the desired Service for <paramref name="function"/>.</summary>
@@ -22,6 +27,7 @@ internal static class ServiceBuilder
             Spec = new ServiceSpec
             {
                 Type = "ClusterIP",
+                ClusterIP = "None",
                 Selector = Names.Selector(function),
                 Ports =
                 [

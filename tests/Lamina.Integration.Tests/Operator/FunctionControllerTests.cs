@@ -1,14 +1,15 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Lamina.Kubernetes.Client;
+using Lamina.Kubernetes.Events;
 using Lamina.Kubernetes.LeaderElection;
 using Lamina.Kubernetes.Models;
 using Lamina.Operator.Api;
 using Lamina.Operator.Hosting;
 using Lamina.Operator.Reconciliation;
 using Lamina.Testing;
-using Lamina.Testing.Fakes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 
@@ -26,7 +27,7 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly string _ns = "ctl-" + DateTime.UtcNow.ToString("HHmmssfff", CultureInfo.InvariantCulture);
-    private readonly RecordingEventRecorder _events = new();
+    private KubernetesEventRecorder? _events;
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private IKubernetesClient _client = null!;
     private FunctionController? _controller;
@@ -40,13 +41,16 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
 
         _client = apiServer.CreateKubernetesClient();
         await _client.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = _ns } });
+        var logs = TestOutputLoggerProvider.Factory(output);
+        _events = new KubernetesEventRecorder(
+            _client, Options.Create(new EventRecorderOptions()), TimeProvider.System, logs.CreateLogger<KubernetesEventRecorder>());
         _controller = new FunctionController(
             _client,
             _events,
             Options.Create(new OperatorOptions { Workers = 2 }),
             Options.Create(new LeaderElectionOptions { Namespace = _ns, LeaseName = "lamina-operator" }),
             TimeProvider.System,
-            TestOutputLoggerProvider.Factory(output),
+            logs,
             _services.GetRequiredService<IMeterFactory>());
         await _controller.StartAsync(CancellationToken.None);
     }
@@ -57,6 +61,11 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
         {
             await _controller.StopAsync(CancellationToken.None);
             _controller.Dispose();
+        }
+
+        if (_events is not null)
+        {
+            await _events.DisposeAsync();
         }
 
         await _services.DisposeAsync();
@@ -79,7 +88,11 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
         Assert.Equal($"arn:aws:lambda:us-east-1:000000000000:function:{_ns}.hello", status.Status!.FunctionArn);
         Assert.Equal("True", FunctionConditions.Find(status.Status.Conditions, "ConfigValid")!.Status);
         Assert.Equal("Progressing", FunctionConditions.Find(status.Status.Conditions, "Ready")!.Reason);
-        Assert.Contains(_events.Events, e => e.StartsWith("Normal Created: Created Deployment hello-fn", StringComparison.Ordinal));
+        // A real core/v1 Event, as kubectl describe shows it.
+        await _events!.FlushAsync();
+        var events = await _client.ListAsync<Event>(_ns);
+        Assert.Contains(events.Items, e => e.InvolvedObject.Name == "hello" && e.InvolvedObject.Kind == "Function"
+            && e.Reason == "Created" && e.Type == "Normal" && e.Message == "Created Deployment hello-fn");
     }
 
     [Fact]
