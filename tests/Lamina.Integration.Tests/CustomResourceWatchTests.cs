@@ -50,9 +50,8 @@ public sealed class CustomResourceWatchTests(ApiServerFixture apiServer)
         Assert.Equal(3, received.GetProperty("spec").GetProperty("size").GetInt32());
     }
 
-    private static async Task CreateEstablishedCrdAsync(HttpClient client)
-    {
-        var crd = JsonNode.Parse("""
+    private static Task CreateEstablishedCrdAsync(HttpClient client) =>
+        CustomResources.CreateAsync(client, """
             {
               "apiVersion": "apiextensions.k8s.io/v1",
               "kind": "CustomResourceDefinition",
@@ -69,17 +68,5 @@ public sealed class CustomResourceWatchTests(ApiServerFixture apiServer)
                 }]
               }
             }
-            """);
-        using var response = await client.PostAsJsonAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
-        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"creating the CRD: {response.StatusCode}");
-
-        var established = false;
-        await Eventually.HoldsAsync(() => established, Deadline, "the CRD is Established", async () =>
-        {
-            using var current = await client.GetFromJsonAsync<JsonDocument>("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.fixture.lamina.dev");
-            established = current!.RootElement.TryGetProperty("status", out var status)
-                && status.TryGetProperty("conditions", out var conditions)
-                && conditions.EnumerateArray().Any(c => c.GetProperty("type").GetString() == "Established" && c.GetProperty("status").GetString() == "True");
-        });
-    }
+            """, "widgets.fixture.lamina.dev");
 }

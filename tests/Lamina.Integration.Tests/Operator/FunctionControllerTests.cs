@@ -36,7 +36,7 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
     {
         using (var http = apiServer.CreateHttpClient())
         {
-            await CrdInstaller.InstallAsync(http);
+            await CustomResources.InstallFunctionCrdAsync(http);
         }
 
         _client = apiServer.CreateKubernetesClient();

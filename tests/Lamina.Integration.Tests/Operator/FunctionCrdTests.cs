@@ -77,7 +77,7 @@ public sealed class FunctionCrdTests(ApiServerFixture apiServer)
     private async Task<HttpClient> ClientWithCrdAsync()
     {
         var client = apiServer.CreateHttpClient();
-        await CrdInstaller.InstallAsync(client);
+        await CustomResources.InstallFunctionCrdAsync(client);
         return client;
     }
 
