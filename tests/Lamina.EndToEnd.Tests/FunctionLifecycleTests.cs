@@ -1,16 +1,10 @@
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Configuration;
-using Lamina.Kubernetes.LeaderElection;
 using Lamina.Kubernetes.Models;
 using Lamina.Operator.Api;
-using Lamina.Operator.Hosting;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Lamina.EndToEnd.Tests;
 
@@ -24,9 +18,8 @@ public sealed class FunctionLifecycleTests(LocalCluster cluster) : IAsyncLifetim
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
     private readonly string _ns = "e2e-fn-" + DateTime.UtcNow.ToString("HHmmssfff", CultureInfo.InvariantCulture);
-    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private IKubernetesClient _client = null!;
-    private FunctionController? _controller;
+    private RunningOperator? _operator;
 
     public async Task InitializeAsync()
     {
@@ -34,26 +27,16 @@ public sealed class FunctionLifecycleTests(LocalCluster cluster) : IAsyncLifetim
         await cluster.Kubectl.RunAsync(null, "wait", "--for=condition=Established", "crd/functions.lamina.dev", "--timeout=60s");
         await cluster.Kubectl.RunAsync(null, "create", "namespace", _ns);
         _client = new KubernetesClient(KubeconfigLoader.Load(cluster.Layout.ClusterKubeconfig));
-        _controller = new FunctionController(
-            _client,
-            new RecordingEventRecorder(),
-            Options.Create(new OperatorOptions { Workers = 2 }),
-            Options.Create(new LeaderElectionOptions { Namespace = _ns, LeaseName = "lamina-operator" }),
-            TimeProvider.System,
-            NullLoggerFactory.Instance,
-            _services.GetRequiredService<IMeterFactory>());
-        await _controller.StartAsync(CancellationToken.None);
+        _operator = await RunningOperator.StartAsync(_client, new RecordingEventRecorder(), _ns);
     }
 
     public async Task DisposeAsync()
     {
-        if (_controller is not null)
+        if (_operator is not null)
         {
-            await _controller.StopAsync(CancellationToken.None);
-            _controller.Dispose();
+            await _operator.DisposeAsync();
         }
 
-        await _services.DisposeAsync();
         await cluster.Kubectl.RunAsync(null, "delete", "namespace", _ns, "--wait=false");
     }
 

@@ -1,14 +1,10 @@
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Events;
-using Lamina.Kubernetes.LeaderElection;
 using Lamina.Kubernetes.Models;
 using Lamina.Operator.Api;
-using Lamina.Operator.Hosting;
 using Lamina.Operator.Reconciliation;
 using Lamina.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
@@ -28,9 +24,8 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly string _ns = "ctl-" + DateTime.UtcNow.ToString("HHmmssfff", CultureInfo.InvariantCulture);
     private KubernetesEventRecorder? _events;
-    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private IKubernetesClient _client = null!;
-    private FunctionController? _controller;
+    private RunningOperator? _operator;
 
     public async Task InitializeAsync()
     {
@@ -44,23 +39,14 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
         var logs = TestOutputLoggerProvider.Factory(output);
         _events = new KubernetesEventRecorder(
             _client, Options.Create(new EventRecorderOptions()), TimeProvider.System, logs.CreateLogger<KubernetesEventRecorder>());
-        _controller = new FunctionController(
-            _client,
-            _events,
-            Options.Create(new OperatorOptions { Workers = 2 }),
-            Options.Create(new LeaderElectionOptions { Namespace = _ns, LeaseName = "lamina-operator" }),
-            TimeProvider.System,
-            logs,
-            _services.GetRequiredService<IMeterFactory>());
-        await _controller.StartAsync(CancellationToken.None);
+        _operator = await RunningOperator.StartAsync(_client, _events, _ns, logs);
     }
 
     public async Task DisposeAsync()
     {
-        if (_controller is not null)
+        if (_operator is not null)
         {
-            await _controller.StopAsync(CancellationToken.None);
-            _controller.Dispose();
+            await _operator.DisposeAsync();
         }
 
         if (_events is not null)
@@ -68,7 +54,6 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
             await _events.DisposeAsync();
         }
 
-        await _services.DisposeAsync();
     }
 
     [Fact]
