@@ -23,11 +23,19 @@ internal static class OperatorHost
             builder.WebHost.UseUrls(DefaultUrls);
         }
 
-        builder.Logging.AddSimpleConsole(o =>
+        // One line per entry for people; LAMINA_LOG_FORMAT=json for log pipelines (structured fields kept).
+        if (Environment.GetEnvironmentVariable("LAMINA_LOG_FORMAT") == "json")
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
+            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
 
         // KUBECONFIG's first file, else ~/.kube/config, else the pod's service account.
         var kubernetes = KubernetesClientConfiguration.LoadDefault();
