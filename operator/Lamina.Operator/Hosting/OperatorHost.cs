@@ -38,7 +38,16 @@ internal static class OperatorHost
         }
 
         // KUBECONFIG's first file, else ~/.kube/config, else the pod's service account.
-        var kubernetes = KubernetesClientConfiguration.LoadDefault();
+        KubernetesClientConfiguration kubernetes;
+        try
+        {
+            kubernetes = KubernetesClientConfiguration.LoadDefault();
+        }
+        catch (KubernetesConfigurationException error)
+        {
+            await Console.Error.WriteLineAsync($"lamina-operator: cannot reach Kubernetes: {error.Message}").ConfigureAwait(false);
+            return 2;
+        }
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
