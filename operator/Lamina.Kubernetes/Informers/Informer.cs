@@ -222,6 +222,7 @@ public sealed partial class Informer<T>
         var seen = new HashSet<string>(items.Count, StringComparer.Ordinal);
         foreach (var item in items)
         {
+            _options.Transform?.Invoke(item);
             var key = ObjectKey.Of(item);
             seen.Add(key);
             if (!Store.TryGet(key, out var old))
@@ -300,6 +301,7 @@ public sealed partial class Informer<T>
     private void Apply(WatchEvent<T> change)
     {
         var item = change.Object;
+        _options.Transform?.Invoke(item);
         lock (_gate)
         {
             if (change.Type != WatchEventType.Bookmark)

@@ -1,3 +1,5 @@
+using Lamina.Kubernetes.Client;
+
 namespace Lamina.Kubernetes.Informers;
 
 /// <summary>What an <see cref="Informer{T}"/> watches and how it recovers.</summary>
@@ -33,4 +35,11 @@ public sealed record InformerOptions
 
     /// <summary>The retry delay doubles up to this (client-go's 30 s).</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Applied in place to every object before it is stored or handed to handlers (each is freshly
+    /// decoded, never shared), e.g. <see cref="InformerTransforms.StripManagedFields"/> to keep a
+    /// large cache small. None when null.
+    /// </summary>
+    public Action<IKubernetesObject>? Transform { get; init; }
 }

@@ -50,9 +50,9 @@ internal sealed partial class FunctionController : BackgroundService
         _loggers = loggers;
         _logger = loggers.CreateLogger<FunctionController>();
         _options = options.Value;
-        _functions = new Informer<Function>(client, new InformerOptions { ResyncPeriod = _options.ResyncPeriod }, time, loggers.CreateLogger<Informer<Function>>(), meters);
-        _deployments = new Informer<Deployment>(client, new InformerOptions { LabelSelector = OwnedSelector }, time, loggers.CreateLogger<Informer<Deployment>>(), meters);
-        _services = new Informer<Service>(client, new InformerOptions { LabelSelector = OwnedSelector }, time, loggers.CreateLogger<Informer<Service>>(), meters);
+        _functions = new Informer<Function>(client, new InformerOptions { ResyncPeriod = _options.ResyncPeriod, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Function>>(), meters);
+        _deployments = new Informer<Deployment>(client, new InformerOptions { LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Deployment>>(), meters);
+        _services = new Informer<Service>(client, new InformerOptions { LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Service>>(), meters);
         _queue = new WorkQueue<string>(time);
         _metrics = new ControllerMetrics(meters, () => _queue.Count, () => _leading);
         var defaults = new OperatorDefaults
