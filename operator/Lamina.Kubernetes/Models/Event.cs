@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Lamina.Kubernetes.Client;
@@ -7,7 +6,7 @@ using Lamina.Kubernetes.Serialization;
 namespace Lamina.Kubernetes.Models;
 
 /// <summary>core/v1 Event, as kubectl describe shows it.</summary>
-public sealed class Event : IKubernetesObject<Event>
+public sealed class Event : KubernetesObject<Event>, IKubernetesObject<Event>
 {
     /// <inheritdoc />
     public static ResourceType Resource { get; } = new("", "v1", "events", "Event");
@@ -17,12 +16,6 @@ public sealed class Event : IKubernetesObject<Event>
 
     /// <inheritdoc />
     public static JsonTypeInfo<KubernetesList<Event>> ListJsonTypeInfo => KubernetesJsonContext.Default.KubernetesListEvent;
-
-    public string? ApiVersion { get; set; } = Resource.ApiVersion;
-
-    public string? Kind { get; set; } = Resource.Kind;
-
-    public ObjectMeta Metadata { get; set; } = new();
 
     public ObjectReference InvolvedObject { get; set; } = new();
 
@@ -48,8 +41,4 @@ public sealed class Event : IKubernetesObject<Event>
     public string? ReportingInstance { get; set; }
 
     public string? Action { get; set; }
-
-    /// <summary>Fields this model does not name, kept so that writing the object back loses nothing.</summary>
-    [JsonExtensionData]
-    public IDictionary<string, JsonElement>? ExtensionData { get; set; }
 }

@@ -9,7 +9,7 @@ namespace Lamina.Operator.Api;
 /// Function would also claim spec fields for the operator's field manager, which would then
 /// conflict with users' own server-side applies.
 /// </summary>
-public sealed class FunctionStatusApply : IKubernetesObject<FunctionStatusApply>
+public sealed class FunctionStatusApply : KubernetesObject<FunctionStatusApply>, IKubernetesObject<FunctionStatusApply>
 {
     /// <inheritdoc />
     public static ResourceType Resource => Function.Resource;
@@ -19,15 +19,6 @@ public sealed class FunctionStatusApply : IKubernetesObject<FunctionStatusApply>
 
     /// <inheritdoc />
     public static JsonTypeInfo<KubernetesList<FunctionStatusApply>> ListJsonTypeInfo => OperatorJsonContext.Default.KubernetesListFunctionStatusApply;
-
-    /// <inheritdoc />
-    public string? ApiVersion { get; set; } = Resource.ApiVersion;
-
-    /// <inheritdoc />
-    public string? Kind { get; set; } = Resource.Kind;
-
-    /// <inheritdoc />
-    public ObjectMeta Metadata { get; set; } = new();
 
     /// <summary>The status to apply.</summary>
     public FunctionStatus? Status { get; set; }

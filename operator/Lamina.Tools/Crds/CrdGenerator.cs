@@ -168,8 +168,9 @@ internal static class CrdGenerator
         var properties = new Dictionary<string, object?>();
         foreach (var property in type.GetProperties(BindingFlags.Instance | BindingFlags.Public))
         {
+            // Type and object metadata belong to the API server; unknown fields are not schema.
             if (property.GetCustomAttribute<JsonExtensionDataAttribute>() is not null
-                || property.DeclaringType == typeof(Function) && property.Name is "ApiVersion" or "Kind" or "Metadata")
+                || property.DeclaringType is { IsGenericType: true } declaring && declaring.GetGenericTypeDefinition() == typeof(KubernetesObject<>))
             {
                 continue;
             }
