@@ -23,6 +23,7 @@ public sealed class SupervisedProcess : IAsyncDisposable
         exec 3<&0
         "$@" </dev/null >>"$log" 2>&1 &
         child=$!
+        echo "$child" >"$log.pid"
         (
           while read -r _ <&3; do :; done
           kill -TERM "$child" 2>/dev/null
@@ -62,14 +63,26 @@ public sealed class SupervisedProcess : IAsyncDisposable
     /// <summary>The program's exit code once <see cref="HasExited"/> is true.</summary>
     public int ExitCode => _supervisor.ExitCode;
 
+    /// <summary>The program's process id (not the supervisor's), for tests that signal it.</summary>
+    public int ProgramId => int.Parse(File.ReadAllText(LogPath + ".pid").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Starts <paramref name="program"/> with <paramref name="arguments"/>, appending its output to <paramref name="logPath"/>.</summary>
-    public static SupervisedProcess Start(string program, IEnumerable<string> arguments, string logPath)
+    public static SupervisedProcess Start(string program, IEnumerable<string> arguments, string logPath) =>
+        Start(program, arguments, logPath, environment: null);
+
+    /// <summary>As <see cref="Start(string, IEnumerable{string}, string)"/>, with variables added to the program's environment.</summary>
+    public static SupervisedProcess Start(string program, IEnumerable<string> arguments, string logPath, IReadOnlyDictionary<string, string>? environment)
     {
         var info = new ProcessStartInfo("/bin/sh")
         {
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(SupervisorScript);
         info.ArgumentList.Add("lamina-supervisor");

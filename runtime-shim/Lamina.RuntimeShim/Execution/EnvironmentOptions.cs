@@ -1,0 +1,16 @@
+namespace Lamina.RuntimeShim.Execution;
+
+/// <summary>The facts about the function the environment needs for deadlines, headers and log lines.</summary>
+internal sealed record EnvironmentOptions
+{
+    public required TimeSpan Timeout { get; init; }
+
+    /// <summary>Lambda-Runtime-Invoked-Function-Arn.</summary>
+    public required string FunctionArn { get; init; }
+
+    /// <summary>AWS_LAMBDA_FUNCTION_VERSION, for the START line.</summary>
+    public string Version { get; init; } = "$LATEST";
+
+    /// <summary>AWS_LAMBDA_FUNCTION_MEMORY_SIZE, for the REPORT line.</summary>
+    public int MemorySizeMB { get; init; } = 128;
+}

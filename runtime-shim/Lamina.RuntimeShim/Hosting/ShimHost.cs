@@ -1,0 +1,165 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Lamina.RuntimeShim.Admin;
+using Lamina.RuntimeShim.Execution;
+using Lamina.RuntimeShim.Invoke;
+using Lamina.RuntimeShim.Metrics;
+using Lamina.RuntimeShim.Supervision;
+using Lamina.RuntimeShim.RuntimeApi;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Lamina.RuntimeShim.Hosting;
+
+/// <summary>
+/// Runs the shim: binds the Runtime API, starts the runtime, and only then builds the web host, so the
+/// runtime's start-up and the shim's overlap (the runtime's first <c>next</c> waits in the socket's
+/// backlog until Kestrel accepts it). Returns the process exit code.
+/// </summary>
+internal static partial class ShimHost
+{
+    // After SIGTERM the in-flight invocation may run to its deadline; the kubelet's grace (the
+    // operator sets timeout + 10 s) bounds the whole shutdown, this only keeps the host from cutting it short.
+    private static readonly TimeSpan ShutdownAllowance = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> RunAsync(ShimOptions options)
+    {
+        using var loggerFactory = ShimLogging.CreateFactory(System.Environment.GetEnvironmentVariable("LAMINA_LOG_FORMAT"));
+        var logger = loggerFactory.CreateLogger("Lamina.RuntimeShim");
+        var identity = FunctionIdentity.FromEnvironment(System.Environment.GetEnvironmentVariable);
+
+        Socket runtimeApiSocket;
+        try
+        {
+            runtimeApiSocket = Listen(options.RuntimeApiEndpoint);
+        }
+        catch (SocketException e)
+        {
+            return Fail(logger, $"cannot listen on {options.RuntimeApiEndpoint} for the Runtime API: {e.Message}");
+        }
+
+        using (runtimeApiSocket)
+        using (var meter = new Meter(ShimMetrics.MeterName))
+        using (var log = new ConsoleFunctionLog())
+        {
+            var time = TimeProvider.System;
+            var metrics = new ShimMetrics(meter, identity);
+            var environment = new ExecutionEnvironment(EnvironmentOptionsFrom(options, identity), time, log, metrics, loggerFactory.CreateLogger<ExecutionEnvironment>());
+            var launch = RuntimeEnvironment.Launch(options, System.Environment.GetEnvironmentVariables(), Directory.Exists);
+            var supervisor = new RuntimeSupervisor(launch, environment, log, time, metrics, loggerFactory.CreateLogger<RuntimeSupervisor>());
+            supervisor.StartFirst();
+
+            try
+            {
+                await using var app = Build(options, loggerFactory, runtimeApiSocket, environment, supervisor, metrics);
+                if (options.Local)
+                {
+                    LogLocal(logger, options.InvokeEndpoint.ToString());
+                }
+
+                await app.RunAsync().ConfigureAwait(false);
+                return 0;
+            }
+            catch (Exception e) when (e is IOException or SocketException or InvalidOperationException)
+            {
+                await supervisor.StopRuntimeAsync().ConfigureAwait(false);
+                return Fail(logger, e.Message);
+            }
+        }
+    }
+
+    private static WebApplication Build(ShimOptions options, ILoggerFactory loggerFactory, Socket runtimeApiSocket, ExecutionEnvironment environment, RuntimeSupervisor supervisor, ShimMetrics metrics)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = environment.Options.Timeout + ShutdownAllowance);
+        builder.Services.AddPrometheusMetrics(exporter => exporter.MeterNamePrefixes.Add(ShimMetrics.MeterName));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(environment);
+        builder.Services.AddSingleton(supervisor);
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddHostedService(static provider => provider.GetRequiredService<RuntimeSupervisor>());
+        builder.Services.AddHostedService<DrainService>();
+        builder.Services.AddSingleton<RuntimeApiHandler>();
+        builder.Services.AddSingleton<InvokeHandler>();
+        builder.Services.AddSingleton<AdminHandler>();
+        builder.Services.AddSingleton<ShimDispatcher>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // The Runtime API speaks HTTP/1.1 only: AWS's runtime clients expect exactly that.
+            kestrel.ListenHandle((ulong)runtimeApiSocket.Handle, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(options.InvokeEndpoint, listen => listen.Protocols = HttpProtocols.Http1);
+            if (options.AdminEndpoint is { } admin)
+            {
+                kestrel.Listen(admin, listen => listen.Protocols = HttpProtocols.Http1);
+            }
+
+            // A runtime may take its time posting a large result; the deadline, not a data rate, bounds it.
+            kestrel.Limits.MinRequestBodyDataRate = null;
+        });
+
+        var app = builder.Build();
+        var dispatcher = app.Services.GetRequiredService<ShimDispatcher>();
+        app.Run(new RequestDelegate(dispatcher.HandleAsync));
+        return app;
+    }
+
+    private static EnvironmentOptions EnvironmentOptionsFrom(ShimOptions options, FunctionIdentity identity)
+    {
+        Func<string, string?> variable = System.Environment.GetEnvironmentVariable;
+        var region = variable("AWS_REGION") is { Length: > 0 } r ? r : "us-east-1";
+        return new EnvironmentOptions
+        {
+            Timeout = options.Timeout,
+            FunctionArn = variable("LAMINA_FUNCTION_ARN") is { Length: > 0 } arn ? arn : $"arn:aws:lambda:{region}:000000000000:function:{identity.Name}",
+            Version = variable("AWS_LAMBDA_FUNCTION_VERSION") is { Length: > 0 } version ? version : "$LATEST",
+            MemorySizeMB = int.TryParse(variable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), NumberStyles.None, CultureInfo.InvariantCulture, out var memory) ? memory : 3008,
+        };
+    }
+
+    /// <summary>Binds and listens before the runtime starts: its first connection waits in the backlog.</summary>
+    private static Socket Listen(IPEndPoint endpoint)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endpoint);
+            socket.Listen(512);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A fatal start-up error: logged, and left where the kubelet shows it in the pod's status.</summary>
+    private static int Fail(ILogger logger, string message)
+    {
+        LogFatal(logger, message);
+        try
+        {
+            if (File.Exists("/dev/termination-log"))
+            {
+                File.WriteAllText("/dev/termination-log", "runtime-shim: " + message);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort only.
+        }
+
+        return 1;
+    }
+
+    [LoggerMessage(1, LogLevel.Critical, "runtime-shim cannot run: {Reason}")]
+    private static partial void LogFatal(ILogger logger, string reason);
+
+    [LoggerMessage(2, LogLevel.Information, "Local mode: invoke with POST http://{Endpoint}/2015-03-31/functions/function/invocations")]
+    private static partial void LogLocal(ILogger logger, string endpoint);
+}

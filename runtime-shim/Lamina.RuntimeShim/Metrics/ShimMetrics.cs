@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Lamina.RuntimeShim.Hosting;
+
+namespace Lamina.RuntimeShim.Metrics;
+
+/// <summary>
+/// The environment's metrics, under the names of the contract reference (§5): one execution
+/// environment's share of a function's series. Every series carries only <c>namespace</c> and
+/// <c>function</c> (fixed for the shim's life) plus one bounded label where the name calls for it.
+/// </summary>
+internal sealed class ShimMetrics
+{
+    /// <summary>The shim's meter; the exporter exports every meter whose name starts with "Lamina".</summary>
+    public const string MeterName = "Lamina.RuntimeShim";
+
+    // Lambda durations run from milliseconds to 15 minutes.
+    private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
+
+    private readonly Counter<long> _invocations;
+    private readonly Counter<long> _errors;
+    private readonly Counter<long> _coldStarts;
+    private readonly Counter<long> _restarts;
+    private readonly Counter<long> _initFailures;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _initDuration;
+    private readonly KeyValuePair<string, object?> _namespace;
+    private readonly KeyValuePair<string, object?> _function;
+    private readonly KeyValuePair<string, object?> _initType;
+    private Func<bool> _busy = static () => false;
+
+    public ShimMetrics(Meter meter, FunctionIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        ArgumentNullException.ThrowIfNull(identity);
+        _namespace = new("namespace", identity.Namespace);
+        _function = new("function", identity.Name);
+        _initType = new("init_type", identity.InitializationType);
+        _invocations = meter.CreateCounter<long>("lamina_invocations_total", description: "Invocations this environment accepted, by invocation type.");
+        _errors = meter.CreateCounter<long>("lamina_errors_total", description: "Invocations that ended in a function error, by error type (Handled or Unhandled).");
+        _coldStarts = meter.CreateCounter<long>("lamina_cold_starts_total", description: "Invocations that were the first of a freshly initialised runtime.");
+        _restarts = meter.CreateCounter<long>("lamina_runtime_restarts_total", description: "Times the shim started the runtime again, by reason (timeout, exit, init_error).");
+        _initFailures = meter.CreateCounter<long>("lamina_init_failures_total", description: "Runtime initialisations that failed (an init error, or an exit before the first next).");
+        _duration = meter.CreateHistogram(
+            "lamina_duration_seconds",
+            unit: "s",
+            description: "How long invocations ran, from delivery to the runtime until the result.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _initDuration = meter.CreateHistogram(
+            "lamina_init_duration_seconds",
+            unit: "s",
+            description: "How long the runtime took to initialise (start until its first call to next), by init type.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        meter.CreateObservableGauge(
+            "lamina_concurrent_executions",
+            () => new Measurement<int>(_busy() ? 1 : 0, _namespace, _function),
+            description: "Invocations in flight in this environment (0 or 1).");
+    }
+
+    /// <summary>Where the concurrency gauge reads from (the environment registers itself).</summary>
+    public void ObserveBusy(Func<bool> busy) => _busy = busy;
+
+    public void InvocationStarted(string invocationType, bool coldStart)
+    {
+        _invocations.Add(1, _namespace, _function, new("invocation_type", invocationType));
+        if (coldStart)
+        {
+            _coldStarts.Add(1, _namespace, _function);
+        }
+    }
+
+    public void InvocationEnded(TimeSpan duration, string? functionError)
+    {
+        _duration.Record(duration.TotalSeconds, _namespace, _function);
+        if (functionError is not null)
+        {
+            _errors.Add(1, _namespace, _function, new("error_type", functionError));
+        }
+    }
+
+    public void Initialised(TimeSpan initDuration) => _initDuration.Record(initDuration.TotalSeconds, _namespace, _function, _initType);
+
+    public void InitFailed() => _initFailures.Add(1, _namespace, _function);
+
+    public void Restarted(string reason) => _restarts.Add(1, _namespace, _function, new("reason", reason));
+
+    /// <summary>For tests and benches: a timestamp in <see cref="Stopwatch"/> ticks.</summary>
+    public static long Now() => Stopwatch.GetTimestamp();
+}

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace Lamina.Testing;
+
+/// <summary>
+/// The runtime shim as a real process (the build output of runtime-shim/), with a real runtime as its
+/// child, on free loopback ports. Stopped (SIGTERM, then SIGKILL) on dispose, and never outlives the
+/// test run (<see cref="SupervisedProcess"/>).
+/// </summary>
+public sealed class ShimProcess : IAsyncDisposable
+{
+    private ShimProcess(SupervisedProcess process, int invokePort, int adminPort, int runtimeApiPort)
+    {
+        Process = process;
+        InvokeBase = new Uri($"http://127.0.0.1:{invokePort}");
+        AdminBase = new Uri($"http://127.0.0.1:{adminPort}");
+        RuntimeApiBase = new Uri($"http://127.0.0.1:{runtimeApiPort}");
+        Client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    public SupervisedProcess Process { get; }
+
+    /// <summary>The invoke contract and the RIE-compatible path.</summary>
+    public Uri InvokeBase { get; }
+
+    /// <summary>/healthz, /readyz, /metrics.</summary>
+    public Uri AdminBase { get; }
+
+    /// <summary>The Runtime API the child calls (tests may call it too, to act as a misbehaving runtime).</summary>
+    public Uri RuntimeApiBase { get; }
+
+    public HttpClient Client { get; }
+
+    /// <summary>The RIE-compatible invoke URL.</summary>
+    public Uri RieUri => new(InvokeBase, "/2015-03-31/functions/function/invocations");
+
+    /// <summary>The gateway's contract URL.</summary>
+    public Uri ContractUri => new(InvokeBase, "/lamina/v1/invoke");
+
+    /// <summary>The built shim next to this test assembly's build output (same artifacts root and configuration).</summary>
+    public static string BinaryPath
+    {
+        get
+        {
+            var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+            var path = Path.Combine(own.Parent!.Parent!.FullName, "Lamina.RuntimeShim", own.Name, "runtime-shim");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"the runtime shim is not built at {path}: build Operator.sln first");
+        }
+    }
+
+    /// <summary>
+    /// Starts the shim running <paramref name="runtimeCommand"/>; with <paramref name="waitForReady"/>,
+    /// returns once /readyz says the runtime initialised (or throws with the shim's log).
+    /// </summary>
+    public static async Task<ShimProcess> StartAsync(
+        IReadOnlyList<string> runtimeCommand,
+        IReadOnlyDictionary<string, string>? environment = null,
+        int timeoutSeconds = 30,
+        bool waitForReady = true,
+        string? binary = null,
+        IEnumerable<string>? extraArguments = null)
+    {
+        ArgumentNullException.ThrowIfNull(runtimeCommand);
+        var invokePort = FreePort.Next();
+        var adminPort = FreePort.Next();
+        var runtimeApiPort = FreePort.Next();
+        var arguments = new List<string>
+        {
+            "--invoke-address", $"127.0.0.1:{invokePort}",
+            "--admin-address", $"127.0.0.1:{adminPort}",
+            "--runtime-api", $"127.0.0.1:{runtimeApiPort}",
+            "--timeout", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        arguments.AddRange(extraArguments ?? []);
+        arguments.Add("--");
+        arguments.AddRange(runtimeCommand);
+        var log = Path.Combine(Path.GetTempPath(), $"lamina-shim-{Guid.NewGuid():N}.log");
+        var process = SupervisedProcess.Start(binary ?? BinaryPath, arguments, log, environment);
+        var shim = new ShimProcess(process, invokePort, adminPort, runtimeApiPort);
+        if (waitForReady)
+        {
+            try
+            {
+                await shim.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            }
+            catch
+            {
+                await shim.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return shim;
+    }
+
+    /// <summary>Polls /readyz until it answers 200; fails with the shim's log when the deadline passes or the shim exits.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Process.HasExited)
+            {
+                throw new InvalidOperationException($"the shim exited with {Process.ExitCode} before it was ready:\n{Process.LogTail(60)}");
+            }
+
+            if (await IsReadyAsync().ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"the shim was not ready within {timeout}:\n{Process.LogTail(60)}");
+    }
+
+    public async Task<bool> IsReadyAsync()
+    {
+        try
+        {
+            using var response = await Client.GetAsync(new Uri(AdminBase, "/readyz")).ConfigureAwait(false);
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>POSTs <paramref name="payload"/> to <paramref name="uri"/> with the given headers.</summary>
+    public async Task<HttpResponseMessage> PostAsync(Uri uri, string payload, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(payload) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await Client.SendAsync(request).ConfigureAwait(false);
+    }
+
+    /// <summary>Everything the shim (and its runtime) wrote so far.</summary>
+    public string Log() => Process.LogTail(int.MaxValue);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Process.DisposeAsync().ConfigureAwait(false);
+    }
+}
