@@ -26,6 +26,9 @@ internal static class RuntimeEnvironment
         }
 
         variables["AWS_LAMBDA_RUNTIME_API"] = Format(options.RuntimeApiEndpoint);
+        // Any value switches AWS's runtime clients into multi-concurrency mode (several events in
+        // flight); an environment here runs one invocation at a time, as Lambda's do.
+        variables.Remove("AWS_LAMBDA_MAX_CONCURRENCY");
         var name = Default(variables, "AWS_LAMBDA_FUNCTION_NAME", "function");
         Default(variables, "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
         // RIE's default: Lambda's largest memory size before 2020, so a local run is not starved.
@@ -37,7 +40,9 @@ internal static class RuntimeEnvironment
         Default(variables, "AWS_DEFAULT_REGION", region);
         Default(variables, "TZ", ":UTC");
         Default(variables, "LANG", "en_US.UTF-8");
-        var taskRoot = Default(variables, "LAMBDA_TASK_ROOT", directoryExists("/var/task") ? "/var/task" : System.Environment.CurrentDirectory);
+        // Absolute, because the runtime starts in it: a relative path would no longer resolve there.
+        var taskRoot = variables["LAMBDA_TASK_ROOT"] = Path.GetFullPath(
+            Default(variables, "LAMBDA_TASK_ROOT", directoryExists("/var/task") ? "/var/task" : System.Environment.CurrentDirectory));
         Default(variables, "LAMBDA_RUNTIME_DIR", "/var/runtime");
 
         return new RuntimeLaunch
