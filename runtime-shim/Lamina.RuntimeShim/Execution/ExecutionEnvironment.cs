@@ -98,6 +98,7 @@ internal sealed partial class ExecutionEnvironment
             Task changed;
             Invocation? accepted = null;
             InvocationResult? failedInit = null;
+            InvocationResult? failedDeadline = null;
             lock (gate)
             {
                 if (draining)
@@ -113,6 +114,11 @@ internal sealed partial class ExecutionEnvironment
                 if (initError is not null)
                 {
                     failedInit = TakeInitErrorLocked(request);
+                }
+                else if (request.Deadline is { } callerDeadline && callerDeadline <= time.GetUtcNow())
+                {
+                    // Already too late (a stale deadline, or clocks apart): say so without costing the runtime a reset.
+                    failedDeadline = ExpiredLocked(request);
                 }
                 else if (AcceptsInvocations(generation))
                 {
@@ -131,6 +137,11 @@ internal sealed partial class ExecutionEnvironment
                 // Lambda tears an environment down after a failed init; the next invocation initialises afresh.
                 runtime.Reset();
                 return new InvokeOutcome.Completed(failedInit);
+            }
+
+            if (failedDeadline is not null)
+            {
+                return new InvokeOutcome.Completed(failedDeadline);
             }
 
             if (accepted is not null)
@@ -154,22 +165,33 @@ internal sealed partial class ExecutionEnvironment
             deadline = callerDeadline;
         }
 
-        var invocation = new Invocation(request, deadline, request.TraceId ?? NewTraceId(now), time.GetTimestamp());
-        invocation.ColdStart = !runtimeGeneration.Served;
-        invocation.InitDuration = invocation.ColdStart ? runtimeGeneration.InitDuration : null;
-        runtimeGeneration.Served = true;
+        var invocation = new Invocation(request, deadline, request.TraceId ?? NewTraceId(now), time.GetTimestamp()) { Allowed = deadline - now };
         current = invocation;
-        metrics.InvocationStarted(request.InvocationType, invocation.ColdStart);
+        metrics.InvocationStarted(request.InvocationType);
         if (nextWaiter is { } waiter)
         {
             nextWaiter = null;
-            DeliverLocked(invocation);
+            DeliverLocked(invocation, runtimeGeneration);
             waiter.TrySetResult(invocation);
         }
 
         var remaining = deadline - now;
         invocation.DeadlineTimer = time.CreateTimer(OnDeadline, invocation, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         return invocation;
+    }
+
+    private InvocationResult ExpiredLocked(InvocationRequest request)
+    {
+        var error = new LambdaError($"RequestId: {request.RequestId} Error: Task timed out after 0.00 seconds", "Sandbox.Timedout");
+        metrics.InvocationStarted(request.InvocationType);
+        metrics.InvocationEnded(TimeSpan.Zero, FunctionErrors.Unhandled);
+        return new InvocationResult
+        {
+            RequestId = request.RequestId,
+            Payload = error.ToUtf8Json(),
+            FunctionError = FunctionErrors.Unhandled,
+            ErrorType = error.ErrorType,
+        };
     }
 
     private InvocationResult TakeInitErrorLocked(InvocationRequest request)
@@ -187,7 +209,8 @@ internal sealed partial class ExecutionEnvironment
         WriteLineLocked(null, ended);
         tail.Append(started);
         tail.Append(ended);
-        metrics.InvocationStarted(request.InvocationType, coldStart: true);
+        metrics.InvocationStarted(request.InvocationType);
+        metrics.ColdStarted();
         metrics.InvocationEnded(TimeSpan.Zero, FunctionErrors.Unhandled);
         LogInitErrorReported(logger, request.RequestId, error.Error.ErrorType);
         return new InvocationResult
@@ -227,7 +250,7 @@ internal sealed partial class ExecutionEnvironment
 
             if (current is { State: InvocationState.Pending } pending)
             {
-                DeliverLocked(pending);
+                DeliverLocked(pending, runtimeGeneration);
                 return pending;
             }
 
@@ -256,6 +279,13 @@ internal sealed partial class ExecutionEnvironment
                 if (nextWaiter == waiter)
                 {
                     nextWaiter = null;
+                }
+                else if (waiter.Task.IsCompletedSuccessfully && current == waiter.Task.Result && current.State == InvocationState.Running)
+                {
+                    // Handed over just as the runtime's connection went away: it never saw the event,
+                    // so the runtime's next call (or its successor's) receives it.
+                    current.State = InvocationState.Pending;
+                    current.DeliveredTimestamp = 0;
                 }
             }
 
@@ -364,7 +394,9 @@ internal sealed partial class ExecutionEnvironment
     {
         lock (gate)
         {
-            if (current is { State: InvocationState.Running } invocation)
+            // Completing included: FinishAsync flushes what the runtime printed before it answered into
+            // this tail, and that output arrives after the answer set the state (END is written after it).
+            if (current is { State: InvocationState.Running or InvocationState.Completing } invocation)
             {
                 invocation.Tail.Append(output);
             }
@@ -479,7 +511,8 @@ internal sealed partial class ExecutionEnvironment
 
         metrics.Restarted("timeout");
         runtime.Reset();
-        var seconds = options.Timeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
+        // The time it was given: the function's timeout, or less when the caller's deadline came first.
+        var seconds = Math.Max(0, invocation.Allowed.TotalSeconds).ToString("0.00", CultureInfo.InvariantCulture);
         var error = new LambdaError($"RequestId: {invocation.RequestId} Error: Task timed out after {seconds} seconds", "Sandbox.Timedout");
         var line = $"{time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {invocation.RequestId} Task timed out after {seconds} seconds\n";
         _ = FinishAsync(invocation, error.ToUtf8Json(), FunctionErrors.Unhandled, error.ErrorType, line);
@@ -558,8 +591,18 @@ internal sealed partial class ExecutionEnvironment
         return builder.ToString();
     }
 
-    private void DeliverLocked(Invocation invocation)
+    private void DeliverLocked(Invocation invocation, RuntimeGeneration runtimeGeneration)
     {
+        // The cold start is the first invocation a runtime receives, decided here rather than at acceptance:
+        // an invocation accepted while the runtime was between next calls may be received by its successor.
+        if (!runtimeGeneration.Served)
+        {
+            runtimeGeneration.Served = true;
+            invocation.ColdStart = true;
+            invocation.InitDuration = runtimeGeneration.InitDuration;
+            metrics.ColdStarted();
+        }
+
         invocation.State = InvocationState.Running;
         invocation.DeliveredTimestamp = time.GetTimestamp();
         WriteLineLocked(invocation, Encoding.UTF8.GetBytes($"START RequestId: {invocation.RequestId} Version: {options.Version}\n"));

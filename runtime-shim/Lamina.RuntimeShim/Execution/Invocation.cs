@@ -12,6 +12,9 @@ internal sealed class Invocation(InvocationRequest request, DateTimeOffset deadl
 
     public string TraceId { get; } = traceId;
 
+    /// <summary>How long it was given: the function's timeout, or less when the caller's deadline is earlier.</summary>
+    public TimeSpan Allowed { get; init; }
+
     public long AcceptedTimestamp { get; } = acceptedTimestamp;
 
     /// <summary>When the runtime received the event (0 until then).</summary>

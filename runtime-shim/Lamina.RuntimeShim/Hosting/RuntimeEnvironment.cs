@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Globalization;
 using System.Net;
 using Lamina.RuntimeShim.Supervision;
 
@@ -35,7 +34,7 @@ internal static class RuntimeEnvironment
         Default(variables, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "3008");
         Default(variables, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
         Default(variables, "AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + name);
-        Default(variables, "AWS_LAMBDA_LOG_STREAM_NAME", variables.GetValueOrDefault("LAMINA_POD_NAME") ?? "$LATEST");
+        Default(variables, "AWS_LAMBDA_LOG_STREAM_NAME", variables.GetValueOrDefault("LAMINA_POD_NAME") is { Length: > 0 } pod ? pod : "$LATEST");
         var region = Default(variables, "AWS_REGION", "us-east-1");
         Default(variables, "AWS_DEFAULT_REGION", region);
         Default(variables, "TZ", ":UTC");
@@ -65,6 +64,6 @@ internal static class RuntimeEnvironment
         return existing;
     }
 
-    private static string Format(IPEndPoint endpoint) =>
-        string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}");
+    // IPEndPoint writes an IPv6 host in brackets ([::1]:9001), as the runtime's http://${AWS_LAMBDA_RUNTIME_API}/ needs.
+    private static string Format(IPEndPoint endpoint) => endpoint.ToString();
 }

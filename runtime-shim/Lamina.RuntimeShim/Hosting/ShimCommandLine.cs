@@ -111,7 +111,13 @@ internal static class ShimCommandLine
             return new ShimCommand.Invalid($"--runtime-api '{runtimeApi}' is not a loopback address:port (the Runtime API is for the runtime in this container only)");
         }
 
-        timeout ??= environment("LAMINA_TIMEOUT_SECONDS") ?? environment("AWS_LAMBDA_FUNCTION_TIMEOUT");
+        var ports = new HashSet<int> { invokeEndpoint.Port, runtimeApiEndpoint.Port };
+        if (ports.Count < 2 || (adminEndpoint is not null && !ports.Add(adminEndpoint.Port)))
+        {
+            return new ShimCommand.Invalid("the invoke, admin and Runtime API addresses need different ports (the shim tells its servers apart by port)");
+        }
+
+        timeout ??= NonEmpty(environment("LAMINA_TIMEOUT_SECONDS")) ?? NonEmpty(environment("AWS_LAMBDA_FUNCTION_TIMEOUT"));
         var seconds = local ? LocalTimeoutSeconds : DefaultTimeoutSeconds;
         if (timeout is not null
             && (!int.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out seconds) || seconds < 1 || seconds > MaximumTimeoutSeconds))
@@ -129,6 +135,8 @@ internal static class ShimCommandLine
             Timeout = TimeSpan.FromSeconds(seconds),
         });
     }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static bool TryEndpoint(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPEndPoint? endpoint)
         => IPEndPoint.TryParse(text, out endpoint) && endpoint.Port > 0 && text.Contains(':', StringComparison.Ordinal);

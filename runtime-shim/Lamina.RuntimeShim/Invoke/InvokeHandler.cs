@@ -10,9 +10,12 @@ namespace Lamina.RuntimeShim.Invoke;
 /// The invoke side of the shim: the gateway's contract (<see cref="InvokeContract.Path"/>) and the
 /// RIE-compatible Lambda path, both turned into one <see cref="InvocationRequest"/> for the environment.
 /// </summary>
-internal sealed class InvokeHandler(ExecutionEnvironment environment)
+internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvider time)
 {
     private static readonly byte[] EmptyEvent = "{}"u8.ToArray();
+
+    // Lambda gives a runtime 10 s to initialise before the first invocation's own timeout starts.
+    private static readonly TimeSpan InitAllowance = TimeSpan.FromSeconds(10);
 
     public Task HandleAsync(HttpContext context)
     {
@@ -126,8 +129,8 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment)
         }
 
         // Like RIE, a request that arrives while the runtime initialises waits for it.
-        using var initWait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        initWait.CancelAfter(environment.Options.Timeout + TimeSpan.FromSeconds(10));
+        using var initLimit = new CancellationTokenSource(environment.Options.Timeout + InitAllowance, time);
+        using var initWait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, initLimit.Token);
         InvokeOutcome outcome;
         try
         {

@@ -62,14 +62,11 @@ internal sealed class ShimMetrics
     /// <summary>Where the concurrency gauge reads from (the environment registers itself).</summary>
     public void ObserveBusy(Func<bool> busy) => _busy = busy;
 
-    public void InvocationStarted(string invocationType, bool coldStart)
-    {
+    public void InvocationStarted(string invocationType) =>
         _invocations.Add(1, _namespace, _function, new("invocation_type", invocationType));
-        if (coldStart)
-        {
-            _coldStarts.Add(1, _namespace, _function);
-        }
-    }
+
+    /// <summary>The invocation just delivered is the first of its runtime.</summary>
+    public void ColdStarted() => _coldStarts.Add(1, _namespace, _function);
 
     public void InvocationEnded(TimeSpan duration, string? functionError)
     {
