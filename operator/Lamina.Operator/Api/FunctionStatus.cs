@@ -9,7 +9,7 @@ public sealed class FunctionStatus
     public long? ObservedGeneration { get; set; }
 
     [ListMapKey("type")]
-    [Doc("Ready, ConfigValid and DeploymentReady.")]
+    [Doc("Ready, ConfigValid, DeploymentReady and EnvironmentsHealthy.")]
     public List<Condition>? Conditions { get; set; }
 
     [Doc("Execution environments (pods) that exist.")]

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Lamina.Operator.Hosting;
 
 /// <summary>
-/// Watches Functions and the Deployments and Services the operator owns, queues the Functions
+/// Watches Functions, the Deployments and Services the operator owns and their pods, queues the Functions
 /// whose state may have changed, and reconciles them on a few workers, but only while this
 /// replica leads: standbys keep warm caches and take over within a lease duration.
 /// </summary>
@@ -20,6 +20,9 @@ internal sealed partial class FunctionController : BackgroundService
 {
     /// <summary>Only children the operator created are watched.</summary>
     private const string OwnedSelector = Names.ManagedByLabel + "=" + Names.ManagedByValue;
+
+    /// <summary>Only the pods of function Deployments (the pod template's labels), each naming its function.</summary>
+    private const string FunctionPodSelector = OwnedSelector + "," + Names.ComponentLabel + "=function," + Names.FunctionLabel;
 
     private readonly IKubernetesClient _client;
     private readonly IOptions<LeaderElectionOptions> _leaderOptions;
@@ -30,6 +33,7 @@ internal sealed partial class FunctionController : BackgroundService
     private readonly Informer<Function> _functions;
     private readonly Informer<Deployment> _deployments;
     private readonly Informer<Service> _services;
+    private readonly Informer<Pod> _pods;
     private readonly WorkQueue<string> _queue;
     private readonly FunctionReconciler _reconciler;
     private readonly ControllerMetrics _metrics;
@@ -53,6 +57,8 @@ internal sealed partial class FunctionController : BackgroundService
         _functions = new Informer<Function>(client, new InformerOptions { ResyncPeriod = _options.ResyncPeriod, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Function>>(), meters);
         _deployments = new Informer<Deployment>(client, new InformerOptions { LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Deployment>>(), meters);
         _services = new Informer<Service>(client, new InformerOptions { LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Service>>(), meters);
+        _pods = new Informer<Pod>(client, new InformerOptions { LabelSelector = FunctionPodSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Pod>>(), meters);
+        var podIndex = new FunctionPodIndex();
         _queue = new WorkQueue<string>(time);
         _metrics = new ControllerMetrics(meters, () => _queue.Count, () => _leading);
         var defaults = new OperatorDefaults
@@ -67,6 +73,7 @@ internal sealed partial class FunctionController : BackgroundService
             new InformerLister<Function>(_functions.Store),
             new InformerLister<Deployment>(_deployments.Store),
             new InformerLister<Service>(_services.Store),
+            podIndex,
             events,
             defaults,
             time,
@@ -75,6 +82,9 @@ internal sealed partial class FunctionController : BackgroundService
         _functions.AddHandler(onAdd: FunctionAppeared, onUpdate: FunctionChanged, onDelete: FunctionGone);
         _deployments.AddHandler(onAdd: EnqueueOwner, onUpdate: (_, child) => EnqueueOwner(child), onDelete: EnqueueOwner);
         _services.AddHandler(onAdd: EnqueueOwner, onUpdate: (_, child) => EnqueueOwner(child), onDelete: EnqueueOwner);
+        // The index first: handlers run in order, so a queued reconcile reads the pod that queued it.
+        _pods.AddHandler(podIndex);
+        _pods.AddHandler(onAdd: EnqueueFunction, onUpdate: (_, pod) => EnqueueFunction(pod), onDelete: EnqueueFunction);
     }
 
     /// <summary>True once every cache has listed: the operator is ready (leading or standing by).</summary>
@@ -85,11 +95,12 @@ internal sealed partial class FunctionController : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var informers = Task.WhenAll(_functions.RunAsync(stoppingToken), _deployments.RunAsync(stoppingToken), _services.RunAsync(stoppingToken));
+        var informers = Task.WhenAll(_functions.RunAsync(stoppingToken), _deployments.RunAsync(stoppingToken), _services.RunAsync(stoppingToken), _pods.RunAsync(stoppingToken));
         await Task.WhenAll(
             _functions.WaitForSyncAsync(stoppingToken),
             _deployments.WaitForSyncAsync(stoppingToken),
-            _services.WaitForSyncAsync(stoppingToken)).ConfigureAwait(false);
+            _services.WaitForSyncAsync(stoppingToken),
+            _pods.WaitForSyncAsync(stoppingToken)).ConfigureAwait(false);
         Synced = true;
         var functions = _functions.Store.Keys().Count;
         LogSynced(functions);
@@ -208,6 +219,18 @@ internal sealed partial class FunctionController : BackgroundService
             {
                 _queue.Add(ObjectKey.Of(function));
             }
+        }
+    }
+
+    /// <summary>
+    /// A pod's owner is a ReplicaSet, not the Function: its function label names the Function. Every
+    /// change queues it (a pod's status changes often); a reconcile that finds nothing new writes nothing.
+    /// </summary>
+    private void EnqueueFunction(Pod pod)
+    {
+        if (FunctionPodIndex.FunctionKey(pod) is { } key)
+        {
+            _queue.Add(key);
         }
     }
 

@@ -14,6 +14,9 @@ internal static class FunctionConditions
     /// <summary>The Deployment has rolled out the current spec.</summary>
     public const string DeploymentReady = "DeploymentReady";
 
+    /// <summary>No execution environment (pod) has a container that fails to start or keeps exiting.</summary>
+    public const string EnvironmentsHealthy = "EnvironmentsHealthy";
+
     /// <summary>Condition statuses.</summary>
     public const string True = "True";
 
@@ -79,7 +82,8 @@ internal static class FunctionConditions
         Ready => 0,
         ConfigValid => 1,
         DeploymentReady => 2,
-        _ => 3,
+        EnvironmentsHealthy => 3,
+        _ => 4,
     };
 
     /// <summary>metav1.Time has whole seconds; keeping sub-second precision would differ after a round trip.</summary>

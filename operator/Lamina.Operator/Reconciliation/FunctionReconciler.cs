@@ -9,7 +9,7 @@ namespace Lamina.Operator.Reconciliation;
 
 /// <summary>
 /// Brings one Function's children in line with its spec and reports what it saw. Reconcile is a
-/// short list of phases (validate, Deployment, Service), each updating the status in memory; the
+/// short list of phases (validate, Deployment, Service, pods), each updating the status in memory; the
 /// status is written once at the end, and only when it changed, so a reconcile of an unchanged
 /// function makes no write at all. API errors propagate: the work queue retries with backoff.
 /// </summary>
@@ -18,6 +18,7 @@ internal sealed partial class FunctionReconciler(
     IObjectLister<Function> functions,
     IObjectLister<Deployment> deployments,
     IObjectLister<Service> services,
+    IPodLister pods,
     IEventRecorder events,
     OperatorDefaults defaults,
     TimeProvider time,
@@ -69,11 +70,20 @@ internal sealed partial class FunctionReconciler(
                 ? DeploymentReadiness.Of(deployment.Current)
                 : (FunctionConditions.False, "NotOwned", $"Deployment {Names.Deployment(function)} exists and is not controlled by this function");
             conditions = FunctionConditions.Set(conditions, FunctionConditions.DeploymentReady, deploymentStatus, reason, message, generation, now);
-            conditions = deploymentStatus == FunctionConditions.True
-                ? FunctionConditions.Set(conditions, FunctionConditions.Ready, FunctionConditions.True, "Ready", "the function can be invoked", generation, now)
-                : FunctionConditions.Set(conditions, FunctionConditions.Ready, deploymentStatus, reason, message, generation, now);
+
+            var (healthStatus, healthReason, healthMessage) = EnvironmentHealth.Of(
+                pods.ListForFunction(ns, name), FunctionConditions.Find(conditions, FunctionConditions.EnvironmentsHealthy));
+            conditions = FunctionConditions.Set(conditions, FunctionConditions.EnvironmentsHealthy, healthStatus, healthReason, healthMessage, generation, now);
+            var readyReplicas = deployment.Current?.Status?.ReadyReplicas ?? 0;
+            // Nothing can take an invocation and the pods say why: that is more use to the reader than "RollingOut".
+            var (readyStatus, readyReason, readyMessage) = deployment.Owned && healthStatus == FunctionConditions.False && readyReplicas == 0
+                ? (healthStatus, healthReason, healthMessage)
+                : deploymentStatus == FunctionConditions.True
+                    ? (FunctionConditions.True, "Ready", "the function can be invoked")
+                    : (deploymentStatus, reason, message);
+            conditions = FunctionConditions.Set(conditions, FunctionConditions.Ready, readyStatus, readyReason, readyMessage, generation, now);
             status.Replicas = deployment.Current?.Status?.Replicas ?? 0;
-            status.ReadyReplicas = deployment.Current?.Status?.ReadyReplicas ?? 0;
+            status.ReadyReplicas = readyReplicas;
         }
 
         status.Conditions = conditions;

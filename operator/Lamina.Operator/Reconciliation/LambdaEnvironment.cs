@@ -10,6 +10,9 @@ internal static class LambdaEnvironment
     /// <summary>The pod's own name, for the log stream (downward API; referenced below as $(LAMINA_POD_NAME)).</summary>
     public const string PodNameVariable = "LAMINA_POD_NAME";
 
+    /// <summary>The pod's namespace, which the shim puts on its metrics next to the function's name (downward API).</summary>
+    public const string NamespaceVariable = "LAMINA_NAMESPACE";
+
     /// <summary>Lambda's reserved environment variable names (AWS documents these as not settable).</summary>
     public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -39,6 +42,7 @@ internal static class LambdaEnvironment
         var env = new List<EnvVar>
         {
             new() { Name = PodNameVariable, ValueFrom = new EnvVarSource { FieldRef = new ObjectFieldSelector { FieldPath = "metadata.name" } } },
+            new() { Name = NamespaceVariable, ValueFrom = new EnvVarSource { FieldRef = new ObjectFieldSelector { FieldPath = "metadata.namespace" } } },
             Literal("AWS_LAMBDA_FUNCTION_NAME", name),
             Literal("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
             Literal("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", spec.MemoryMB.ToString(CultureInfo.InvariantCulture)),

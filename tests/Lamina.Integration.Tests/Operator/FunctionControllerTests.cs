@@ -14,8 +14,10 @@ namespace Lamina.Integration.Tests.Operator;
 /// <summary>
 /// The operator's controller against a real API server: Functions become Deployments and
 /// Services with owner references and status; drift is repaired; what the schema cannot
-/// reject is reported as InvalidSpec. (No controller-manager runs here, so Deployments never
-/// roll out and garbage collection is covered by the end-to-end tests.)
+/// reject is reported as InvalidSpec; a pod that cannot run the shim is reported in the status.
+/// (No controller-manager or kubelet runs here, so Deployments never roll out unless a test writes
+/// their status, pods exist only when a test creates them, and garbage collection is covered by the
+/// end-to-end tests.)
 /// </summary>
 [Collection(ApiServerCollection.Name)]
 [Trait(TestTiers.Category, TestTiers.Integration)]
@@ -144,6 +146,61 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
         await _client.CreateAsync(NewFunction("dead-letters"));
 
         await EventuallyAsync("referrer", f => FunctionConditions.Find(f.Status?.Conditions, "ConfigValid")?.Status == "True");
+    }
+
+    [Fact]
+    public async Task PodCrashLoops_EnvironmentsHealthyAndReadyFalseWithWhy_ThenRecovers()
+    {
+        const string Expected = "pod crashing-fn-5d9f-abcde: container function: CrashLoopBackOff: exec /opt/lamina/runtime-shim: exec format error (exit code 1)";
+        await _client.CreateAsync(NewFunction("crashing"));
+        var deployment = await EventuallyGetAsync<Deployment>("crashing-fn");
+        // The test plays the ReplicaSet and the kubelet: a pod with the template's labels, bound to a
+        // node that does not exist, its status written through the status subresource.
+        var pod = await _client.CreateAsync(new Pod
+        {
+            Metadata = new ObjectMeta { Name = "crashing-fn-5d9f-abcde", Namespace = _ns, Labels = deployment.Spec!.Template!.Metadata!.Labels },
+            Spec = new PodSpec { NodeName = "no-such-node", Containers = [new Container { Name = "function", Image = "docker.io/lamina/example-node:dev" }] },
+        });
+        pod.Status = new PodStatus
+        {
+            Phase = "Running",
+            ContainerStatuses =
+            [
+                new ContainerStatus
+                {
+                    Name = "function",
+                    Image = "docker.io/lamina/example-node:dev",
+                    RestartCount = 4,
+                    State = new ContainerState { Waiting = new ContainerStateWaiting { Reason = "CrashLoopBackOff", Message = "back-off 1m20s restarting failed container=function" } },
+                    LastState = new ContainerState { Terminated = new ContainerStateTerminated { ExitCode = 1, Reason = "Error", Message = "exec /opt/lamina/runtime-shim: exec format error" } },
+                },
+            ],
+        };
+        pod = await _client.ReplaceStatusAsync(pod);
+
+        var failing = await EventuallyAsync("crashing", f => FunctionConditions.Find(f.Status?.Conditions, "EnvironmentsHealthy")?.Status == "False");
+
+        var health = FunctionConditions.Find(failing.Status!.Conditions, "EnvironmentsHealthy")!;
+        var ready = FunctionConditions.Find(failing.Status.Conditions, "Ready")!;
+        Assert.Equal(("CrashLoopBackOff", Expected), (health.Reason, health.Message));
+        Assert.Equal(("False", "CrashLoopBackOff", Expected), (ready.Status, ready.Reason, ready.Message));
+
+        // The image is fixed: the container runs and is ready, and the Deployment says so.
+        var container = pod.Status!.ContainerStatuses!.Single();
+        container.State = new ContainerState { Running = new ContainerStateRunning { StartedAt = DateTimeOffset.UtcNow } };
+        container.Ready = true;
+        await _client.ReplaceStatusAsync(pod);
+        deployment = await _client.GetAsync<Deployment>(_ns, "crashing-fn");
+        deployment.Status = new DeploymentStatus
+        {
+            ObservedGeneration = deployment.Metadata.Generation, Replicas = 1, UpdatedReplicas = 1, ReadyReplicas = 1, AvailableReplicas = 1,
+        };
+        await _client.ReplaceStatusAsync(deployment);
+
+        var recovered = await EventuallyAsync("crashing", f => FunctionConditions.Find(f.Status?.Conditions, "Ready")?.Status == "True");
+
+        var healthy = FunctionConditions.Find(recovered.Status!.Conditions, "EnvironmentsHealthy")!;
+        Assert.Equal(("True", "Healthy"), (healthy.Status, healthy.Reason));
     }
 
     private string? _image;

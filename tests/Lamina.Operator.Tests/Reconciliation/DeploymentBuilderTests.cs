@@ -58,6 +58,18 @@ public sealed class DeploymentBuilderTests
         Assert.Equal("arn:aws:lambda:us-east-1:000000000000:function:team-a.hello", env["LAMINA_FUNCTION_ARN"]);
     }
 
+    [Theory]
+    [InlineData("LAMINA_POD_NAME", "metadata.name")]
+    [InlineData("LAMINA_NAMESPACE", "metadata.namespace")]
+    public void Build_AnyFunction_PodIdentityFromDownwardApi(string variable, string fieldPath)
+    {
+        var env = DeploymentBuilder.Build(Functions.Valid(), Defaults).Spec!.Template!.Spec!.Containers![0].Env!;
+
+        var found = Assert.Single(env, e => e.Name == variable);
+        Assert.Null(found.Value);
+        Assert.Equal(fieldPath, found.ValueFrom!.FieldRef!.FieldPath);
+    }
+
     [Fact]
     public void Build_ExplicitArgs_UsedInsteadOfHandler()
     {

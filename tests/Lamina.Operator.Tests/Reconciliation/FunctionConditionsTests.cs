@@ -34,11 +34,12 @@ public sealed class FunctionConditionsTests
     [Fact]
     public void Set_SeveralTypes_ReadyFirstInFixedOrder()
     {
-        var conditions = FunctionConditions.Set(null, "DeploymentReady", "True", "x", "m", 1, T0);
+        var conditions = FunctionConditions.Set(null, "EnvironmentsHealthy", "True", "x", "m", 1, T0);
+        conditions = FunctionConditions.Set(conditions, "DeploymentReady", "True", "x", "m", 1, T0);
         conditions = FunctionConditions.Set(conditions, "ConfigValid", "True", "x", "m", 1, T0);
         conditions = FunctionConditions.Set(conditions, "Ready", "True", "x", "m", 1, T0);
 
-        Assert.Equal(["Ready", "ConfigValid", "DeploymentReady"], conditions.Select(c => c.Type));
+        Assert.Equal(["Ready", "ConfigValid", "DeploymentReady", "EnvironmentsHealthy"], conditions.Select(c => c.Type));
     }
 
     [Fact]

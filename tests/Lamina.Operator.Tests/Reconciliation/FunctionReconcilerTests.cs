@@ -39,6 +39,7 @@ public sealed class FunctionReconcilerTests
         Assert.Equal("/2015-03-31/functions/team-a.hello/invocations", status.InvokePath);
         Assert.Equal(FunctionConditions.True, Condition(status, FunctionConditions.ConfigValid).Status);
         Assert.Equal(("Unknown", "Progressing"), Pair(Condition(status, FunctionConditions.Ready)));
+        Assert.Equal(("True", "Healthy"), Pair(Condition(status, FunctionConditions.EnvironmentsHealthy)));
     }
 
     [Fact]
@@ -167,6 +168,72 @@ public sealed class FunctionReconcilerTests
     }
 
     [Fact]
+    public async Task Reconcile_PodCannotRunShimThenFixed_ConditionAndReadyFollow()
+    {
+        const string Failure = "pod hello-fn-5d9f-abcde: container function: CrashLoopBackOff: exec /opt/lamina/runtime-shim: exec format error (exit code 1)";
+        Seed(Functions.Valid(ns: Ns));
+        await ReconcileAsync();
+        _client.Seed(Pods.Of(Pods.Waiting("CrashLoopBackOff", "back-off 10s restarting failed container", Pods.Exit(1, "exec /opt/lamina/runtime-shim: exec format error"), restarts: 1)));
+        _client.ClearRequests();
+
+        await ReconcileAsync();
+
+        Assert.Equal(["apply Function team-a/hello/status"], _client.Writes.Select(w => w.ToString()));
+        var status = _client.Peek<Function>(Ns, "hello")!.Status!;
+        var health = Condition(status, FunctionConditions.EnvironmentsHealthy);
+        var ready = Condition(status, FunctionConditions.Ready);
+        Assert.Equal(("False", "CrashLoopBackOff", Failure), (health.Status, health.Reason, health.Message));
+        Assert.Equal(("False", "CrashLoopBackOff", Failure), (ready.Status, ready.Reason, ready.Message));
+        Assert.Equal(("Unknown", "Progressing"), Pair(Condition(status, FunctionConditions.DeploymentReady)));
+
+        _client.Mutate<Pod>(Ns, Pods.Name, p => p.Status!.ContainerStatuses = [Pods.Running(last: Pods.Exit(1, "exec /opt/lamina/runtime-shim: exec format error"), restarts: 5)]);
+        _client.Mutate<Deployment>(Ns, "hello-fn", d =>
+            d.Status = new DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 1, UpdatedReplicas = 1, ReadyReplicas = 1, AvailableReplicas = 1 });
+
+        await ReconcileAsync();
+
+        status = _client.Peek<Function>(Ns, "hello")!.Status!;
+        Assert.Equal(("True", "Healthy"), Pair(Condition(status, FunctionConditions.EnvironmentsHealthy)));
+        Assert.Equal(("True", "Ready"), Pair(Condition(status, FunctionConditions.Ready)));
+    }
+
+    [Fact]
+    public async Task Reconcile_CrashLoopingPodRestartsAgain_ZeroWrites()
+    {
+        Seed(Functions.Valid(ns: Ns));
+        _client.Seed(Pods.Of(Pods.Waiting("CrashLoopBackOff", "back-off 10s restarting failed container", Pods.Exit(1, "runtime-shim: cannot listen on 0.0.0.0:8080"), restarts: 1)));
+        await ReconcileAsync();
+        Assert.Equal("ShimExited", Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.Ready).Reason);
+        _client.Mutate<Pod>(Ns, Pods.Name, p => p.Status!.ContainerStatuses =
+            [Pods.Waiting("CrashLoopBackOff", "back-off 2m40s restarting failed container", Pods.Exit(1, "runtime-shim: cannot listen on 0.0.0.0:8080"), restarts: 6)]);
+        _client.ClearRequests();
+
+        await ReconcileAsync();
+
+        Assert.Empty(_client.Writes);
+    }
+
+    [Fact]
+    public async Task Reconcile_OnePodFailingOthersReady_ReadyStaysWithDeployment()
+    {
+        Seed(Functions.Valid(ns: Ns));
+        await ReconcileAsync();
+        _client.Mutate<Deployment>(Ns, "hello-fn", d =>
+        {
+            d.Spec!.Replicas = 2;
+            d.Status = new DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 2, UpdatedReplicas = 2, ReadyReplicas = 1, AvailableReplicas = 1 };
+        });
+        _client.Seed(Pods.Of(name: "hello-fn-5d9f-good1"));
+        _client.Seed(Pods.Of(Pods.Waiting("CreateContainerConfigError", "secret \"db\" not found")));
+
+        await ReconcileAsync();
+
+        var status = _client.Peek<Function>(Ns, "hello")!.Status!;
+        Assert.Equal(("False", "CreateContainerConfigError"), Pair(Condition(status, FunctionConditions.EnvironmentsHealthy)));
+        Assert.Equal(("Unknown", "RollingOut"), Pair(Condition(status, FunctionConditions.Ready)));
+    }
+
+    [Fact]
     public async Task Reconcile_FunctionGone_NothingHappens()
     {
         await ReconcileAsync();
@@ -192,6 +259,7 @@ public sealed class FunctionReconcilerTests
             new FakeLister<Function>(_client),
             new FakeLister<Deployment>(_client),
             new FakeLister<Service>(_client),
+            new FakePodLister(_client),
             _events,
             new OperatorDefaults(),
             _time,
