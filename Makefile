@@ -75,8 +75,11 @@ up: cluster-up images ## Cluster, images, Lamina and the example functions; invo
 	$(HACK)/up.sh
 
 .PHONY: bench
-bench: kubernetes ## Benchmarks with ratios against baselines measured in the same run (BENCH_ARGS="operator 1000")
-	dotnet run -c Release --project bench/Lamina.Bench -- $(BENCH_ARGS)
+bench: kubernetes ## Benchmarks with ratios against baselines measured in the same run (BENCH_ARGS="shim 2000" or "operator 1000")
+	$(HACK)/images/runtime-shim/build.sh >/dev/null
+	$(HACK)/images/node-runtime.sh >/dev/null
+	LAMINA_SHIM_BINARY=$${LAMINA_CACHE:-$$HOME/.cache/lamina}/runtime-shim/host/runtime-shim \
+	  dotnet run -c Release --project bench/Lamina.Bench -- $(BENCH_ARGS)
 
 .PHONY: run-operator
 run-operator: ## Run the operator in the foreground against .lamina/kubeconfig (installs the CRDs first)

@@ -6,9 +6,12 @@ source "$LAMINA_ROOT/hack/cluster/layout.sh"
 
 archives=()
 archives+=("$("$LAMINA_ROOT/hack/images/echo/build.sh")")
-# The runtime shim and example runtime images join here as their issues land.
+archives+=("$("$LAMINA_ROOT/hack/images/runtime-shim/build.sh")")
+archives+=("$("$LAMINA_ROOT/hack/images/example-provided/build.sh")")
+archives+=("$("$LAMINA_ROOT/hack/images/example-node/build.sh")")
 
-if [ -S "$CONTAINERD_SOCKET" ]; then
+# A socket file can outlive its containerd (a killed cluster): ask containerd itself.
+if [ -S "$CONTAINERD_SOCKET" ] && ctr --address "$CONTAINERD_SOCKET" version >/dev/null 2>&1; then
   "$LAMINA_ROOT/hack/images/import-image.sh" "${archives[@]}"
 else
   log "the local cluster is not running: images built but not imported (make cluster-up imports them next time)"

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Lamina.RuntimeShim.Metrics;
 
@@ -630,7 +629,8 @@ internal sealed partial class ExecutionEnvironment
     private static string NewTraceId(DateTimeOffset now)
     {
         Span<byte> random = stackalloc byte[12];
-        RandomNumberGenerator.Fill(random);
+        // Not RandomNumberGenerator: that loads OpenSSL, which a function's image need not have.
+        Random.Shared.NextBytes(random);
         return string.Create(CultureInfo.InvariantCulture, $"Root=1-{now.ToUnixTimeSeconds():x8}-{Convert.ToHexStringLower(random)};Sampled=0");
     }
 

@@ -20,9 +20,10 @@ internal sealed class ConsoleFunctionLog : IFunctionLog, IDisposable
             {
                 (error ? _stderr : _stdout).Write(bytes);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
-                // Nobody reads our output any more (the log pipe closed): the function must not fail for it.
+                // Nobody reads our output any more (the log pipe closed), or the shim is exiting and closed
+                // it under a runtime's child still writing: the function (or the exit) must not fail for it.
             }
         }
     }

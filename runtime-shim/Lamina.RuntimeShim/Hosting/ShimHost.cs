@@ -71,8 +71,12 @@ internal static partial class ShimHost
 
     private static WebApplication Build(ShimOptions options, ILoggerFactory loggerFactory, Socket runtimeApiSocket, ExecutionEnvironment environment, RuntimeSupervisor supervisor, ShimMetrics metrics)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // The empty builder, not the slim one: the slim one watches the working folder (the image's
+        // WORKDIR, often /) for appsettings changes (9 s and 59,000 inotify watches at / here), and
+        // would let ASPNETCORE_* variables meant for the function configure the shim.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = environment.Options.Timeout + ShutdownAllowance);
         builder.Services.AddPrometheusMetrics(exporter => exporter.MeterNamePrefixes.Add(ShimMetrics.MeterName));

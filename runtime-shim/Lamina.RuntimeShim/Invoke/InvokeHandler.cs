@@ -262,6 +262,12 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
 
     private static bool IsJson(ReadOnlySpan<byte> utf8)
     {
+        // Utf8JsonReader does not check the bytes inside strings; Lambda refuses a payload that is not UTF-8.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 256 });
