@@ -61,7 +61,8 @@ test-unit: build ## Unit tests (no servers; promtool checks the metrics format)
 	$(HACK)/test-tier.sh Unit
 
 .PHONY: test-integration
-test-integration: build kubernetes ## Integration tests against a real kube-apiserver fixture
+test-integration: build kubernetes ## Integration tests: a real kube-apiserver fixture; the runtime shim with real runtimes
+	$(HACK)/images/node-runtime.sh >/dev/null
 	$(HACK)/test-tier.sh Integration
 
 .PHONY: test-e2e

@@ -179,6 +179,7 @@ start etcd --name lamina --data-dir "$ETCD_DATA_DIR" \
   --initial-cluster "lamina=http://127.0.0.1:$ETCD_PEER_PORT"
 expect etcd 60 "healthy" curl -fsS "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
 
+# The node's name is not in any DNS; the apiserver reaches the kubelet (kubectl logs, exec) by its IP.
 start kube-apiserver \
   --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
   --advertise-address "$BRIDGE_IP" --bind-address 0.0.0.0 --secure-port "$APISERVER_PORT" --insecure-port 0 \
@@ -188,7 +189,8 @@ start kube-apiserver \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$PKI_DIR/service-account.pub" \
   --service-account-signing-key-file "$PKI_DIR/service-account.key" \
-  --service-cluster-ip-range "$SERVICE_CIDR" --profiling=false
+  --service-cluster-ip-range "$SERVICE_CIDR" --profiling=false \
+  --kubelet-preferred-address-types InternalIP
 expect kube-apiserver 180 "ready" kubectl_admin get --raw /readyz
 
 # containerd with its own config, root, state and socket: the machine's files are never touched.
