@@ -59,6 +59,21 @@ public sealed class SupervisedProcessTests : IDisposable
         Assert.Contains("starting up\nfailed", process.LogTail(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Signal_Term_ReachesTheProgramAndWaitForExitAsyncReturnsItsCode()
+    {
+        // The program, not its supervisor, gets the signal: its trap decides the exit code.
+        await using var process = SupervisedProcess.Start("/bin/sh", ["-c", $"trap 'exit 7' TERM; echo $$ > '{PidFile}'; while :; do sleep 0.1; done"], LogFile);
+        var pid = await ReadPidAsync();
+        await Eventually.HoldsAsync(() => File.Exists(LogFile + ".pid") && File.ReadAllText(LogFile + ".pid").EndsWith('\n'), Deadline, "the supervisor records the program's pid");
+        Assert.Equal(pid, process.ProgramId);
+
+        process.Signal("TERM");
+        var exitCode = await process.WaitForExitAsync(Deadline);
+
+        Assert.Equal(7, exitCode);
+    }
+
     private async Task<int> ReadPidAsync()
     {
         await Eventually.HoldsAsync(() => File.Exists(PidFile) && File.ReadAllText(PidFile).EndsWith('\n'), Deadline, "the program writes its pid");

@@ -10,6 +10,9 @@ namespace Lamina.Testing;
 /// </summary>
 public sealed class ShimProcess : IAsyncDisposable
 {
+    /// <summary>Free ports can be taken by anyone before the shim binds them; a few tries make that vanishingly rare.</summary>
+    private const int PortAttempts = 5;
+
     private ShimProcess(SupervisedProcess process, int invokePort, int adminPort, int runtimeApiPort)
     {
         Process = process;
@@ -51,7 +54,8 @@ public sealed class ShimProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the shim running <paramref name="runtimeCommand"/>; with <paramref name="waitForReady"/>,
-    /// returns once /readyz says the runtime initialised (or throws with the shim's log).
+    /// returns once /readyz says the runtime initialised (or throws with the shim's log), and starts it
+    /// again on other ports when one of its free ports was taken before it could bind (<see cref="FreePort"/>).
     /// </summary>
     public static async Task<ShimProcess> StartAsync(
         IReadOnlyList<string> runtimeCommand,
@@ -62,27 +66,23 @@ public sealed class ShimProcess : IAsyncDisposable
         IEnumerable<string>? extraArguments = null)
     {
         ArgumentNullException.ThrowIfNull(runtimeCommand);
-        var invokePort = FreePort.Next();
-        var adminPort = FreePort.Next();
-        var runtimeApiPort = FreePort.Next();
-        var arguments = new List<string>
+        var extra = extraArguments?.ToList() ?? [];
+        for (var attempt = 1; ; attempt++)
         {
-            "--invoke-address", $"127.0.0.1:{invokePort}",
-            "--admin-address", $"127.0.0.1:{adminPort}",
-            "--runtime-api", $"127.0.0.1:{runtimeApiPort}",
-            "--timeout", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        arguments.AddRange(extraArguments ?? []);
-        arguments.Add("--");
-        arguments.AddRange(runtimeCommand);
-        var log = Path.Combine(Path.GetTempPath(), $"lamina-shim-{Guid.NewGuid():N}.log");
-        var process = SupervisedProcess.Start(binary ?? BinaryPath, arguments, log, environment);
-        var shim = new ShimProcess(process, invokePort, adminPort, runtimeApiPort);
-        if (waitForReady)
-        {
+            var shim = Start(runtimeCommand, environment, timeoutSeconds, binary, extra);
+            if (!waitForReady)
+            {
+                return shim;
+            }
+
             try
             {
                 await shim.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+                return shim;
+            }
+            catch (InvalidOperationException) when (attempt < PortAttempts && shim.Process.HasExited && shim.Log().Contains("address already in use", StringComparison.Ordinal))
+            {
+                await shim.DisposeAsync().ConfigureAwait(false);
             }
             catch
             {
@@ -90,8 +90,31 @@ public sealed class ShimProcess : IAsyncDisposable
                 throw;
             }
         }
+    }
 
-        return shim;
+    private static ShimProcess Start(IReadOnlyList<string> runtimeCommand, IReadOnlyDictionary<string, string>? environment, int timeoutSeconds, string? binary, List<string> extraArguments)
+    {
+        // Three different ports: the shim tells its servers apart by port.
+        var ports = new HashSet<int>();
+        while (ports.Count < 3)
+        {
+            ports.Add(FreePort.Next());
+        }
+
+        var (invokePort, adminPort, runtimeApiPort) = (ports.ElementAt(0), ports.ElementAt(1), ports.ElementAt(2));
+        var arguments = new List<string>
+        {
+            "--invoke-address", $"127.0.0.1:{invokePort}",
+            "--admin-address", $"127.0.0.1:{adminPort}",
+            "--runtime-api", $"127.0.0.1:{runtimeApiPort}",
+            "--timeout", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        arguments.AddRange(extraArguments);
+        arguments.Add("--");
+        arguments.AddRange(runtimeCommand);
+        var log = Path.Combine(Path.GetTempPath(), $"lamina-shim-{Guid.NewGuid():N}.log");
+        var process = SupervisedProcess.Start(binary ?? BinaryPath, arguments, log, environment);
+        return new ShimProcess(process, invokePort, adminPort, runtimeApiPort);
     }
 
     /// <summary>Polls /readyz until it answers 200; fails with the shim's log when the deadline passes or the shim exits.</summary>
@@ -130,9 +153,14 @@ public sealed class ShimProcess : IAsyncDisposable
     }
 
     /// <summary>POSTs <paramref name="payload"/> to <paramref name="uri"/> with the given headers.</summary>
-    public async Task<HttpResponseMessage> PostAsync(Uri uri, string payload, params (string Name, string Value)[] headers)
+    public Task<HttpResponseMessage> PostAsync(Uri uri, string payload, params (string Name, string Value)[] headers) =>
+        PostAsync(uri, System.Text.Encoding.UTF8.GetBytes(payload ?? throw new ArgumentNullException(nameof(payload))), headers);
+
+    /// <summary>POSTs the bytes of <paramref name="payload"/> unchanged to <paramref name="uri"/> with the given headers.</summary>
+    public async Task<HttpResponseMessage> PostAsync(Uri uri, byte[] payload, params (string Name, string Value)[] headers)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(payload) };
+        ArgumentNullException.ThrowIfNull(headers);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(payload) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         foreach (var (name, value) in headers)
         {
@@ -140,6 +168,22 @@ public sealed class ShimProcess : IAsyncDisposable
         }
 
         return await Client.SendAsync(request).ConfigureAwait(false);
+    }
+
+    /// <summary>GETs <paramref name="path"/> (/healthz, /readyz, /metrics) from the admin address.</summary>
+    public Task<HttpResponseMessage> GetAdminAsync(string path) => Client.GetAsync(new Uri(AdminBase, path));
+
+    /// <summary>Waits until the shim's log (its stdout and stderr) contains <paramref name="text"/>.</summary>
+    public async Task WaitForLogAsync(string text, TimeSpan timeout)
+    {
+        try
+        {
+            await Eventually.HoldsAsync(() => Log().Contains(text, StringComparison.Ordinal), timeout, $"the shim's log contains '{text}'").ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; the log ends:\n{Process.LogTail(40)}", e);
+        }
     }
 
     /// <summary>Everything the shim (and its runtime) wrote so far.</summary>

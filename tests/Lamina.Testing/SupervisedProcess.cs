@@ -97,6 +97,34 @@ public sealed class SupervisedProcess : IAsyncDisposable
         return new SupervisedProcess(process, Path.GetFileName(program), logPath);
     }
 
+    /// <summary>Sends <paramref name="signal"/> (a name <c>kill</c> knows: TERM, INT, KILL) to the program, not its supervisor.</summary>
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, ProgramId.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })
+            ?? throw new InvalidOperationException("could not run kill");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {ProgramId} exited with {kill.ExitCode}");
+        }
+    }
+
+    /// <summary>Waits for the program to exit on its own and returns its exit code; fails with the log at the deadline.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _supervisor.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} did not exit within {timeout}:\n{LogTail(60)}");
+        }
+
+        return _supervisor.ExitCode;
+    }
+
     /// <summary>The last lines of the log, for failure messages.</summary>
     public string LogTail(int lines = 30)
     {

@@ -97,6 +97,7 @@ internal sealed partial class ExecutionEnvironment
             Task changed;
             Invocation? accepted = null;
             InvocationResult? failedInit = null;
+            TaskCompletionSource? permission = null;
             InvocationResult? failedDeadline = null;
             lock (gate)
             {
@@ -113,6 +114,8 @@ internal sealed partial class ExecutionEnvironment
                 if (initError is not null)
                 {
                     failedInit = TakeInitErrorLocked(request);
+                    permission = restartPermission;
+                    restartPermission = null;
                 }
                 else if (request.Deadline is { } callerDeadline && callerDeadline <= time.GetUtcNow())
                 {
@@ -134,7 +137,9 @@ internal sealed partial class ExecutionEnvironment
             if (failedInit is not null)
             {
                 // Lambda tears an environment down after a failed init; the next invocation initialises afresh.
+                // Reset first, then let the supervisor start the next runtime: a reset after that would kill the newcomer.
                 runtime.Reset();
+                permission?.TrySetResult();
                 return new InvokeOutcome.Completed(failedInit);
             }
 
@@ -197,8 +202,6 @@ internal sealed partial class ExecutionEnvironment
     {
         var error = initError!;
         initError = null;
-        restartPermission?.TrySetResult();
-        restartPermission = null;
         var tail = new LogTail();
         tail.Append(error.Output);
         var started = Encoding.UTF8.GetBytes($"START RequestId: {request.RequestId} Version: {options.Version}\n");

@@ -101,8 +101,10 @@ internal static partial class ShimHost
                 kestrel.Listen(admin, listen => listen.Protocols = HttpProtocols.Http1);
             }
 
-            // A runtime may take its time posting a large result; the deadline, not a data rate, bounds it.
-            kestrel.Limits.MinRequestBodyDataRate = null;
+            // Kestrel's minimum body data rate (240 bytes/s after 5 s) stays on for every port: a
+            // runtime posts its result over loopback far faster, and a stalled body must not hold a
+            // connection (or the init/error call, which has no deadline) forever.
+
         });
 
         var app = builder.Build();

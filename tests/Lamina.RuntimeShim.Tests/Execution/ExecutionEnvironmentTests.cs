@@ -439,6 +439,23 @@ public sealed class ExecutionEnvironmentTests : IDisposable
     }
 
     [Fact]
+    public async Task InvokeAsync_InitErrorTaken_RuntimeResetBeforeTheRestartIsAllowed()
+    {
+        // The other order would let the supervisor start the next runtime and the reset kill it.
+        var generation = _harness.StartRuntime();
+        Environment.ReportInitError(new LambdaError("boom", "Runtime.Unknown"), body: null);
+        Environment.OnRuntimeExited(generation, "exit status 1");
+        var restart = Environment.WaitForRestartPermissionAsync(None);
+        bool? allowedAtReset = null;
+        _harness.Runtime.OnReset = () => allowedAtReset = restart.IsCompleted;
+
+        _ = Completed(await Environment.InvokeAsync(Request("r1"), waitForInit: false, None).Bounded());
+
+        Assert.False(allowedAtReset);
+        await restart.Bounded();
+    }
+
+    [Fact]
     public async Task ReportInitError_WithoutABody_CallerGetsTheErrorAsJson()
     {
         _harness.StartRuntime();

@@ -16,7 +16,14 @@ internal sealed class FakeRuntime : IRuntimeHandle
     /// <summary>64 MB: the REPORT line shows "Max Memory Used: 64 MB".</summary>
     public long? PeakMemoryBytes { get; init; } = 64L * 1024 * 1024;
 
-    public void Reset() => Interlocked.Increment(ref _resets);
+    /// <summary>Runs inside <see cref="Reset"/>: lets a test check what had (not) happened by then.</summary>
+    public Action? OnReset { get; set; }
+
+    public void Reset()
+    {
+        Interlocked.Increment(ref _resets);
+        OnReset?.Invoke();
+    }
 
     public ValueTask FlushOutputAsync() => ValueTask.CompletedTask;
 }
