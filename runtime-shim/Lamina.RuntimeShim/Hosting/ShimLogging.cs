@@ -1,27 +1,96 @@
+using System.Text;
+using System.Text.Json;
+
 namespace Lamina.RuntimeShim.Hosting;
 
-/// <summary>The shim's own log (not the function's): one line per entry, JSON when LAMINA_LOG_FORMAT=json.</summary>
+/// <summary>
+/// The shim's own log (not the function's): one line per entry on stderr, JSON when
+/// LAMINA_LOG_FORMAT=json. A provider of its own rather than Microsoft.Extensions.Logging.Console:
+/// the shim logs a few lines per runtime start, and the console logger's formatters, options
+/// monitoring and queue thread cost resident memory in every function pod.
+/// </summary>
 internal static class ShimLogging
 {
     public static ILoggerFactory CreateFactory(string? format) => LoggerFactory.Create(logging =>
     {
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
-        if (string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+        logging.AddProvider(new LineLoggerProvider(string.Equals(format, "json", StringComparison.OrdinalIgnoreCase), Console.Error));
+    });
+}
+
+/// <summary>Writes each entry as one line, synchronously (entries are rare; ordering matters more than speed).</summary>
+internal sealed class LineLoggerProvider(bool json, TextWriter output) : ILoggerProvider
+{
+    private readonly Lock _gate = new();
+
+    public ILogger CreateLogger(string categoryName) => new LineLogger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private void Write(string category, LogLevel level, string message, Exception? exception)
+    {
+        var timestamp = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        string line;
+        if (json)
         {
-            logging.AddJsonConsole(json => json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("timestamp", timestamp);
+                writer.WriteString("level", level.ToString());
+                writer.WriteString("category", category);
+                writer.WriteString("message", message);
+                if (exception is not null)
+                {
+                    writer.WriteString("exception", exception.ToString());
+                }
+
+                writer.WriteEndObject();
+            }
+
+            line = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
         }
         else
         {
-            logging.AddSimpleConsole(console =>
-            {
-                console.SingleLine = true;
-                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                console.UseUtcTimestamp = true;
-            });
+            line = exception is null
+                ? $"{timestamp} {Short(level)}: {category}: {message}"
+                : $"{timestamp} {Short(level)}: {category}: {message}\n{exception}";
         }
 
-        // The function's log is stdout; the shim's own goes to stderr so the two can be told apart.
-        logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-    });
+        lock (_gate)
+        {
+            output.WriteLine(line);
+            output.Flush();
+        }
+    }
+
+    private static string Short(LogLevel level) => level switch
+    {
+        LogLevel.Trace => "trce",
+        LogLevel.Debug => "dbug",
+        LogLevel.Information => "info",
+        LogLevel.Warning => "warn",
+        LogLevel.Error => "fail",
+        _ => "crit",
+    };
+
+    private sealed class LineLogger(LineLoggerProvider provider, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                provider.Write(category, logLevel, formatter(state, exception), exception);
+            }
+        }
+    }
 }
