@@ -1,12 +1,8 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
-using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Configuration;
 using Lamina.Kubernetes.Models;
 using Lamina.Operator.Api;
 using Lamina.Testing;
-using Lamina.Testing.Fakes;
 
 namespace Lamina.EndToEnd.Tests;
 
@@ -20,47 +16,30 @@ namespace Lamina.EndToEnd.Tests;
 [Trait(TestTiers.Category, TestTiers.EndToEnd)]
 public sealed class FunctionPodTests(LocalCluster cluster) : IAsyncLifetime
 {
-    private readonly string _ns = "e2e-pod-" + DateTime.UtcNow.ToString("HHmmssfff", CultureInfo.InvariantCulture);
-    private IKubernetesClient _client = null!;
-    private RunningOperator? _operator;
+    private FunctionNamespace _namespace = null!;
 
-    public async Task InitializeAsync()
-    {
-        await cluster.Kubectl.RunAsync(null, "apply", "-f", Path.Combine(cluster.Layout.Root, "crds"));
-        await cluster.Kubectl.RunAsync(null, "wait", "--for=condition=Established", "crd/functions.lamina.dev", "--timeout=60s");
-        await cluster.Kubectl.RunAsync(null, "create", "namespace", _ns);
-        _client = new KubernetesClient(KubeconfigLoader.Load(cluster.Layout.ClusterKubeconfig));
-        _operator = await RunningOperator.StartAsync(_client, new RecordingEventRecorder(), _ns);
-    }
+    public async Task InitializeAsync() => _namespace = await FunctionNamespace.CreateAsync(cluster, "e2e-pod-");
 
-    public async Task DisposeAsync()
-    {
-        if (_operator is not null)
-        {
-            await _operator.DisposeAsync();
-        }
-
-        await cluster.Kubectl.RunAsync(null, "delete", "namespace", _ns, "--wait=false");
-    }
+    public async Task DisposeAsync() => await _namespace.DisposeAsync();
 
     [Theory]
     [InlineData("provided", "docker.io/lamina/example-provided:dev", "function.handler")]
     [InlineData("node", "docker.io/lamina/example-node:dev", "index.handler")]
     public async Task Function_ExampleImage_PodReadyAndInvocable(string name, string image, string handler)
     {
-        await _client.CreateAsync(new Function
+        await _namespace.Client.CreateAsync(new Function
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = _ns },
+            Metadata = new ObjectMeta { Name = name, Namespace = _namespace.Name },
             Spec = new FunctionSpec { Image = image, Handler = handler, TimeoutSeconds = 10 },
         });
 
         // Ready means: the shim was installed, started in the example image, and the runtime called next.
         var pods = "";
         await Eventually.HoldsAsync(() => pods.Length > 0, TimeSpan.FromSeconds(60), "the Deployment creates a pod", async () =>
-            pods = await cluster.Kubectl.RunAsync(null, "get", "pod", "-l", $"lamina.dev/function={name}", "-n", _ns, "-o", "name"));
-        await cluster.Kubectl.RunAsync(null, "wait", "--for=condition=Ready", "pod", "-l", $"lamina.dev/function={name}", "-n", _ns, "--timeout=180s");
-        var podIp = await cluster.Kubectl.RunAsync(null, "get", "pod", "-l", $"lamina.dev/function={name}", "-n", _ns, "-o", "jsonpath={.items[0].status.podIP}");
-        var podName = await cluster.Kubectl.RunAsync(null, "get", "pod", "-l", $"lamina.dev/function={name}", "-n", _ns, "-o", "jsonpath={.items[0].metadata.name}");
+            pods = await cluster.Kubectl.RunAsync(null, "get", "pod", "-l", $"lamina.dev/function={name}", "-n", _namespace.Name, "-o", "name"));
+        await cluster.Kubectl.RunAsync(null, "wait", "--for=condition=Ready", "pod", "-l", $"lamina.dev/function={name}", "-n", _namespace.Name, "--timeout=180s");
+        var podIp = await cluster.Kubectl.RunAsync(null, "get", "pod", "-l", $"lamina.dev/function={name}", "-n", _namespace.Name, "-o", "jsonpath={.items[0].status.podIP}");
+        var podName = await cluster.Kubectl.RunAsync(null, "get", "pod", "-l", $"lamina.dev/function={name}", "-n", _namespace.Name, "-o", "jsonpath={.items[0].metadata.name}");
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var requestId = Guid.NewGuid().ToString("D");
@@ -84,10 +63,10 @@ public sealed class FunctionPodTests(LocalCluster cluster) : IAsyncLifetime
         Assert.Contains($"REPORT RequestId: {requestId}", tail, StringComparison.Ordinal);
 
         // The function's log reaches the container log, and the shim's metrics carry the function's labels.
-        var logs = await cluster.Kubectl.RunAsync(null, "logs", podName, "-n", _ns, "-c", "function");
+        var logs = await cluster.Kubectl.RunAsync(null, "logs", podName, "-n", _namespace.Name, "-c", "function");
         Assert.Contains($"END RequestId: {requestId}", logs, StringComparison.Ordinal);
         var metrics = await http.GetStringAsync(new Uri($"http://{podIp}:9090/metrics"));
-        Assert.Contains($"lamina_invocations_total{{function=\"{name}\",invocation_type=\"RequestResponse\",namespace=\"{_ns}\"}} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains($"lamina_invocations_total{{function=\"{name}\",invocation_type=\"RequestResponse\",namespace=\"{_namespace.Name}\"}} 1", metrics, StringComparison.Ordinal);
     }
 
     private static string Header(HttpResponseMessage response, string name) =>

@@ -1,0 +1,48 @@
+using System.Globalization;
+using Lamina.Kubernetes.Client;
+using Lamina.Kubernetes.Configuration;
+using Lamina.Testing;
+using Lamina.Testing.Fakes;
+
+namespace Lamina.EndToEnd.Tests;
+
+/// <summary>
+/// What every Function test on the cluster starts from: the CRD installed, a namespace of its own,
+/// and the operator's controller running (in the test process) with its lease in that namespace.
+/// </summary>
+public sealed class FunctionNamespace : IAsyncDisposable
+{
+    private readonly LocalCluster _cluster;
+    private readonly RunningOperator _operator;
+
+    private FunctionNamespace(LocalCluster cluster, string name, IKubernetesClient client, RunningOperator running)
+    {
+        _cluster = cluster;
+        Name = name;
+        Client = client;
+        _operator = running;
+    }
+
+    public string Name { get; }
+
+    public IKubernetesClient Client { get; }
+
+    /// <summary>A namespace named <paramref name="prefix"/> plus the time, with the operator watching it.</summary>
+    public static async Task<FunctionNamespace> CreateAsync(LocalCluster cluster, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var name = prefix + DateTime.UtcNow.ToString("HHmmssfff", CultureInfo.InvariantCulture);
+        await cluster.Kubectl.RunAsync(null, "apply", "-f", Path.Combine(cluster.Layout.Root, "crds"));
+        await cluster.Kubectl.RunAsync(null, "wait", "--for=condition=Established", "crd/functions.lamina.dev", "--timeout=60s");
+        await cluster.Kubectl.RunAsync(null, "create", "namespace", name);
+        var client = new KubernetesClient(KubeconfigLoader.Load(cluster.Layout.ClusterKubeconfig));
+        var running = await RunningOperator.StartAsync(client, new RecordingEventRecorder(), name);
+        return new FunctionNamespace(cluster, name, client, running);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _operator.DisposeAsync();
+        await _cluster.Kubectl.RunAsync(null, "delete", "namespace", Name, "--wait=false");
+    }
+}
