@@ -7,7 +7,8 @@ namespace Lamina.EndToEnd.Tests;
 
 /// <summary>
 /// The operator on the real cluster: what only a full cluster shows. Deleting a Function removes
-/// its Deployment and Service through the garbage collector (the owner references the builders set).
+/// its Deployment and Service through the garbage collector (the owner references the builders set);
+/// a pod the kubelet cannot start shows in the Function's status.
 /// </summary>
 [Collection(LocalClusterCollection.Name)]
 [Trait(TestTiers.Category, TestTiers.EndToEnd)]
@@ -35,6 +36,25 @@ public sealed class FunctionLifecycleTests(LocalCluster cluster) : IAsyncLifetim
 
         await Eventually.HoldsAsync(() => !_exists, Deadline, "the garbage collector removes the Deployment and Service", async () =>
             _exists = await ExistsAsync<Deployment>("doomed-fn") || await ExistsAsync<Service>("doomed-fn"));
+    }
+
+    [Fact]
+    public async Task Function_ImageMissing_ReadyFalseWithTheKubeletsReason()
+    {
+        // The kubelet's own words about a pod that cannot start reach the Function's status.
+        await _namespace.Client.CreateAsync(new Function
+        {
+            Metadata = new ObjectMeta { Name = "no-image", Namespace = _namespace.Name },
+            Spec = new FunctionSpec { Image = "docker.io/lamina/does-not-exist:dev" },
+        });
+
+        Condition? ready = null;
+        await Eventually.HoldsAsync(() => ready?.Reason == "ErrImageNeverPull", Deadline, "Ready turns False with the kubelet's reason", async () =>
+            ready = (await _namespace.Client.GetAsync<Function>(_namespace.Name, "no-image")).Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready"));
+
+        Assert.Equal("False", ready!.Status);
+        Assert.Contains("container function", ready.Message, StringComparison.Ordinal);
+        Assert.Contains("docker.io/lamina/does-not-exist:dev", ready.Message, StringComparison.Ordinal);
     }
 
     private bool _exists;

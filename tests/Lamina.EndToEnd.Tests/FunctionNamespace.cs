@@ -36,7 +36,8 @@ public sealed class FunctionNamespace : IAsyncDisposable
         await cluster.Kubectl.RunAsync(null, "wait", "--for=condition=Established", "crd/functions.lamina.dev", "--timeout=60s");
         await cluster.Kubectl.RunAsync(null, "create", "namespace", name);
         var client = new KubernetesClient(KubeconfigLoader.Load(cluster.Layout.ClusterKubeconfig));
-        var running = await RunningOperator.StartAsync(client, new RecordingEventRecorder(), name);
+        // The cluster's images are imported; a missing one must fail here, never be pulled from outside.
+        var running = await RunningOperator.StartAsync(client, new RecordingEventRecorder(), name, imagePullPolicy: "Never");
         return new FunctionNamespace(cluster, name, client, running);
     }
 

@@ -25,14 +25,17 @@ public sealed class RunningOperator : IAsyncDisposable
         _services = services;
     }
 
-    /// <summary>Starts the controller (two workers) and returns once it is running.</summary>
-    public static async Task<RunningOperator> StartAsync(IKubernetesClient client, IEventRecorder events, string leaseNamespace, ILoggerFactory? logs = null)
+    /// <summary>
+    /// Starts the controller (two workers) and returns once it is running. On the local cluster pass
+    /// <c>Never</c> as the pull policy: its images are imported, and nothing may be pulled from outside.
+    /// </summary>
+    public static async Task<RunningOperator> StartAsync(IKubernetesClient client, IEventRecorder events, string leaseNamespace, ILoggerFactory? logs = null, string imagePullPolicy = "IfNotPresent")
     {
         var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var controller = new FunctionController(
             client,
             events,
-            Options.Create(new OperatorOptions { Workers = 2 }),
+            Options.Create(new OperatorOptions { Workers = 2, ImagePullPolicy = imagePullPolicy }),
             Options.Create(new LeaderElectionOptions { Namespace = leaseNamespace, LeaseName = "lamina-operator" }),
             TimeProvider.System,
             logs ?? NullLoggerFactory.Instance,

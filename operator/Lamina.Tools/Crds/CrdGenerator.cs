@@ -34,6 +34,8 @@ internal static class CrdGenerator
             printerColumns:
             [
                 Column("Ready", "string", """.status.conditions[?(@.type=="Ready")].status"""),
+                // Why a Function is not ready (InvalidSpec, CrashLoopBackOff, ShimExited, …) at a glance.
+                Column("Reason", "string", """.status.conditions[?(@.type=="Ready")].reason"""),
                 Column("Reserved", "integer", ".spec.concurrency.reserved"),
                 Column("Provisioned", "integer", ".spec.concurrency.provisioned"),
                 Column("Replicas", "integer", ".status.replicas"),

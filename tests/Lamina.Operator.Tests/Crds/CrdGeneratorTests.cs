@@ -75,7 +75,7 @@ public sealed class CrdGeneratorTests
         var version = Version();
         var columns = ((List<object?>)version["additionalPrinterColumns"]!).Cast<Dictionary<string, object?>>();
 
-        Assert.Equal(["Ready", "Reserved", "Provisioned", "Replicas", "Age"], columns.Select(c => (string)c["name"]!));
+        Assert.Equal(["Ready", "Reason", "Reserved", "Provisioned", "Replicas", "Age"], columns.Select(c => (string)c["name"]!));
         Assert.Contains("status", (Dictionary<string, object?>)version["subresources"]!);
     }
 
