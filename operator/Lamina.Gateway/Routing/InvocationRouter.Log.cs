@@ -1,0 +1,17 @@
+namespace Lamina.Gateway.Routing;
+
+/// <summary>The router's log messages (no payloads).</summary>
+internal sealed partial class InvocationRouter
+{
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Invocation {RequestId} of {Namespace}/{Function}: environment {Pod} answered {Outcome} ({Detail}); trying another")]
+    private partial void LogTryingAnother(string @namespace, string function, string requestId, string pod, ShimOutcome outcome, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invocation {RequestId} of {Namespace}/{Function} was lost on environment {Pod}: {Detail}")]
+    private partial void LogLost(string @namespace, string function, string requestId, string pod, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Invocation {RequestId} of {Namespace}/{Function} throttled: {QueueSize} invocations already wait")]
+    private partial void LogQueueFull(string @namespace, string function, string requestId, int queueSize);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invocation {RequestId} of {Namespace}/{Function} found no environment within {Seconds} s")]
+    private partial void LogNoEnvironment(string @namespace, string function, string requestId, double seconds);
+}

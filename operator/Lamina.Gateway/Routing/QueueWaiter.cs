@@ -1,0 +1,30 @@
+namespace Lamina.Gateway.Routing;
+
+/// <summary>
+/// An invocation waiting in its function's queue. The pool completes it, under its lock, exactly
+/// once: with an environment (now lent to it), with null (its wait expired), or cancelled (its
+/// caller left). Continuations run asynchronously, never under the pool's lock.
+/// </summary>
+internal sealed class QueueWaiter
+{
+    private readonly TaskCompletionSource<EnvironmentSlot?> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public QueueWaiter(FunctionPool pool)
+    {
+        Pool = pool;
+        Node = new LinkedListNode<QueueWaiter>(this);
+    }
+
+    public FunctionPool Pool { get; }
+
+    /// <summary>Its place in the queue; in no list once it has left.</summary>
+    public LinkedListNode<QueueWaiter> Node { get; }
+
+    public Task<EnvironmentSlot?> Task => _done.Task;
+
+    public void Grant(EnvironmentSlot slot) => _done.TrySetResult(slot);
+
+    public void Expire() => _done.TrySetResult(null);
+
+    public void Cancel(CancellationToken cancellationToken) => _done.TrySetCanceled(cancellationToken);
+}

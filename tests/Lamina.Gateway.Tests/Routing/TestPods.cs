@@ -1,0 +1,60 @@
+using Lamina.Kubernetes.Models;
+
+namespace Lamina.Gateway.Tests.Routing;
+
+/// <summary>Function pods as the kubelet reports them, for the registry and the router.</summary>
+internal static class TestPods
+{
+    /// <summary>
+    /// A pod of <paramref name="function"/>: running, Ready, at <paramref name="ip"/>; its container
+    /// declares the <c>invoke</c> port <paramref name="port"/> when given (a fake shim's), else none.
+    /// </summary>
+    public static Pod Of(
+        string name,
+        int? port = null,
+        string ns = "team-a",
+        string function = "hello",
+        string? ip = "127.0.0.1",
+        bool ready = true,
+        bool deleting = false,
+        string phase = "Running") => new()
+    {
+        Metadata = new ObjectMeta
+        {
+            Name = name,
+            Namespace = ns,
+            Uid = $"uid-{ns}-{name}",
+            Labels = new Dictionary<string, string>
+            {
+                ["lamina.dev/function"] = function,
+                ["app.kubernetes.io/name"] = function,
+                ["app.kubernetes.io/component"] = "function",
+                ["app.kubernetes.io/managed-by"] = "lamina",
+            },
+            DeletionTimestamp = deleting ? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) : null,
+        },
+        Spec = new PodSpec
+        {
+            Containers =
+            [
+                new Container
+                {
+                    Name = "function",
+                    Image = "docker.io/lamina/example-node:dev",
+                    Ports = port is { } p ? [new ContainerPort { Name = "invoke", Number = p, Protocol = "TCP" }, new ContainerPort { Name = "admin", Number = 9090 }] : null,
+                },
+            ],
+        },
+        Status = new PodStatus
+        {
+            Phase = phase,
+            PodIP = ip,
+            Conditions =
+            [
+                new PodCondition { Type = "PodScheduled", Status = "True" },
+                new PodCondition { Type = "ContainersReady", Status = ready ? "True" : "False" },
+                new PodCondition { Type = "Ready", Status = ready ? "True" : "False" },
+            ],
+        },
+    };
+}
