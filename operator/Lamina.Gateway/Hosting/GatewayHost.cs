@@ -1,0 +1,92 @@
+using Lamina.Gateway.Functions;
+using Lamina.Gateway.Invoke;
+using Lamina.Kubernetes.Client;
+using Lamina.Kubernetes.Configuration;
+using Lamina.Kubernetes.Informers;
+
+namespace Lamina.Gateway.Hosting;
+
+/// <summary>
+/// The gateway program: the Invoke API on 127.0.0.1:8080 unless --urls says otherwise, SigV4 unless
+/// --auth=none, Kubernetes from KUBECONFIG (or in-cluster), /healthz, /readyz, /metrics.
+/// </summary>
+internal static class GatewayHost
+{
+    private const string DefaultUrls = "http://127.0.0.1:8080";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        GatewayCommandLine commandLine;
+        try
+        {
+            commandLine = GatewayCommandLine.Parse(args);
+        }
+        catch (ArgumentException error)
+        {
+            await Console.Error.WriteLineAsync($"lamina-gateway: {error.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(commandLine.HostArguments);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+
+        if (Environment.GetEnvironmentVariable("LAMINA_LOG_FORMAT") == "json")
+        {
+            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+
+        KubernetesClientConfiguration kubernetes;
+        try
+        {
+            kubernetes = KubernetesClientConfiguration.LoadDefault();
+        }
+        catch (KubernetesConfigurationException error)
+        {
+            await Console.Error.WriteLineAsync($"lamina-gateway: cannot reach Kubernetes: {error.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddPrometheusMetrics(o => o.MeterNamePrefixes.Add("Lamina"));
+        services.Configure<GatewayOptions>(builder.Configuration.GetSection("Lamina:Gateway"));
+        services.AddSingleton<IKubernetesClient>(sp => new KubernetesClient(kubernetes, sp.GetRequiredService<ILogger<KubernetesClient>>(), TimeProvider.System));
+        services.AddSingleton(sp => new Informer<GatewayFunction>(
+            sp.GetRequiredService<IKubernetesClient>(),
+            new InformerOptions { Transform = InformerTransforms.StripManagedFields },
+            TimeProvider.System,
+            sp.GetRequiredService<ILogger<Informer<GatewayFunction>>>(),
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton<InformerRunner<GatewayFunction>>();
+        services.AddHostedService(sp => sp.GetRequiredService<InformerRunner<GatewayFunction>>());
+        services.AddSingleton<IFunctionCatalog>(sp => new FunctionCatalog(sp.GetRequiredService<Informer<GatewayFunction>>()));
+        services.AddSingleton<InvokeMetrics>();
+        services.AddSingleton<InvokeHandler>();
+        GatewayComposition.AddAuthAndRouting(services, builder.Configuration, commandLine.AuthNone);
+
+        // With --auth=none the auth service itself warns, loudly, at start.
+        var app = builder.Build();
+
+        var functions = app.Services.GetRequiredService<InformerRunner<GatewayFunction>>();
+        app.MapGet("/healthz", () => "ok");
+        app.MapGet("/readyz", () => functions.Synced && GatewayComposition.Synced(app.Services) ? Results.Text("ok") : Results.Text("caches not synced", statusCode: 503));
+        app.MapPrometheusMetrics();
+        var invoke = app.Services.GetRequiredService<InvokeHandler>();
+        app.MapPost(InvokeHandler.PathPrefix + "{**rest}", new RequestDelegate(invoke.HandleAsync));
+        app.MapFallback(new RequestDelegate(invoke.HandleAsync));
+        await app.RunAsync().ConfigureAwait(false);
+        return 0;
+    }
+}

@@ -1,0 +1,389 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Lamina.Gateway.Auth;
+using Lamina.Gateway.Functions;
+using Lamina.Gateway.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Lamina.Gateway.Invoke;
+
+/// <summary>
+/// <c>POST /2015-03-31/functions/{FunctionName}/invocations</c>: the Lambda Invoke API (contract
+/// reference §1). The order of checks is chosen so that nothing about a namespace the caller may not
+/// use leaks: signature, then the name's syntax, then the grant, and only then whether it exists.
+/// </summary>
+internal sealed partial class InvokeHandler(
+    IRequestAuthenticator authenticator,
+    IFunctionCatalog catalog,
+    IInvocationRouter router,
+    InvokeMetrics metrics,
+    IOptions<GatewayOptions> options,
+    TimeProvider time,
+    ILogger<InvokeHandler> logger)
+{
+    public const string PathPrefix = "/2015-03-31/functions/";
+    public const string PathSuffix = "/invocations";
+
+    // Lambda's synchronous payload limit: "Request must be smaller than 6291456 bytes for the InvokeFunction operation".
+    public const int MaximumPayload = 6_291_456;
+
+    // Lambda's limit on X-Amz-Client-Context (base64 as sent).
+    private const int MaximumClientContext = 3583;
+
+    private const string Latest = "$LATEST";
+
+    private readonly GatewayOptions _options = options.Value;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = time.GetTimestamp();
+        var request = context.Request;
+        var path = request.Path.Value ?? string.Empty;
+        if (!path.StartsWith(PathPrefix, StringComparison.Ordinal) || !path.EndsWith(PathSuffix, StringComparison.Ordinal)
+            || path.Length <= PathPrefix.Length + PathSuffix.Length)
+        {
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status404NotFound, "UnknownOperationException", $"No operation at {request.Method} {path}.").ConfigureAwait(false);
+            return;
+        }
+
+        if (request.Method != HttpMethods.Post)
+        {
+            context.Response.Headers.Allow = HttpMethods.Post;
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "UnknownOperationException", $"{request.Method} is not allowed: Invoke is a POST.").ConfigureAwait(false);
+            return;
+        }
+
+        var requestId = Guid.NewGuid().ToString("D");
+        context.Response.Headers["X-Amz-Request-Id"] = requestId;
+        context.Response.Headers["x-amzn-RequestId"] = requestId;
+
+        byte[]? body;
+        try
+        {
+            body = await ReadBodyAsync(request, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or BadHttpRequestException or EndOfStreamException)
+        {
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", $"The request body could not be read: {e.Message}").ConfigureAwait(false);
+            return;
+        }
+
+        if (body is null)
+        {
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException",
+                string.Create(CultureInfo.InvariantCulture, $"Request must be smaller than {MaximumPayload} bytes for the InvokeFunction operation")).ConfigureAwait(false);
+            return;
+        }
+
+        switch (authenticator.Authenticate(request, body, time.GetUtcNow()))
+        {
+            case AuthResult.Denied denied:
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status403Forbidden, denied.Exception, denied.Message).ConfigureAwait(false);
+                return;
+            case AuthResult.Authenticated authenticated:
+                await InvokeAsync(context, authenticated.Caller, path, requestId, body, started).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    private async Task InvokeAsync(HttpContext context, Caller caller, string path, string requestId, byte[] body, long started)
+    {
+        var request = context.Request;
+        // The server has already percent-decoded the path (all but %2F, which stays and fails the name's
+        // syntax); decoding again would turn a name the client sent as "a%41" into "aA", another function.
+        var rawName = path[PathPrefix.Length..^PathSuffix.Length];
+        if (!FunctionReference.TryParse(rawName, out var reference, out var invalid))
+        {
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "ValidationException", invalid).ConfigureAwait(false);
+            return;
+        }
+
+        var ns = reference.Namespace ?? caller.DefaultNamespace;
+        var qualifiedName = $"{ns}.{reference.Name}";
+        var arn = _options.FunctionArn(qualifiedName);
+        if (!caller.MayInvokeIn(ns))
+        {
+            LogDenied(logger, caller.Identity, ns, reference.Name);
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "AccessDeniedException",
+                $"User: {caller.Identity} is not authorized to perform: lambda:InvokeFunction on resource: {arn} because no identity-based policy allows the lambda:InvokeFunction action").ConfigureAwait(false);
+            return;
+        }
+
+        var queryQualifier = request.Query["Qualifier"].ToString();
+        if (queryQualifier.Length > 0 && !IsQueryQualifier(queryQualifier))
+        {
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
+                $"1 validation error detected: Value '{queryQualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)").ConfigureAwait(false);
+            return;
+        }
+
+        if (queryQualifier.Length > 0 && reference.Qualifier is not null && queryQualifier != reference.Qualifier)
+        {
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
+                $"The derived qualifier from the function name does not match the specified qualifier: {reference.Qualifier} and {queryQualifier}.").ConfigureAwait(false);
+            return;
+        }
+
+        var qualifier = queryQualifier.Length > 0 ? queryQualifier : reference.Qualifier ?? Latest;
+        if (!catalog.Exists(ns, reference.Name) || qualifier != Latest)
+        {
+            var what = qualifier == Latest ? arn : $"{arn}:{qualifier}";
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status404NotFound, "ResourceNotFoundException", $"Function not found: {what}").ConfigureAwait(false);
+            return;
+        }
+
+        var headers = request.Headers;
+        var invocationType = headers["X-Amz-Invocation-Type"].ToString();
+        if (invocationType.Length == 0)
+        {
+            invocationType = "RequestResponse";
+        }
+
+        var logType = headers["X-Amz-Log-Type"].ToString();
+        var clientContext = headers["X-Amz-Client-Context"].ToString();
+        if (Invalid(invocationType, logType, clientContext) is { } parameterError)
+        {
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException", parameterError).ConfigureAwait(false);
+            return;
+        }
+
+        if (invocationType == "DryRun")
+        {
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
+        if (invocationType == "Event")
+        {
+            // Asynchronous invocation (durable queue, retries, destinations) is its own piece of work;
+            // until it lands, say so rather than pretend with a 202 that queued nothing.
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
+                "Asynchronous invocation (X-Amz-Invocation-Type: Event) is not available on this gateway yet; invoke with RequestResponse.").ConfigureAwait(false);
+            return;
+        }
+
+        if (body.Length > 0 && !IsJson(body))
+        {
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", "Could not parse request body into json: the payload is not valid JSON.").ConfigureAwait(false);
+            return;
+        }
+
+        metrics.Invoked(ns, reference.Name, invocationType);
+        var shimRequest = new ShimRequest
+        {
+            RequestId = requestId,
+            Payload = body,
+            ClientContext = clientContext.Length > 0 ? clientContext : null,
+            TraceId = headers["X-Amzn-Trace-Id"] is { Count: > 0 } trace ? trace.ToString() : null,
+            LogTail = logType == "Tail",
+        };
+        try
+        {
+            var result = await router.InvokeAsync(new FunctionKey(ns, reference.Name), shimRequest, context.RequestAborted).ConfigureAwait(false);
+            await RespondAsync(context, ns, reference.Name, requestId, result).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away (and left the queue, if it was waiting): there is no one to answer.
+            LogAbandoned(logger, caller.Identity, ns, reference.Name, requestId);
+            return;
+        }
+        catch (Exception e)
+        {
+            LogFailed(logger, e, ns, reference.Name, requestId);
+            metrics.Errored(ns, reference.Name, "Service");
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Headers.Remove("X-Amz-Executed-Version");
+                context.Response.Headers.Remove("X-Amz-Function-Error");
+                context.Response.Headers.Remove("X-Amz-Log-Result");
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "ServiceException",
+                    $"RequestId: {requestId}: the gateway failed while running the invocation.").ConfigureAwait(false);
+            }
+        }
+
+        metrics.Completed(ns, reference.Name, time.GetElapsedTime(started));
+        LogInvoked(logger, caller.Identity, ns, reference.Name, requestId, context.Response.StatusCode, time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private async Task RespondAsync(HttpContext context, string ns, string name, string requestId, RouteResult result)
+    {
+        var response = context.Response;
+        switch (result)
+        {
+            case RouteResult.Completed completed:
+                response.StatusCode = StatusCodes.Status200OK;
+                response.ContentType = "application/json";
+                response.Headers["X-Amz-Executed-Version"] = Latest;
+                if (completed.FunctionError is { } functionError)
+                {
+                    response.Headers["X-Amz-Function-Error"] = functionError;
+                    metrics.Errored(ns, name, functionError);
+                }
+
+                if (completed.LogResult is { } logResult)
+                {
+                    response.Headers["X-Amz-Log-Result"] = logResult;
+                }
+
+                response.ContentLength = completed.Payload.Length;
+                await response.Body.WriteAsync(completed.Payload, context.RequestAborted).ConfigureAwait(false);
+                break;
+            case RouteResult.Rejected rejected:
+                // The shim refused the request itself (it checks what the gateway checks, and more):
+                // its answer is already in Lambda's shape.
+                response.StatusCode = rejected.StatusCode;
+                response.ContentType = "application/json";
+                if (rejected.ErrorType is { } errorType)
+                {
+                    response.Headers["X-Amzn-ErrorType"] = errorType;
+                }
+
+                response.ContentLength = rejected.Body.Length;
+                await response.Body.WriteAsync(rejected.Body, context.RequestAborted).ConfigureAwait(false);
+                break;
+            case RouteResult.QueueFull:
+                metrics.Throttled(ns, name, "ConcurrentInvocationLimitExceeded");
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, "TooManyRequestsException", "Rate Exceeded.",
+                    reason: "ConcurrentInvocationLimitExceeded", retryAfterSeconds: 1).ConfigureAwait(false);
+                break;
+            case RouteResult.NoEnvironment none:
+                metrics.Errored(ns, name, "Service");
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status502BadGateway, "ResourceNotReadyException", none.Message).ConfigureAwait(false);
+                break;
+            case RouteResult.EnvironmentLost lost:
+                // Lambda reports a sandbox that died mid-invocation as the function's unhandled error.
+                metrics.Errored(ns, name, "Unhandled");
+                response.StatusCode = StatusCodes.Status200OK;
+                response.ContentType = "application/json";
+                response.Headers["X-Amz-Executed-Version"] = Latest;
+                response.Headers["X-Amz-Function-Error"] = "Unhandled";
+                var payload = LambdaErrors.FunctionErrorDocument(
+                    $"RequestId: {requestId} Error: the execution environment was lost mid-invocation: {lost.Message}", "Runtime.ExitError");
+                response.ContentLength = payload.Length;
+                await response.Body.WriteAsync(payload, context.RequestAborted).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static string? Invalid(string invocationType, string logType, string clientContext)
+    {
+        if (invocationType is not ("RequestResponse" or "Event" or "DryRun"))
+        {
+            return $"1 validation error detected: Value '{invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]";
+        }
+
+        if (logType.Length > 0 && logType is not ("None" or "Tail"))
+        {
+            return $"1 validation error detected: Value '{logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]";
+        }
+
+        if (logType == "Tail" && invocationType != "RequestResponse")
+        {
+            return "Log type Tail is only available for RequestResponse invocations.";
+        }
+
+        if (clientContext.Length > 0)
+        {
+            if (clientContext.Length > MaximumClientContext)
+            {
+                return $"Client context must be base64-encoded JSON of at most {MaximumClientContext} bytes.";
+            }
+
+            var bytes = new byte[clientContext.Length];
+            if (!Convert.TryFromBase64String(clientContext, bytes, out var written) || !IsJson(bytes.AsSpan(0, written)))
+            {
+                return $"Client context must be base64-encoded JSON of at most {MaximumClientContext} bytes.";
+            }
+        }
+
+        return null;
+    }
+
+    // Lambda's pattern for the Qualifier parameter, (|[a-zA-Z0-9$_-]+), at most 128 characters.
+    private static bool IsQueryQualifier(string text)
+    {
+        if (text.Length > 128)
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('$' or '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsJson(ReadOnlySpan<byte> utf8)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return false;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 256 });
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The whole body, or null when it is over <see cref="MaximumPayload"/> (reading stops there).</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is { } declared)
+        {
+            if (declared > MaximumPayload)
+            {
+                return null;
+            }
+
+            var exact = new byte[declared];
+            await request.Body.ReadExactlyAsync(exact, cancellationToken).ConfigureAwait(false);
+            return exact;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        while (true)
+        {
+            var memory = buffer.GetMemory(16 * 1024);
+            var read = await request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return buffer.WrittenSpan.ToArray();
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > MaximumPayload)
+            {
+                return null;
+            }
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "invoke {Namespace}.{Function} request {RequestId} by {Caller}: {Status} in {ElapsedMilliseconds} ms")]
+    private static partial void LogInvoked(ILogger logger, string caller, string @namespace, string function, string requestId, int status, double elapsedMilliseconds);
+
+    [LoggerMessage(3, LogLevel.Information, "abandoned {Namespace}.{Function} request {RequestId} by {Caller}: the caller disconnected")]
+    private static partial void LogAbandoned(ILogger logger, string caller, string @namespace, string function, string requestId);
+
+    [LoggerMessage(4, LogLevel.Error, "invoke {Namespace}.{Function} request {RequestId} failed in the gateway")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string @namespace, string function, string requestId);
+
+    [LoggerMessage(2, LogLevel.Information, "denied: {Caller} may not invoke in namespace {Namespace} (function {Function})")]
+    private static partial void LogDenied(ILogger logger, string caller, string @namespace, string function);
+}

@@ -1,0 +1,3 @@
+using Lamina.Gateway.Hosting;
+
+return await GatewayHost.RunAsync(args).ConfigureAwait(false);
