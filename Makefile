@@ -88,8 +88,9 @@ run-operator: ## Run the operator in the foreground against .lamina/kubeconfig (
 	KUBECONFIG=$(CURDIR)/.lamina/kubeconfig dotnet run --project operator/Lamina.Operator -- $(OPERATOR_ARGS)
 
 .PHONY: run-gateway
-run-gateway: ## Run the gateway in the foreground against .lamina/kubeconfig
-	@echo "make run-gateway: not implemented yet (gateway issue)"
+run-gateway: ## Run the gateway on 127.0.0.1:8080 against .lamina/kubeconfig (GATEWAY_ARGS=--auth=none for local development)
+	kubectl --kubeconfig .lamina/kubeconfig apply -f crds/
+	KUBECONFIG=$(CURDIR)/.lamina/kubeconfig dotnet run --project operator/Lamina.Gateway -- $(GATEWAY_ARGS)
 
 .PHONY: clean
 clean: ## Remove build output (not the cache, not the cluster)

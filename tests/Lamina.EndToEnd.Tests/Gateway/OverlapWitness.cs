@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Lamina.Testing;
+
+namespace Lamina.EndToEnd.Tests.Gateway;
+
+/// <summary>
+/// The conformance function's witness for the single-threadedness check (Knative's conformance test
+/// in spirit): every invocation POSTs <c>start</c> and <c>end</c> with its request id and pod name;
+/// the witness counts, per pod, how many executions were inside at once. It listens on the host's
+/// address on the cluster bridge, which the pods can reach.
+/// </summary>
+internal sealed class OverlapWitness : IDisposable
+{
+    private readonly HttpListener _listener;
+    private readonly ConcurrentDictionary<string, int> _inside = new();
+    private readonly ConcurrentDictionary<string, int> _maximum = new();
+    private int _starts;
+    private int _ends;
+
+    private OverlapWitness(HttpListener listener, Uri url)
+    {
+        _listener = listener;
+        Url = url;
+        _ = ServeAsync();
+    }
+
+    public Uri Url { get; }
+
+    public int Starts => Volatile.Read(ref _starts);
+
+    public int Ends => Volatile.Read(ref _ends);
+
+    /// <summary>The most executions any one pod had at once.</summary>
+    public IReadOnlyDictionary<string, int> MaximumByPod => _maximum;
+
+    /// <summary>Listens on <paramref name="address"/> (the host's bridge address, e.g. 10.244.0.1).</summary>
+    public static OverlapWitness Start(string address)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var url = new Uri($"http://{address}:{FreePort.Next()}/witness");
+            var listener = new HttpListener();
+            listener.Prefixes.Add(url.GetLeftPart(UriPartial.Authority) + "/");
+            try
+            {
+                listener.Start();
+                return new OverlapWitness(listener, url);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
+    }
+
+    public void Dispose() => _listener.Close();
+
+    private async Task ServeAsync()
+    {
+        while (true)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            using (var document = await JsonDocument.ParseAsync(context.Request.InputStream).ConfigureAwait(false))
+            {
+                var phase = document.RootElement.GetProperty("phase").GetString();
+                var pod = document.RootElement.GetProperty("pod").GetString() ?? "?";
+                if (phase == "start")
+                {
+                    Interlocked.Increment(ref _starts);
+                    var now = _inside.AddOrUpdate(pod, 1, (_, n) => n + 1);
+                    _maximum.AddOrUpdate(pod, now, (_, m) => Math.Max(m, now));
+                }
+                else
+                {
+                    Interlocked.Increment(ref _ends);
+                    _inside.AddOrUpdate(pod, 0, (_, n) => n - 1);
+                }
+            }
+
+            context.Response.StatusCode = 200;
+            context.Response.Close();
+        }
+    }
+}

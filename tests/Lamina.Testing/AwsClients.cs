@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Lamina.Testing;
+
+/// <summary>
+/// The real clients Lambda users have: the AWS CLI and boto3, run as processes against an endpoint
+/// with the given credentials (region us-east-1). Nothing here talks to AWS.
+/// </summary>
+public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAccessKey)
+{
+    /// <summary>The AWS CLI's result of <c>aws lambda invoke</c>, and the payload file it wrote.</summary>
+    public sealed record CliResult(int ExitCode, string StandardOutput, string StandardError, byte[]? Payload)
+    {
+        public JsonElement Output => JsonDocument.Parse(StandardOutput).RootElement;
+    }
+
+    /// <summary>boto3's Invoke response: status, function error, log result, payload, or the error it raised.</summary>
+    public sealed record Boto3Result(int? StatusCode, string? FunctionError, string? LogResult, string? ExecutedVersion, byte[]? Payload, string? ErrorCode, string? ErrorMessage, int? HttpStatus);
+
+    /// <summary><c>aws lambda invoke --function-name NAME [extra…] OUT</c> with <paramref name="payload"/> from a file.</summary>
+    public async Task<CliResult> CliInvokeAsync(string functionName, byte[] payload, params string[] extra)
+    {
+        var folder = Directory.CreateTempSubdirectory("lamina-aws-").FullName;
+        try
+        {
+            var payloadFile = Path.Combine(folder, "payload.json");
+            var outFile = Path.Combine(folder, "out.json");
+            await File.WriteAllBytesAsync(payloadFile, payload).ConfigureAwait(false);
+            var arguments = new List<string>
+            {
+                "lambda", "invoke", "--endpoint-url", endpoint.ToString().TrimEnd('/'), "--region", "us-east-1",
+                "--function-name", functionName, "--payload", "fileb://" + payloadFile,
+            };
+            arguments.AddRange(extra);
+            arguments.Add(outFile);
+            var (code, stdout, stderr) = await RunAsync("aws", arguments).ConfigureAwait(false);
+            return new CliResult(code, stdout, stderr, File.Exists(outFile) ? await File.ReadAllBytesAsync(outFile).ConfigureAwait(false) : null);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// <c>boto3.client("lambda").invoke(...)</c>; errors are caught and returned, not thrown.
+    /// <paramref name="clockSkewSeconds"/> signs as if the client's clock were that far off (the expired-signature case).
+    /// </summary>
+    public async Task<Boto3Result> Boto3InvokeAsync(string functionName, byte[] payload, string invocationType = "RequestResponse", string logType = "None", string? clientContext = null, int clockSkewSeconds = 0)
+    {
+        const string script = """
+            import base64, datetime, json, sys, boto3, botocore.auth, botocore.config, botocore.exceptions
+            args = json.load(sys.stdin)
+            if int(args["skew"]):
+                real = botocore.auth.get_current_datetime
+                botocore.auth.get_current_datetime = lambda *a, **k: real(*a, **k) + datetime.timedelta(seconds=int(args["skew"]))
+            client = boto3.client("lambda", endpoint_url=args["endpoint"], region_name="us-east-1",
+                aws_access_key_id=args["key"], aws_secret_access_key=args["secret"],
+                config=botocore.config.Config(retries={"max_attempts": 0}, read_timeout=120))
+            kwargs = dict(FunctionName=args["name"], Payload=base64.b64decode(args["payload"]), InvocationType=args["type"], LogType=args["log"])
+            if args.get("context"): kwargs["ClientContext"] = args["context"]
+            try:
+                r = client.invoke(**kwargs)
+                body = r["Payload"].read()
+                print(json.dumps({"StatusCode": r["StatusCode"], "FunctionError": r.get("FunctionError"), "LogResult": r.get("LogResult"),
+                                  "ExecutedVersion": r.get("ExecutedVersion"), "Payload": base64.b64encode(body).decode()}))
+            except botocore.exceptions.ClientError as e:
+                print(json.dumps({"ErrorCode": e.response["Error"]["Code"], "ErrorMessage": e.response["Error"].get("Message"),
+                                  "HttpStatus": e.response["ResponseMetadata"]["HTTPStatusCode"]}))
+            """;
+        var input = JsonSerializer.Serialize(new Dictionary<string, string?>
+        {
+            ["endpoint"] = endpoint.ToString().TrimEnd('/'),
+            ["key"] = accessKeyId,
+            ["secret"] = secretAccessKey,
+            ["name"] = functionName,
+            ["payload"] = Convert.ToBase64String(payload),
+            ["type"] = invocationType,
+            ["log"] = logType,
+            ["context"] = clientContext,
+            ["skew"] = clockSkewSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var (code, stdout, stderr) = await RunAsync("python3", ["-c", script], input).ConfigureAwait(false);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"boto3 failed ({code}): {stderr}");
+        }
+
+        var json = JsonDocument.Parse(stdout).RootElement;
+        string? Text(string name) => json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        int? Number(string name) => json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : null;
+        return new Boto3Result(Number("StatusCode"), Text("FunctionError"), Text("LogResult"), Text("ExecutedVersion"),
+            Text("Payload") is { } p ? Convert.FromBase64String(p) : null, Text("ErrorCode"), Text("ErrorMessage"), Number("HttpStatus"));
+    }
+
+    private async Task<(int Code, string Stdout, string Stderr)> RunAsync(string program, IEnumerable<string> arguments, string? input = null)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["AWS_ACCESS_KEY_ID"] = accessKeyId;
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = secretAccessKey;
+        start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
+        // No retries: a test must see the gateway's first answer, and never wait on backoff.
+        start.Environment["AWS_MAX_ATTEMPTS"] = "1";
+        start.Environment["AWS_CONFIG_FILE"] = "/dev/null";
+        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input).ConfigureAwait(false);
+        }
+
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net;
+
+namespace Lamina.Testing;
+
+/// <summary>
+/// The gateway as a real process (the build output of operator/Lamina.Gateway) against a cluster's
+/// kubeconfig, on a free loopback port. Stopped on dispose, and never outlives the test run.
+/// </summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    private GatewayProcess(SupervisedProcess process, int port)
+    {
+        Process = process;
+        Endpoint = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    public SupervisedProcess Process { get; }
+
+    /// <summary>What callers pass as --endpoint-url.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>The built gateway next to this test assembly's build output (same artifacts root and configuration).</summary>
+    public static string BinaryPath
+    {
+        get
+        {
+            var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+            var path = Path.Combine(own.Parent!.Parent!.FullName, "Lamina.Gateway", own.Name, "lamina-gateway");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"the gateway is not built at {path}: build Operator.sln first");
+        }
+    }
+
+    /// <summary>Starts the gateway and returns once /readyz answers 200 (its caches are synced).</summary>
+    public static async Task<GatewayProcess> StartAsync(string kubeconfig, IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var port = FreePort.Next();
+        var all = new List<string> { "--urls", $"http://127.0.0.1:{port}" };
+        all.AddRange(arguments ?? []);
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["KUBECONFIG"] = kubeconfig };
+        var log = Path.Combine(Path.GetTempPath(), $"lamina-gateway-{Guid.NewGuid():N}.log");
+        var gateway = new GatewayProcess(SupervisedProcess.Start(BinaryPath, all, log, variables), port);
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (true)
+            {
+                if (gateway.Process.HasExited)
+                {
+                    throw new InvalidOperationException($"the gateway exited with {gateway.Process.ExitCode}:\n{gateway.Process.LogTail(60)}");
+                }
+
+                try
+                {
+                    using var response = await http.GetAsync(new Uri(gateway.Endpoint, "/readyz")).ConfigureAwait(false);
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        return gateway;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"the gateway was not ready within 60 s:\n{gateway.Process.LogTail(60)}");
+                }
+
+                await Task.Delay(50).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await gateway.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}
