@@ -72,7 +72,7 @@ test-e2e: build cluster-up images ## End-to-end tests on the local cluster
 # --- the whole product -------------------------------------------------------------------------
 
 .PHONY: up
-up: cluster-up images ## Cluster, images, Lamina and the example functions; invokes one
+up: build cluster-up images ## Cluster, images, Lamina and the example functions; invokes one
 	$(HACK)/up.sh
 
 .PHONY: bench

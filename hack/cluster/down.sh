@@ -50,6 +50,10 @@ containers="$(container_processes)"
 # The kube-proxy that cluster-up ran (perhaps from another cache) also removes its rules.
 proxy_binary="$(cat "$PID_DIR/kube-proxy.exe" 2>/dev/null || echo "$KUBE_BIN_DIR/kube-proxy")"
 
+# 0. Lamina itself (make up runs it on this machine), before what it talks to.
+stop lamina-gateway
+stop lamina-operator
+
 # 1. Nothing may create pods while they are removed.
 stop kube-controller-manager
 stop kube-scheduler

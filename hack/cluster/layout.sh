@@ -34,6 +34,9 @@ component_binary() {
   case "$1" in
     etcd) echo /usr/bin/etcd ;;
     containerd) echo /usr/bin/containerd ;;
+    # Lamina itself, as make up runs it on this machine (until the Helm chart installs it in the cluster).
+    lamina-operator) echo "$LAMINA_ROOT/artifacts/bin/Lamina.Operator/debug/lamina-operator" ;;
+    lamina-gateway) echo "$LAMINA_ROOT/artifacts/bin/Lamina.Gateway/debug/lamina-gateway" ;;
     *) echo "$KUBE_BIN_DIR/$1" ;;
   esac
 }
