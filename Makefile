@@ -76,7 +76,7 @@ up: build cluster-up images ## Cluster, images, Lamina and the example functions
 	$(HACK)/up.sh
 
 .PHONY: bench
-bench: kubernetes ## Benchmarks with ratios against baselines measured in the same run (BENCH_ARGS="shim 2000" or "operator 1000")
+bench: kubernetes ## Benchmarks with ratios against baselines measured in the same run (BENCH_ARGS="shim 2000", "gateway 2000" or "operator 1000")
 	$(HACK)/images/runtime-shim/build.sh >/dev/null
 	$(HACK)/images/node-runtime.sh >/dev/null
 	LAMINA_SHIM_BINARY=$${LAMINA_CACHE:-$$HOME/.cache/lamina}/runtime-shim/host/runtime-shim \

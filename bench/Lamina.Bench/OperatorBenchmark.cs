@@ -1,13 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Models;
 using Lamina.Operator.Api;
 using Lamina.Testing;
-using Lamina.Tools.Crds;
 
 namespace Lamina.Bench;
 
@@ -28,7 +25,7 @@ internal static partial class OperatorBenchmark
         await using var apiServer = new ApiServerFixtureScope();
         await apiServer.StartAsync();
         using var http = apiServer.Fixture.CreateHttpClient();
-        await InstallCrdAsync(http);
+        await ApiServerFixtureScope.InstallFunctionCrdAsync(http);
         var client = apiServer.Fixture.CreateKubernetesClient();
         await client.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = Namespace } });
 
@@ -194,18 +191,6 @@ internal static partial class OperatorBenchmark
 
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
-    }
-
-    private static async Task InstallCrdAsync(HttpClient http)
-    {
-        using var response = await http.PostAsync("/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
-            new StringContent(JsonSerializer.Serialize(CrdGenerator.Function()), System.Text.Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
-        await WaitAsync(async () =>
-        {
-            using var resources = await http.GetAsync("/apis/lamina.dev/v1alpha1");
-            return resources.IsSuccessStatusCode && (await resources.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("resources").GetArrayLength() > 0;
-        }, TimeSpan.FromSeconds(60), "the Function CRD is served");
     }
 
     [GeneratedRegex("""^apiserver_request_total\{(?=[^}]*[{,]resource="(?<resource>[a-z.]*)")(?=[^}]*[{,]verb="(?<verb>[A-Z]+)")[^}]*\} (?<value>[0-9.e+]+)$""", RegexOptions.Multiline)]

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Lamina.Bench;
 
-// make bench [BENCH_ARGS="operator 1000" | "shim 2000"]: each benchmark prints its figures and the
-// ratios against its baselines. "hello PORT" is the shim benchmark's baseline server (run by itself).
+// make bench [BENCH_ARGS="operator 1000" | "shim 2000" | "gateway 2000"]: each benchmark prints its
+// figures and the ratios against its baselines. "hello PORT" and "proxy PORT TARGET" are baseline
+// servers the benchmarks start as processes of their own.
 var which = args.Length > 0 ? args[0] : "all";
 if (which == "hello")
 {
@@ -10,13 +11,24 @@ if (which == "hello")
     return 0;
 }
 
+if (which == "proxy")
+{
+    await ProxyServer.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), new Uri(args[2]));
+    return 0;
+}
+
 int? count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : null;
 var results = new List<string>();
+string Shim() => Environment.GetEnvironmentVariable("LAMINA_SHIM_BINARY")
+    ?? throw new InvalidOperationException("LAMINA_SHIM_BINARY must name the published shim (make bench sets it)");
 if (which is "all" or "shim")
 {
-    var shim = Environment.GetEnvironmentVariable("LAMINA_SHIM_BINARY")
-        ?? throw new InvalidOperationException("LAMINA_SHIM_BINARY must name the published shim (make bench sets it)");
-    results.AddRange(await ShimBenchmark.RunAsync(shim, invocations: count ?? 2000));
+    results.AddRange(await ShimBenchmark.RunAsync(Shim(), invocations: count ?? 2000));
+}
+
+if (which is "all" or "gateway")
+{
+    results.AddRange(await GatewayBenchmark.RunAsync(Shim(), invocations: count ?? 2000));
 }
 
 if (which is "all" or "operator")

@@ -54,7 +54,7 @@ internal static class ShimBenchmark
     }
 
     /// <summary>The Node runtime folder hack/images/node-runtime.sh builds (cached).</summary>
-    private static string NodeRuntime(RepositoryLayout layout)
+    internal static string NodeRuntime(RepositoryLayout layout)
     {
         var start = new ProcessStartInfo("bash", [Path.Combine(layout.Root, "hack/images/node-runtime.sh")]) { RedirectStandardOutput = true };
         using var process = Process.Start(start)!;
@@ -71,19 +71,11 @@ internal static class ShimBenchmark
     private static async Task<Latency> MeasureKestrelAsync(int invocations)
     {
         var port = FreePort.Next();
-        var self = Environment.ProcessPath!;
-        var arguments = new List<string>();
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            arguments.Add(typeof(ShimBenchmark).Assembly.Location);
-        }
-
-        arguments.AddRange(["hello", port.ToString(CultureInfo.InvariantCulture)]);
-        await using var hello = SupervisedProcess.Start(self, arguments, Path.Combine(Path.GetTempPath(), $"lamina-bench-hello-{port}.log"));
-        using var client = new HttpClient();
+        await using var hello = SelfProcess.Start("hello", port);
+        using var client = HttpLoad.CreateClient();
         var uri = new Uri($"http://127.0.0.1:{port}/");
-        await WaitAsync(async () => await TryPostAsync(client, uri) == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the Kestrel hello-world answers");
-        return await MeasureAsync(client, uri, invocations, headers: []);
+        await HttpLoad.WaitUntilOkAsync(client, () => HttpLoad.Post(uri, Payload), TimeSpan.FromSeconds(30), "the Kestrel hello-world answers");
+        return await HttpLoad.SequentialAsync(client, () => HttpLoad.Post(uri, Payload), Payload, invocations);
     }
 
     private static async Task<(double StartMilliseconds, double IdleRssMegabytes, Latency Warm)> MeasureShimAsync(
@@ -108,7 +100,7 @@ internal static class ShimBenchmark
         }
 
         await using var warm = await ShimProcess.StartAsync(command, environment, binary: shim);
-        var latency = await MeasureAsync(warm.Client, warm.ContractUri, invocations, headers: []);
+        var latency = await HttpLoad.SequentialAsync(warm.Client, () => HttpLoad.Post(warm.ContractUri, Payload), Payload, invocations);
         // Idle: after the load, with the GC settled.
         await Task.Delay(TimeSpan.FromSeconds(3));
         var rss = ResidentMegabytes(warm.Process.ProgramId);
@@ -167,71 +159,6 @@ internal static class ShimBenchmark
         return Median(results);
     }
 
-    private static async Task<Latency> MeasureAsync(HttpClient client, Uri uri, int invocations, (string, string)[] headers)
-    {
-        // Warm-up: JIT, connection, the runtime's own caches.
-        for (var i = 0; i < Math.Min(200, invocations / 5 + 1); i++)
-        {
-            await PostAsync(client, uri, headers);
-        }
-
-        var samples = new double[invocations];
-        var total = Stopwatch.StartNew();
-        for (var i = 0; i < invocations; i++)
-        {
-            var one = Stopwatch.GetTimestamp();
-            await PostAsync(client, uri, headers);
-            samples[i] = Stopwatch.GetElapsedTime(one).TotalMilliseconds;
-        }
-
-        var seconds = total.Elapsed.TotalSeconds;
-        Array.Sort(samples);
-        return new Latency(samples[samples.Length / 2], samples[Math.Min(samples.Length - 1, (int)(samples.Length * 0.99))], invocations / seconds);
-    }
-
-    private static async Task PostAsync(HttpClient client, Uri uri, (string, string)[] headers)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(Payload, Encoding.UTF8, "application/json") };
-        foreach (var (name, value) in headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        using var response = await client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode != HttpStatusCode.OK || body != Payload)
-        {
-            throw new InvalidOperationException($"{uri} answered {(int)response.StatusCode}: {body}");
-        }
-    }
-
-    private static async Task<HttpStatusCode?> TryPostAsync(HttpClient client, Uri uri)
-    {
-        try
-        {
-            using var response = await client.PostAsync(uri, new StringContent(Payload));
-            return response.StatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > timeout)
-            {
-                throw new TimeoutException($"timed out waiting until {what}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
-
     private static double ResidentMegabytes(int pid)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
@@ -250,6 +177,4 @@ internal static class ShimBenchmark
         values.Sort();
         return values[values.Count / 2];
     }
-
-    private readonly record struct Latency(double P50, double P99, double PerSecond);
 }

@@ -1,0 +1,237 @@
+using Lamina.Kubernetes.Client;
+using Lamina.Kubernetes.Models;
+using Lamina.Operator.Api;
+using Lamina.Testing;
+
+namespace Lamina.Bench;
+
+/// <summary>
+/// A warm invoke through the gateway (gateway → shim → Node RIC) against, in the same run: a direct
+/// Kestrel hello-world, one plain reverse-proxy hop (YARP) in front of it, and the shim alone; for
+/// context, the same YARP hop in front of the shim; and the gateway again with SigV4. There is no
+/// kubelet: the API-server fixture holds a Function and a Pod whose status the bench writes (Running,
+/// Ready, pod IP 127.0.0.1, container port <c>invoke</c> = the shim's port on loopback), so the
+/// gateway's informer routes to a real shim process. Every server is a process of its own.
+/// </summary>
+internal static class GatewayBenchmark
+{
+    private const string Namespace = "bench";
+    private const string FunctionName = "node";
+    private const string Payload = """{"bench":"warm invoke","n":12345}""";
+
+    /// <summary>The concurrent figure's clients: enough to keep every server busy on 2 cores.</summary>
+    private const int Clients = 4;
+
+    /// <summary>
+    /// Each series' own warm-up. Tiered JIT recompiles hot methods in the background only after they
+    /// have run a while, which a fixed count of requests does not cover on a busy 2-core machine.
+    /// </summary>
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
+
+    /// <summary>Measured rounds per series (after one warm-up round); odd, so the median is one of them.</summary>
+    private const int Rounds = 5;
+
+    private const string KeyId = "AKIDLAMINABENCH0001";
+
+    public static async Task<IReadOnlyList<string>> RunAsync(string shim, int invocations)
+    {
+        Console.WriteLine($"== gateway: warm invoke through gateway -> shim -> Node RIC, {invocations} requests per series ==");
+        var layout = RepositoryLayout.Discover();
+
+        // The baselines first: they need no cluster.
+        var helloPort = FreePort.Next();
+        await using var hello = SelfProcess.Start("hello", helloPort);
+        var helloUri = new Uri($"http://127.0.0.1:{helloPort}/");
+        var proxyPort = FreePort.Next();
+        await using var proxy = SelfProcess.Start("proxy", proxyPort, helloUri.ToString());
+        var proxyUri = new Uri($"http://127.0.0.1:{proxyPort}/");
+
+        var node = ShimBenchmark.NodeRuntime(layout);
+        await using var environment = await ShimProcess.StartAsync(
+            [Path.Combine(node, "bin/node"), Path.Combine(node, "node_modules/aws-lambda-ric/index.mjs")],
+            new Dictionary<string, string>
+            {
+                ["LAMBDA_TASK_ROOT"] = Path.Combine(layout.Root, "examples/runtimes/node"),
+                ["_HANDLER"] = "index.handler",
+            },
+            binary: shim);
+
+        // The same plain hop in front of the shim: what a proxy costs with this busier backend (the shim
+        // and the Node runtime are two more processes on the same cores).
+        var shimProxyPort = FreePort.Next();
+        await using var shimProxy = SelfProcess.Start("proxy", shimProxyPort, environment.InvokeBase.ToString());
+        var shimProxyUri = new Uri(new Uri($"http://127.0.0.1:{shimProxyPort}"), environment.ContractUri.AbsolutePath);
+
+        await using var apiServer = new ApiServerFixtureScope();
+        await apiServer.StartAsync();
+        using (var http = apiServer.Fixture.CreateHttpClient())
+        {
+            await ApiServerFixtureScope.InstallFunctionCrdAsync(http);
+        }
+
+        using var client = apiServer.Fixture.CreateKubernetesClient();
+        await CreateFunctionAndPodAsync(client, environment.InvokeBase.Port);
+        var secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(30));
+        await client.CreateAsync(new Secret
+        {
+            Metadata = new ObjectMeta { Name = "bench-key", Namespace = Namespace, Labels = new Dictionary<string, string> { ["lamina.dev/access-key"] = "true" } },
+            StringData = new Dictionary<string, string> { ["accessKeyId"] = KeyId, ["secretAccessKey"] = secret, ["namespaces"] = Namespace },
+        });
+
+        var kubeconfig = Path.Combine(apiServer.Fixture.WorkDirectory, "bench-gateway.kubeconfig");
+        apiServer.Fixture.WriteKubeconfig(kubeconfig, Namespace);
+        // Both gateways are started with the pod already Ready, so their first list holds the environment.
+        await using var open = await GatewayProcess.StartAsync(kubeconfig, ["--auth=none"]);
+        await using var signing = await GatewayProcess.StartAsync(kubeconfig, [$"--Lamina:Gateway:Auth:AccessKeyNamespace={Namespace}"]);
+        var openUri = new Uri(open.Endpoint, $"/2015-03-31/functions/{Namespace}.{FunctionName}/invocations");
+        var signedUri = new Uri(signing.Endpoint, $"/2015-03-31/functions/{Namespace}.{FunctionName}/invocations");
+        var signer = new InvokeSigner(KeyId, secret);
+
+        Func<HttpRequestMessage> Plain(Uri uri) => () => HttpLoad.Post(uri, Payload);
+        var toHello = Plain(helloUri);
+        var toProxy = Plain(proxyUri);
+        var toShim = Plain(environment.ContractUri);
+        var toShimProxy = Plain(shimProxyUri);
+        var toGateway = Plain(openUri);
+        HttpRequestMessage ToSigningGateway() => signer.Post(signedUri, Payload);
+
+        using var load = HttpLoad.CreateClient();
+        var ready = TimeSpan.FromSeconds(60);
+        await HttpLoad.WaitUntilOkAsync(load, toHello, ready, "the Kestrel hello-world answers");
+        await HttpLoad.WaitUntilOkAsync(load, toProxy, ready, "the YARP proxy answers");
+        await HttpLoad.WaitUntilOkAsync(load, toShimProxy, ready, "the YARP proxy in front of the shim answers");
+        await HttpLoad.WaitUntilOkAsync(load, toGateway, ready, "the gateway (--auth=none) invokes the function");
+        await HttpLoad.WaitUntilOkAsync(load, ToSigningGateway, ready, "the gateway (SigV4) invokes the function");
+
+        // Every series is measured in each of several rounds, interleaved, and reported by its median
+        // round: the API server and the JIT settle during the first (discarded) round, and drift on a
+        // busy 2-core machine falls on every series alike instead of on whichever came first.
+        // One request at a time: latency and rate.
+        var sequential = await InterleavedAsync(
+        [
+            () => HttpLoad.SequentialAsync(load, toHello, Payload, invocations, WarmUp),
+            () => HttpLoad.SequentialAsync(load, toProxy, Payload, invocations, WarmUp),
+            () => HttpLoad.SequentialAsync(load, toShim, Payload, invocations, WarmUp),
+            () => HttpLoad.SequentialAsync(load, toGateway, Payload, invocations, WarmUp),
+            () => HttpLoad.SequentialAsync(load, ToSigningGateway, Payload, invocations, WarmUp),
+            () => HttpLoad.SequentialAsync(load, toShimProxy, Payload, invocations, WarmUp),
+        ]);
+        var (direct, proxied, shimAlone, gateway, signed, shimProxied) = (sequential[0], sequential[1], sequential[2], sequential[3], sequential[4], sequential[5]);
+
+        // Several clients at once: the rate only. The shim answers "busy" to a second concurrent
+        // invocation, so with one environment the gateway queues the other clients' requests.
+        var concurrent = await InterleavedAsync(
+        [
+            async () => new Latency(0, 0, await HttpLoad.ConcurrentAsync(load, toHello, Payload, invocations, Clients, WarmUp)),
+            async () => new Latency(0, 0, await HttpLoad.ConcurrentAsync(load, toProxy, Payload, invocations, Clients, WarmUp)),
+            async () => new Latency(0, 0, await HttpLoad.ConcurrentAsync(load, toGateway, Payload, invocations, Clients, WarmUp)),
+        ]);
+        var (directConcurrent, proxiedConcurrent, gatewayConcurrent) = (concurrent[0].PerSecond, concurrent[1].PerSecond, concurrent[2].PerSecond);
+
+        var hop = new Latency(proxied.P50 - direct.P50, proxied.P99 - direct.P99, 0);
+        var added = new Latency(gateway.P50 - shimAlone.P50, gateway.P99 - shimAlone.P99, 0);
+        var addedSigned = new Latency(signed.P50 - shimAlone.P50, signed.P99 - shimAlone.P99, 0);
+        var shimHop = new Latency(shimProxied.P50 - shimAlone.P50, shimProxied.P99 - shimAlone.P99, 0);
+        string[] lines =
+        [
+            $"gateway: medians of {Rounds} interleaved rounds (after a warm-up round) of {invocations} requests per series; main figures with --auth=none (no signature check); one environment: the published shim + Node RIC on loopback, routed through a Pod in kube-apiserver (no kubelet); {Payload.Length}-byte payload",
+            $"gateway: direct Kestrel hello-world: p50 {direct.P50:F3} ms, p99 {direct.P99:F3} ms, {direct.PerSecond:F0} requests/s (one at a time)",
+            $"gateway: YARP proxy -> hello-world: p50 {proxied.P50:F3} ms, p99 {proxied.P99:F3} ms, {proxied.PerSecond:F0} requests/s; one proxy hop costs p50 {hop.P50:F3} ms, p99 {hop.P99:F3} ms",
+            $"gateway: shim+node alone: p50 {shimAlone.P50:F3} ms, p99 {shimAlone.P99:F3} ms, {shimAlone.PerSecond:F0} requests/s",
+            $"gateway: gateway -> shim+node: p50 {gateway.P50:F3} ms, p99 {gateway.P99:F3} ms, {gateway.PerSecond:F0} requests/s",
+            $"gateway: the gateway adds p50 {added.P50:F3} ms, p99 {added.P99:F3} ms over the shim alone: {added.P50 / hop.P50:F2}x one proxy hop at p50 (target <= 2.5), {added.P99 / hop.P99:F2}x at p99",
+            $"gateway: for context, YARP proxy -> shim+node: p50 {shimProxied.P50:F3} ms, p99 {shimProxied.P99:F3} ms: the same hop in front of the shim costs p50 {shimHop.P50:F3} ms, p99 {shimHop.P99:F3} ms; the gateway adds {added.P50 / shimHop.P50:F2}x that at p50",
+            $"gateway: requests/s one at a time: gateway / direct Kestrel {gateway.PerSecond / direct.PerSecond:F2}x (target >= 0.33), gateway / shim alone {gateway.PerSecond / shimAlone.PerSecond:F2}x, proxy / direct {proxied.PerSecond / direct.PerSecond:F2}x",
+            $"gateway: {Clients} concurrent clients: direct Kestrel {directConcurrent:F0}, proxy {proxiedConcurrent:F0}, gateway {gatewayConcurrent:F0} requests/s: gateway / direct {gatewayConcurrent / directConcurrent:F2}x (target >= 0.33), proxy / direct {proxiedConcurrent / directConcurrent:F2}x (one environment runs one invocation at a time: the gateway queues the other clients)",
+            $"gateway: with SigV4 (signed per request by the client): p50 {signed.P50:F3} ms, p99 {signed.P99:F3} ms, {signed.PerSecond:F0} requests/s; adds p50 {addedSigned.P50:F3} ms over the shim alone ({addedSigned.P50 / hop.P50:F2}x one proxy hop), p50 {signed.P50 - gateway.P50:F3} ms over --auth=none",
+        ];
+        foreach (var line in lines)
+        {
+            Console.WriteLine(line);
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// Runs every series once to warm up (discarded), then <see cref="Rounds"/> times more in turn;
+    /// returns each series' medians (of p50, p99 and rate, taken apart).
+    /// </summary>
+    private static async Task<Latency[]> InterleavedAsync(IReadOnlyList<Func<Task<Latency>>> series)
+    {
+        var results = new List<Latency>[series.Count];
+        for (var round = 0; round <= Rounds; round++)
+        {
+            for (var i = 0; i < series.Count; i++)
+            {
+                var latency = await series[i]();
+                if (round > 0)
+                {
+                    (results[i] ??= []).Add(latency);
+                }
+            }
+        }
+
+        var medians = new Latency[series.Count];
+        for (var i = 0; i < series.Count; i++)
+        {
+            medians[i] = new Latency(Median(results[i], l => l.P50), Median(results[i], l => l.P99), Median(results[i], l => l.PerSecond));
+        }
+
+        return medians;
+    }
+
+    private static double Median(List<Latency> values, Func<Latency, double> field)
+    {
+        var sorted = values.Select(field).Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    /// <summary>
+    /// The Function and, playing the ReplicaSet and the kubelet, its one pod: the operator's labels, a
+    /// container port named <c>invoke</c>, and a status that makes the gateway admit it.
+    /// </summary>
+    private static async Task CreateFunctionAndPodAsync(IKubernetesClient client, int invokePort)
+    {
+        await client.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = Namespace } });
+        await client.CreateAsync(new Function
+        {
+            Metadata = new ObjectMeta { Name = FunctionName, Namespace = Namespace },
+            Spec = new FunctionSpec { Image = "docker.io/lamina/example-node:dev", Handler = "index.handler" },
+        });
+        var pod = await client.CreateAsync(new Pod
+        {
+            Metadata = new ObjectMeta
+            {
+                Name = $"{FunctionName}-fn-bench",
+                Namespace = Namespace,
+                Labels = new Dictionary<string, string>
+                {
+                    ["app.kubernetes.io/managed-by"] = "lamina",
+                    ["app.kubernetes.io/component"] = "function",
+                    ["lamina.dev/function"] = FunctionName,
+                },
+            },
+            Spec = new PodSpec
+            {
+                NodeName = "no-such-node",
+                Containers =
+                [
+                    new Container
+                    {
+                        Name = "function",
+                        Image = "docker.io/lamina/example-node:dev",
+                        Ports = [new ContainerPort { Name = "invoke", Number = invokePort, Protocol = "TCP" }],
+                    },
+                ],
+            },
+        });
+        pod.Status = new PodStatus
+        {
+            Phase = "Running",
+            PodIP = "127.0.0.1",
+            Conditions = [new PodCondition { Type = "Ready", Status = "True", LastTransitionTime = DateTimeOffset.UtcNow }],
+        };
+        await client.ReplaceStatusAsync(pod);
+    }
+}
