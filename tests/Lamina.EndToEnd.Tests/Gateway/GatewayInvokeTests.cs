@@ -212,18 +212,22 @@ public sealed class GatewayInvokeTests(LocalCluster cluster) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Invoke_FiveClientsOneEnvironmentTwentySeconds_NeverTwoAtOnce()
+    public async Task Invoke_FiveClientsTwoGatewaysOneEnvironmentTwentySeconds_NeverTwoAtOnce()
     {
+        // Two gateway replicas share nothing but the cluster: the shim's busy answer keeps the
+        // environment single-threaded whichever replica a client talks to.
+        await using var second = await GatewayProcess.StartAsync(cluster.Layout.ClusterKubeconfig, [$"--Lamina:Gateway:Auth:AccessKeyNamespace={_namespace.Name}"]);
+        AwsClients[] gateways = [_aws, new AwsClients(second.Endpoint, KeyId, Secret)];
         using var witness = OverlapWitness.Start("10.244.0.1");
         var payload = Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","sleepMs":50}""");
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         var answers = new ConcurrentBag<int>();
 
-        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(client => Task.Run(async () =>
         {
             while (DateTime.UtcNow < until)
             {
-                var result = await _aws.Boto3InvokeAsync("node", payload);
+                var result = await gateways[client % 2].Boto3InvokeAsync("node", payload);
                 answers.Add(result.StatusCode ?? result.HttpStatus ?? 0);
             }
         })));
