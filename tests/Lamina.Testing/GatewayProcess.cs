@@ -8,6 +8,9 @@ namespace Lamina.Testing;
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
+    // How often a start-up wait asks again (it ends at the deadline, or as soon as the answer is yes).
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
     private GatewayProcess(SupervisedProcess process, int port)
     {
         Process = process;
@@ -67,7 +70,7 @@ public sealed class GatewayProcess : IAsyncDisposable
                     throw new TimeoutException($"the gateway was not ready within 60 s:\n{gateway.Process.LogTail(60)}");
                 }
 
-                await Task.Delay(50).ConfigureAwait(false);
+                await Task.Delay(PollInterval).ConfigureAwait(false);
             }
         }
         catch

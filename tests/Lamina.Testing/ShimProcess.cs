@@ -10,6 +10,9 @@ namespace Lamina.Testing;
 /// </summary>
 public sealed class ShimProcess : IAsyncDisposable
 {
+    // How often a start-up wait asks again (it ends at the deadline, or as soon as the answer is yes).
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Free ports can be taken by anyone before the shim binds them; a few tries make that vanishingly rare.</summary>
     private const int PortAttempts = 5;
 
@@ -133,7 +136,7 @@ public sealed class ShimProcess : IAsyncDisposable
                 return;
             }
 
-            await Task.Delay(20).ConfigureAwait(false);
+            await Task.Delay(PollInterval).ConfigureAwait(false);
         }
 
         throw new TimeoutException($"the shim was not ready within {timeout}:\n{Process.LogTail(60)}");
