@@ -1,27 +1,40 @@
 using System.Diagnostics.Metrics;
 
-namespace Lamina.Gateway.Tests.Fakes;
+namespace Lamina.Testing;
 
 /// <summary>
-/// Every measurement recorded on the meters of one <see cref="IMeterFactory"/> (a meter's scope is the
-/// factory that made it), so tests running in parallel, each with its own factory, never see each
-/// other's measurements.
+/// Every measurement recorded on the meters a test owns: one <see cref="Meter"/> instance, or every
+/// meter one <see cref="IMeterFactory"/> made (a meter's scope is its factory). Never every meter of
+/// a name, so tests running in parallel never see each other's measurements.
 /// </summary>
-internal sealed class RecordingMeterListener : IDisposable
+public sealed class RecordingMeterListener : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly List<RecordedMeasurement> _measurements = [];
     private readonly MeterListener _listener = new();
 
+    /// <summary>Listens to the instruments of <paramref name="meter"/> only.</summary>
+    public RecordingMeterListener(Meter meter)
+        : this(instrument => ReferenceEquals(instrument.Meter, meter))
+    {
+    }
+
+    /// <summary>Listens to the instruments of every meter <paramref name="factory"/> made.</summary>
     public RecordingMeterListener(IMeterFactory factory)
+        : this(instrument => ReferenceEquals(instrument.Meter.Scope, factory))
+    {
+    }
+
+    private RecordingMeterListener(Func<Instrument, bool> owned)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter.Scope, factory))
+            if (owned(instrument))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Record(instrument, value, tags));
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
         _listener.Start();
@@ -42,6 +55,10 @@ internal sealed class RecordingMeterListener : IDisposable
     /// <summary>The measurements of one instrument, in the order they were recorded.</summary>
     public IReadOnlyList<RecordedMeasurement> Of(string instrument) => [.. All.Where(m => m.Instrument == instrument)];
 
+    /// <summary>The sum of one instrument's measurements whose tags include every given tag.</summary>
+    public double Sum(string instrument, params (string Key, string Value)[] tags) =>
+        Of(instrument).Where(m => tags.All(t => m.Tags.TryGetValue(t.Key, out var value) && value == t.Value)).Sum(m => m.Value);
+
     public void Dispose() => _listener.Dispose();
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
@@ -60,4 +77,4 @@ internal sealed class RecordingMeterListener : IDisposable
 }
 
 /// <summary>One measurement: the instrument, the value and its tags (sorted by key).</summary>
-internal sealed record RecordedMeasurement(string Instrument, double Value, IReadOnlyDictionary<string, string?> Tags);
+public sealed record RecordedMeasurement(string Instrument, double Value, IReadOnlyDictionary<string, string?> Tags);
