@@ -38,21 +38,8 @@ internal sealed class OverlapWitness : IDisposable
     /// <summary>Listens on <paramref name="address"/> (the host's bridge address, e.g. 10.244.0.1).</summary>
     public static OverlapWitness Start(string address)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var url = new Uri($"http://{address}:{FreePort.Next()}/witness");
-            var listener = new HttpListener();
-            listener.Prefixes.Add(url.GetLeftPart(UriPartial.Authority) + "/");
-            try
-            {
-                listener.Start();
-                return new OverlapWitness(listener, url);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
+        var (listener, url) = FreeHttpListener.Start(address, "/witness");
+        return new OverlapWitness(listener, url);
     }
 
     public void Dispose() => _listener.Close();

@@ -37,22 +37,8 @@ internal sealed class Witness : IDisposable
 
     public static Witness Start()
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var url = new Uri($"http://127.0.0.1:{FreePort.Next()}/witness");
-            var listener = new HttpListener();
-            listener.Prefixes.Add(url.GetLeftPart(UriPartial.Authority) + "/");
-            try
-            {
-                listener.Start();
-                return new Witness(listener, url);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                // Someone took the port between FreePort and Start: take another.
-                listener.Close();
-            }
-        }
+        var (listener, url) = FreeHttpListener.Start("127.0.0.1", "/witness");
+        return new Witness(listener, url);
     }
 
     /// <summary>Lets the held start request (and so the invocation) go on.</summary>
