@@ -1,5 +1,5 @@
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Api;
 using Lamina.Testing;
 
@@ -72,9 +72,9 @@ internal static class GatewayBenchmark
         using var client = apiServer.Fixture.CreateKubernetesClient();
         await CreateFunctionAndPodAsync(client, environment.InvokeBase.Port);
         var secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(30));
-        await client.CreateAsync(new Secret
+        await client.CreateAsync(new V1Secret
         {
-            Metadata = new ObjectMeta { Name = "bench-key", Namespace = Namespace, Labels = new Dictionary<string, string> { ["lamina.dev/access-key"] = "true" } },
+            Metadata = new V1ObjectMeta { Name = "bench-key", NamespaceProperty = Namespace, Labels = new Dictionary<string, string> { ["lamina.dev/access-key"] = "true" } },
             StringData = new Dictionary<string, string> { ["accessKeyId"] = KeyId, ["secretAccessKey"] = secret, ["namespaces"] = Namespace },
         });
 
@@ -193,18 +193,18 @@ internal static class GatewayBenchmark
     /// </summary>
     private static async Task CreateFunctionAndPodAsync(IKubernetesClient client, int invokePort)
     {
-        await client.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = Namespace } });
+        await client.CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
         await client.CreateAsync(new Function
         {
-            Metadata = new ObjectMeta { Name = FunctionName, Namespace = Namespace },
+            Metadata = new V1ObjectMeta { Name = FunctionName, NamespaceProperty = Namespace },
             Spec = new FunctionSpec { Image = "docker.io/lamina/example-node:dev", Handler = "index.handler" },
         });
-        var pod = await client.CreateAsync(new Pod
+        var pod = await client.CreateAsync(new V1Pod
         {
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = $"{FunctionName}-fn-bench",
-                Namespace = Namespace,
+                NamespaceProperty = Namespace,
                 Labels = new Dictionary<string, string>
                 {
                     ["app.kubernetes.io/managed-by"] = "lamina",
@@ -212,25 +212,25 @@ internal static class GatewayBenchmark
                     ["lamina.dev/function"] = FunctionName,
                 },
             },
-            Spec = new PodSpec
+            Spec = new V1PodSpec
             {
                 NodeName = "no-such-node",
                 Containers =
                 [
-                    new Container
+                    new V1Container
                     {
                         Name = "function",
                         Image = "docker.io/lamina/example-node:dev",
-                        Ports = [new ContainerPort { Name = "invoke", Number = invokePort, Protocol = "TCP" }],
+                        Ports = [new V1ContainerPort { Name = "invoke", ContainerPort = invokePort, Protocol = "TCP" }],
                     },
                 ],
             },
         });
-        pod.Status = new PodStatus
+        pod.Status = new V1PodStatus
         {
             Phase = "Running",
             PodIP = "127.0.0.1",
-            Conditions = [new PodCondition { Type = "Ready", Status = "True", LastTransitionTime = DateTimeOffset.UtcNow }],
+            Conditions = [new V1PodCondition { Type = "Ready", Status = "True", LastTransitionTime = DateTime.UtcNow }],
         };
         await client.ReplaceStatusAsync(pod);
     }

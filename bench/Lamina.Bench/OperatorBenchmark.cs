@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Api;
 using Lamina.Testing;
 
@@ -27,7 +27,7 @@ internal static partial class OperatorBenchmark
         using var http = apiServer.Fixture.CreateHttpClient();
         await ApiServerFixtureScope.InstallFunctionCrdAsync(http);
         var client = apiServer.Fixture.CreateKubernetesClient();
-        await client.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = Namespace } });
+        await client.CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
 
         var kubeconfig = Path.Combine(apiServer.Fixture.WorkDirectory, "bench.kubeconfig");
         apiServer.Fixture.WriteKubeconfig(kubeconfig, Namespace);
@@ -45,7 +45,7 @@ internal static partial class OperatorBenchmark
         await Parallel.ForEachAsync(Enumerable.Range(0, functions), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
             await client.CreateAsync(new Function
             {
-                Metadata = new ObjectMeta { Name = $"fn-{i:D5}", Namespace = Namespace },
+                Metadata = new V1ObjectMeta { Name = $"fn-{i:D5}", NamespaceProperty = Namespace },
                 Spec = new FunctionSpec { Image = "docker.io/lamina/example-node:dev", Handler = "index.handler" },
             }, ct));
         var createSeconds = created.Elapsed.TotalSeconds;
@@ -117,7 +117,7 @@ internal static partial class OperatorBenchmark
                 }
             }
 
-            next = page.Metadata.Continue;
+            next = page.Metadata.ContinueProperty;
         }
         while (!string.IsNullOrEmpty(next));
         return count;

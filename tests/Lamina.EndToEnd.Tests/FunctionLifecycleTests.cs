@@ -1,5 +1,6 @@
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using Lamina.Operator.Api;
 using Lamina.Testing;
 
@@ -26,16 +27,16 @@ public sealed class FunctionLifecycleTests(LocalCluster cluster) : IAsyncLifetim
     {
         await _namespace.Client.CreateAsync(new Function
         {
-            Metadata = new ObjectMeta { Name = "doomed", Namespace = _namespace.Name },
+            Metadata = new V1ObjectMeta { Name = "doomed", NamespaceProperty = _namespace.Name },
             Spec = new FunctionSpec { Image = "docker.io/lamina/echo:dev" },
         });
         await Eventually.HoldsAsync(() => _exists, Deadline, "the Deployment and Service exist", async () =>
-            _exists = await ExistsAsync<Deployment>("doomed-fn") && await ExistsAsync<Service>("doomed-fn"));
+            _exists = await ExistsAsync<V1Deployment>("doomed-fn") && await ExistsAsync<V1Service>("doomed-fn"));
 
         await _namespace.Client.DeleteAsync<Function>(_namespace.Name, "doomed", new DeleteOptions { PropagationPolicy = PropagationPolicy.Background });
 
         await Eventually.HoldsAsync(() => !_exists, Deadline, "the garbage collector removes the Deployment and Service", async () =>
-            _exists = await ExistsAsync<Deployment>("doomed-fn") || await ExistsAsync<Service>("doomed-fn"));
+            _exists = await ExistsAsync<V1Deployment>("doomed-fn") || await ExistsAsync<V1Service>("doomed-fn"));
     }
 
     [Fact]
@@ -44,11 +45,11 @@ public sealed class FunctionLifecycleTests(LocalCluster cluster) : IAsyncLifetim
         // The kubelet's own words about a pod that cannot start reach the Function's status.
         await _namespace.Client.CreateAsync(new Function
         {
-            Metadata = new ObjectMeta { Name = "no-image", Namespace = _namespace.Name },
+            Metadata = new V1ObjectMeta { Name = "no-image", NamespaceProperty = _namespace.Name },
             Spec = new FunctionSpec { Image = "docker.io/lamina/does-not-exist:dev" },
         });
 
-        Condition? ready = null;
+        V1Condition? ready = null;
         await Eventually.HoldsAsync(() => ready?.Reason == "ErrImageNeverPull", Deadline, "Ready turns False with the kubelet's reason", async () =>
             ready = (await _namespace.Client.GetAsync<Function>(_namespace.Name, "no-image")).Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready"));
 
@@ -60,7 +61,7 @@ public sealed class FunctionLifecycleTests(LocalCluster cluster) : IAsyncLifetim
     private bool _exists;
 
     private async Task<bool> ExistsAsync<T>(string name)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         try
         {

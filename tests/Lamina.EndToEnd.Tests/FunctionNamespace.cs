@@ -1,6 +1,5 @@
 using System.Globalization;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Configuration;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 
@@ -35,7 +34,7 @@ public sealed class FunctionNamespace : IAsyncDisposable
         await cluster.Kubectl.RunAsync(null, "apply", "-f", Path.Combine(cluster.Layout.Root, "crds"));
         await cluster.Kubectl.RunAsync(null, "wait", "--for=condition=Established", "crd/functions.lamina.dev", "--timeout=60s");
         await cluster.Kubectl.RunAsync(null, "create", "namespace", name);
-        var client = new KubernetesClient(KubeconfigLoader.Load(cluster.Layout.ClusterKubeconfig));
+        var client = new KubernetesObjectClient(new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.Layout.ClusterKubeconfig)), disposeKubernetes: true);
         // The cluster's images are imported; a missing one must fail here, never be pulled from outside.
         var running = await RunningOperator.StartAsync(client, new RecordingEventRecorder(), name, imagePullPolicy: "Never");
         return new FunctionNamespace(cluster, name, client, running);

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Api;
 using Lamina.Testing;
 
@@ -29,7 +29,7 @@ public sealed class FunctionPodTests(LocalCluster cluster) : IAsyncLifetime
     {
         await _namespace.Client.CreateAsync(new Function
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = _namespace.Name },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = _namespace.Name },
             Spec = new FunctionSpec { Image = image, Handler = handler, TimeoutSeconds = 10 },
         });
 

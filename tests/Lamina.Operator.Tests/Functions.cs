@@ -1,4 +1,4 @@
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Api;
 
 namespace Lamina.Operator.Tests;
@@ -10,7 +10,7 @@ internal static class Functions
     {
         var function = new Function
         {
-            Metadata = new ObjectMeta { Name = name, Namespace = ns, Uid = $"uid-{name}", Generation = 1 },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Uid = $"uid-{name}", Generation = 1 },
             Spec = new FunctionSpec { Image = "docker.io/lamina/example-node:dev", Handler = "index.handler" },
         };
         change?.Invoke(function.Spec);

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Configuration;
 using Xunit;
 
 namespace Lamina.Testing;
@@ -40,28 +39,56 @@ public sealed class ApiServerFixture : IAsyncLifetime
     /// <summary>etcd's client address (plain http, loopback), e.g. for its v3 JSON gateway (<c>/v3/kv/compaction</c>).</summary>
     public Uri EtcdClientEndpoint => new($"http://127.0.0.1:{Launch.EtcdClientPort}");
 
-    /// <summary>Lamina's client configuration for this server: its endpoint, only its CA, the admin token.</summary>
-    public KubernetesClientConfiguration ClientConfiguration => new()
+    /// <summary>The library's client configuration for this server: its endpoint, only its CA, the admin token.</summary>
+    public k8s.KubernetesClientConfiguration ClientConfiguration => new()
     {
-        Server = Endpoint,
-        CertificateAuthorities = [X509Certificate2.CreateFromPem(CertificateAuthorityPem)],
-        TokenSource = new StaticTokenSource(Token),
+        Host = Endpoint.GetLeftPart(UriPartial.Authority),
+        SslCaCerts = [X509Certificate2.CreateFromPem(CertificateAuthorityPem)],
+        AccessToken = Token,
     };
 
     private ApiServerLaunch Launch => _launch ?? throw new InvalidOperationException("the fixture has not started");
 
-    /// <summary>Lamina's Kubernetes client for this server, as the admin; dispose it after use.</summary>
-    public KubernetesClient CreateKubernetesClient() => new(ClientConfiguration);
+    /// <summary>The library's client for this server, as the admin; dispose it after use.</summary>
+    public k8s.Kubernetes CreateKubernetes() => new(ClientConfiguration);
+
+    /// <summary>Lamina's seam over a new library client for this server, as the admin; dispose it after use.</summary>
+    public KubernetesObjectClient CreateKubernetesClient() => new(CreateKubernetes(), disposeKubernetes: true);
 
     /// <summary>
     /// Writes a kubeconfig for this server (context <c>fixture</c>, the CA inline, the admin token)
-    /// that kubectl and <see cref="KubeconfigLoader"/> accept.
+    /// that kubectl and the library's <see cref="k8s.KubernetesClientConfiguration"/> accept. With
+    /// <paramref name="execPlugin"/> the user is an exec credential plugin, as EKS, GKE and AKS
+    /// kubeconfigs are: a script beside the file prints an <c>ExecCredential</c> with the token and
+    /// appends a line to <c>&lt;path&gt;.exec-calls</c> on every call, so a test can tell it ran.
     /// </summary>
-    public void WriteKubeconfig(string path, string? defaultNamespace = null)
+    public void WriteKubeconfig(string path, string? defaultNamespace = null, bool execPlugin = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var authority = Convert.ToBase64String(Encoding.UTF8.GetBytes(CertificateAuthorityPem));
         var namespaceLine = defaultNamespace is null ? "" : $"\n    namespace: {defaultNamespace}";
+        var user = $"    token: {Token}";
+        if (execPlugin)
+        {
+            var plugin = path + ".exec-plugin.sh";
+            File.WriteAllText(plugin, $$$"""
+                #!/bin/sh
+                echo called >> '{{{path}}}.exec-calls'
+                printf '%s\n' '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"{{{Token}}}"}}'
+
+                """);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(plugin, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            user = $"""
+                    exec:
+                      apiVersion: client.authentication.k8s.io/v1beta1
+                      command: {plugin}
+                      interactiveMode: Never
+                """;
+        }
+
         File.WriteAllText(path, $"""
             apiVersion: v1
             kind: Config
@@ -73,7 +100,7 @@ public sealed class ApiServerFixture : IAsyncLifetime
             users:
             - name: admin
               user:
-                token: {Token}
+            {user}
             contexts:
             - name: fixture
               context:

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 using System.Text;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Gateway.Auth;
 
@@ -45,7 +45,7 @@ internal static class AccessKeySecret
     /// <paramref name="onlyNamespace"/> is null when the Secret may grant any namespaces (it is in
     /// the gateway's own namespace), otherwise the one namespace it may grant: its own.
     /// </summary>
-    public static AccessKeyParseResult Parse(Secret secret, string? onlyNamespace)
+    public static AccessKeyParseResult Parse(V1Secret secret, string? onlyNamespace)
     {
         ArgumentNullException.ThrowIfNull(secret);
         var data = secret.Data;
@@ -140,24 +140,13 @@ internal static class AccessKeySecret
         return true;
     }
 
-    /// <summary>A data field, base64-decoded (as the API server returns every value) and trimmed; never empty.</summary>
-    private static bool TryRead(IDictionary<string, string>? data, string field, out string value, out string? problem)
+    /// <summary>A data field (the library decodes the API server's base64), as UTF-8 text and trimmed; never empty.</summary>
+    private static bool TryRead(IDictionary<string, byte[]>? data, string field, out string value, out string? problem)
     {
         value = "";
-        if (data is null || !data.TryGetValue(field, out var encoded) || string.IsNullOrEmpty(encoded))
+        if (data is null || !data.TryGetValue(field, out var bytes) || bytes is not { Length: > 0 })
         {
             problem = $"'{field}' is missing";
-            return false;
-        }
-
-        byte[] bytes;
-        try
-        {
-            bytes = Convert.FromBase64String(encoded);
-        }
-        catch (FormatException)
-        {
-            problem = $"'{field}' is not base64";
             return false;
         }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Informers;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Microsoft.Extensions.Options;
 
 namespace Lamina.Gateway.Auth;
@@ -43,7 +43,7 @@ internal sealed partial class GatewayAuthService : BackgroundService
 
         var store = _services.GetRequiredService<SecretAccessKeyStore>();
         var keyNamespace = GatewayAuthServiceCollectionExtensions.ResolveAccessKeyNamespace(_options);
-        var informer = new Informer<Secret>(
+        var informer = new Informer<V1Secret>(
             _services.GetRequiredService<IKubernetesClient>(),
             new InformerOptions
             {
@@ -52,7 +52,7 @@ internal sealed partial class GatewayAuthService : BackgroundService
                 Transform = InformerTransforms.StripManagedFields,
             },
             _time,
-            _loggers.CreateLogger<Informer<Secret>>(),
+            _loggers.CreateLogger<Informer<V1Secret>>(),
             _services.GetService<IMeterFactory>());
         informer.AddHandler(store);
         var running = informer.RunAsync(stoppingToken);

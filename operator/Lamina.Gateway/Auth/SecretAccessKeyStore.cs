@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Lamina.Kubernetes.Informers;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Gateway.Auth;
 
@@ -11,7 +11,7 @@ namespace Lamina.Gateway.Auth;
 /// own namespace wins over one elsewhere, and then the older wins, with a warning. Lookups are
 /// lock-free; changes are serialised.
 /// </summary>
-internal sealed partial class SecretAccessKeyStore : IAccessKeyStore, IInformerHandler<Secret>
+internal sealed partial class SecretAccessKeyStore : IAccessKeyStore, IInformerHandler<V1Secret>
 {
     private readonly string _homeNamespace;
     private readonly ILogger _logger;
@@ -39,9 +39,9 @@ internal sealed partial class SecretAccessKeyStore : IAccessKeyStore, IInformerH
 
     public AccessKey? Find(string accessKeyId) => _keys.TryGetValue(accessKeyId, out var key) ? key : null;
 
-    public void OnAdd(Secret item) => Apply(item);
+    public void OnAdd(V1Secret item) => Apply(item);
 
-    public void OnUpdate(Secret oldItem, Secret newItem)
+    public void OnUpdate(V1Secret oldItem, V1Secret newItem)
     {
         // A resync hands the same object back: nothing changed.
         if (!ReferenceEquals(oldItem, newItem))
@@ -50,7 +50,7 @@ internal sealed partial class SecretAccessKeyStore : IAccessKeyStore, IInformerH
         }
     }
 
-    public void OnDelete(Secret item)
+    public void OnDelete(V1Secret item)
     {
         ArgumentNullException.ThrowIfNull(item);
         var secret = ObjectKey.Of(item);
@@ -66,11 +66,11 @@ internal sealed partial class SecretAccessKeyStore : IAccessKeyStore, IInformerH
         }
     }
 
-    private void Apply(Secret item)
+    private void Apply(V1Secret item)
     {
         ArgumentNullException.ThrowIfNull(item);
         var secret = ObjectKey.Of(item);
-        var ns = item.Metadata.Namespace ?? "";
+        var ns = item.Metadata.NamespaceProperty ?? "";
         var privileged = ns == _homeNamespace;
         var parsed = AccessKeySecret.Parse(item, privileged ? null : ns);
         lock (_gate)

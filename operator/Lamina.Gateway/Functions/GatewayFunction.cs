@@ -1,22 +1,22 @@
-using System.Text.Json.Serialization.Metadata;
-using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace Lamina.Gateway.Functions;
 
 /// <summary>
-/// The gateway's view of a <c>lamina.dev/v1alpha1</c> Function: only what routing needs. The gateway
-/// does not share the operator's API types, so each program can move at its own pace; unknown fields
-/// are kept (and ignored) by the base class.
+/// The gateway's view of a <c>lamina.dev/v1alpha1</c> Function: only what routing needs (its
+/// metadata). The gateway does not share the operator's API types, so each program can move at its
+/// own pace; the fields it does not name are ignored when read.
 /// </summary>
-public sealed class GatewayFunction : KubernetesObject<GatewayFunction>, IKubernetesObject<GatewayFunction>
+[KubernetesEntity(Group = "lamina.dev", ApiVersion = "v1alpha1", Kind = "Function", PluralName = "functions")]
+public sealed class GatewayFunction : IKubernetesObject<V1ObjectMeta>
 {
     /// <inheritdoc />
-    public static ResourceType Resource { get; } = new("lamina.dev", "v1alpha1", "functions", "Function");
+    public string ApiVersion { get; set; } = "lamina.dev/v1alpha1";
 
     /// <inheritdoc />
-    public static JsonTypeInfo<GatewayFunction> JsonTypeInfo => GatewayJsonContext.Default.GatewayFunction;
+    public string Kind { get; set; } = "Function";
 
     /// <inheritdoc />
-    public static JsonTypeInfo<KubernetesList<GatewayFunction>> ListJsonTypeInfo => GatewayJsonContext.Default.KubernetesListGatewayFunction;
+    public V1ObjectMeta Metadata { get; set; } = new();
 }

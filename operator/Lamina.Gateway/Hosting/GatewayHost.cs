@@ -1,7 +1,6 @@
 using Lamina.Gateway.Functions;
 using Lamina.Gateway.Invoke;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Configuration;
 using Lamina.Kubernetes.Informers;
 
 namespace Lamina.Gateway.Hosting;
@@ -55,12 +54,12 @@ internal static class GatewayHost
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         }
 
-        KubernetesClientConfiguration kubernetes;
+        k8s.KubernetesClientConfiguration kubernetes;
         try
         {
-            kubernetes = KubernetesClientConfiguration.LoadDefault();
+            kubernetes = k8s.KubernetesClientConfiguration.BuildDefaultConfig();
         }
-        catch (KubernetesConfigurationException error)
+        catch (k8s.Exceptions.KubeConfigException error)
         {
             await Console.Error.WriteLineAsync($"lamina-gateway: cannot reach Kubernetes: {error.Message}").ConfigureAwait(false);
             return 2;
@@ -71,7 +70,7 @@ internal static class GatewayHost
         services.AddMetrics();
         services.AddPrometheusMetrics(o => o.MeterNamePrefixes.Add("Lamina"));
         services.Configure<GatewayOptions>(builder.Configuration.GetSection("Lamina:Gateway"));
-        services.AddSingleton<IKubernetesClient>(sp => new KubernetesClient(kubernetes, sp.GetRequiredService<ILogger<KubernetesClient>>(), TimeProvider.System));
+        services.AddKubernetesClient(kubernetes);
         services.AddSingleton(sp => new Informer<GatewayFunction>(
             sp.GetRequiredService<IKubernetesClient>(),
             new InformerOptions { Transform = InformerTransforms.StripManagedFields },

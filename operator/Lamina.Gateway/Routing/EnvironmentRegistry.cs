@@ -1,5 +1,5 @@
 using Lamina.Kubernetes.Informers;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Microsoft.Extensions.Options;
 
 namespace Lamina.Gateway.Routing;
@@ -10,7 +10,7 @@ namespace Lamina.Gateway.Routing;
 /// turns unready, starts terminating or is deleted leaves on that event; observers (the router)
 /// hear each change as it happens.
 /// </summary>
-internal sealed partial class EnvironmentRegistry : IInformerHandler<Pod>
+internal sealed partial class EnvironmentRegistry : IInformerHandler<V1Pod>
 {
     private readonly Lock _gate = new();
     private readonly int _defaultPort;
@@ -61,15 +61,15 @@ internal sealed partial class EnvironmentRegistry : IInformerHandler<Pod>
         }
     }
 
-    public void OnAdd(Pod item) => Apply(item);
+    public void OnAdd(V1Pod item) => Apply(item);
 
     /// <summary>A pod's labels may change its function; its readiness changes often.</summary>
-    public void OnUpdate(Pod oldItem, Pod newItem) => Apply(newItem);
+    public void OnUpdate(V1Pod oldItem, V1Pod newItem) => Apply(newItem);
 
-    public void OnDelete(Pod item)
+    public void OnDelete(V1Pod item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        if (item.Metadata is { Namespace: { } ns, Name: { } name })
+        if (item.Metadata is { NamespaceProperty: { } ns, Name: { } name })
         {
             lock (_gate)
             {
@@ -78,10 +78,10 @@ internal sealed partial class EnvironmentRegistry : IInformerHandler<Pod>
         }
     }
 
-    private void Apply(Pod pod)
+    private void Apply(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        if (pod.Metadata is not { Namespace: { } ns, Name: { } name })
+        if (pod.Metadata is not { NamespaceProperty: { } ns, Name: { } name })
         {
             return;
         }

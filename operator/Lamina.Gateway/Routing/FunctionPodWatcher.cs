@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Informers;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Microsoft.Extensions.Options;
 
 namespace Lamina.Gateway.Routing;
@@ -13,7 +13,7 @@ namespace Lamina.Gateway.Routing;
 /// </summary>
 internal sealed partial class FunctionPodWatcher : BackgroundService
 {
-    private readonly Informer<Pod>[] _informers;
+    private readonly Informer<V1Pod>[] _informers;
     private readonly EnvironmentRegistry _registry;
     private readonly ILogger _logger;
     private readonly string _scope;
@@ -31,14 +31,14 @@ internal sealed partial class FunctionPodWatcher : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
         string?[] namespaces = options.Value.Namespaces.Count == 0 ? [null] : [.. options.Value.Namespaces.Distinct(StringComparer.Ordinal)];
-        _informers = new Informer<Pod>[namespaces.Length];
+        _informers = new Informer<V1Pod>[namespaces.Length];
         for (var i = 0; i < namespaces.Length; i++)
         {
-            _informers[i] = new Informer<Pod>(
+            _informers[i] = new Informer<V1Pod>(
                 client,
                 new InformerOptions { Namespace = namespaces[i], LabelSelector = FunctionPodLabels.Selector, Transform = InformerTransforms.StripManagedFields },
                 time,
-                loggers.CreateLogger<Informer<Pod>>(),
+                loggers.CreateLogger<Informer<V1Pod>>(),
                 meterFactory);
             _informers[i].AddHandler(registry);
         }

@@ -1,5 +1,5 @@
 using System.Net;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Gateway.Routing;
 
@@ -10,11 +10,11 @@ internal static class PodEnvironments
     private const string RunningPhase = "Running";
 
     /// <summary>The function a pod belongs to (its namespace and <c>lamina.dev/function</c> label), or null.</summary>
-    public static FunctionKey? FunctionOf(Pod pod)
+    public static FunctionKey? FunctionOf(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
         var metadata = pod.Metadata;
-        return metadata.Namespace is { Length: > 0 } ns
+        return metadata.NamespaceProperty is { Length: > 0 } ns
             && metadata.Name is { Length: > 0 }
             && metadata.Labels?.TryGetValue(FunctionPodLabels.Function, out var function) == true
             && function.Length > 0
@@ -28,7 +28,7 @@ internal static class PodEnvironments
     /// drains: it may stay Ready for a moment, but new work must go elsewhere), and with an IP. The
     /// port is the pod's container port named <c>invoke</c>, else <paramref name="defaultPort"/>.
     /// </summary>
-    public static FunctionEnvironment? EnvironmentOf(Pod pod, int defaultPort)
+    public static FunctionEnvironment? EnvironmentOf(V1Pod pod, int defaultPort)
     {
         ArgumentNullException.ThrowIfNull(pod);
         if (pod.Metadata.Name is not { Length: > 0 } name
@@ -43,7 +43,7 @@ internal static class PodEnvironments
         return new FunctionEnvironment(name, new EnvironmentEndpoint(address, InvokePort(pod) ?? defaultPort));
     }
 
-    private static bool IsReady(PodStatus status)
+    private static bool IsReady(V1PodStatus status)
     {
         if (status.Conditions is { } conditions)
         {
@@ -59,7 +59,7 @@ internal static class PodEnvironments
         return false;
     }
 
-    private static int? InvokePort(Pod pod)
+    private static int? InvokePort(V1Pod pod)
     {
         if (pod.Spec?.Containers is { } containers)
         {
@@ -69,9 +69,9 @@ internal static class PodEnvironments
                 {
                     foreach (var port in ports)
                     {
-                        if (port.Name == ShimInvokeContract.PortName && port.Number is > 0 and <= IPEndPoint.MaxPort)
+                        if (port.Name == ShimInvokeContract.PortName && port.ContainerPort is > 0 and <= IPEndPoint.MaxPort)
                         {
-                            return port.Number;
+                            return port.ContainerPort;
                         }
                     }
                 }

@@ -1,16 +1,16 @@
 using System.Net;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Kubernetes.Client;
 
 /// <summary>
-/// The API server refused a request. Carries the HTTP status and the server's <see cref="Models.Status"/>
+/// The API server refused a request. Carries the HTTP status and the server's <see cref="V1Status"/>
 /// (reason, message, causes) so callers can tell NotFound, Conflict, AlreadyExists and Invalid apart.
 /// </summary>
 public sealed class KubernetesApiException : Exception
 {
     /// <summary>Creates the exception from a response's status code and decoded Status (if any).</summary>
-    public KubernetesApiException(HttpStatusCode statusCode, Status? status, string? fallbackMessage = null)
+    public KubernetesApiException(HttpStatusCode statusCode, V1Status? status, string? fallbackMessage = null)
         : base(status?.Message ?? fallbackMessage ?? $"the API server answered {(int)statusCode} {statusCode}")
     {
         StatusCode = statusCode;
@@ -21,7 +21,7 @@ public sealed class KubernetesApiException : Exception
     public HttpStatusCode StatusCode { get; }
 
     /// <summary>The API server's Status object, when it sent one.</summary>
-    public Status? Status { get; }
+    public V1Status? Status { get; }
 
     /// <summary>The machine-readable reason (<c>NotFound</c>, <c>Conflict</c>, <c>AlreadyExists</c>, <c>Invalid</c>, <c>Expired</c>…).</summary>
     public string? Reason => Status?.Reason;
@@ -35,7 +35,7 @@ public sealed class KubernetesApiException : Exception
     /// <summary>409 with reason AlreadyExists.</summary>
     public bool IsAlreadyExists => StatusCode == HttpStatusCode.Conflict && Reason == StatusReasons.AlreadyExists;
 
-    /// <summary>422: the object failed validation; <see cref="Models.Status.Details"/> lists the causes.</summary>
+    /// <summary>422: the object failed validation; <see cref="V1Status.Details"/> lists the causes.</summary>
     public bool IsInvalid => StatusCode == HttpStatusCode.UnprocessableEntity;
 
     /// <summary>410: the requested resourceVersion is too old (a watch must relist).</summary>

@@ -1,4 +1,5 @@
-using Lamina.Kubernetes.Client;
+using k8s;
+using k8s.Models;
 
 namespace Lamina.Kubernetes.Events;
 
@@ -10,8 +11,8 @@ namespace Lamina.Kubernetes.Events;
 public interface IEventRecorder
 {
     /// <summary>A normal event, e.g. reason <c>Created</c>.</summary>
-    void Normal(IKubernetesObject about, string reason, string message);
+    void Normal(IKubernetesObject<V1ObjectMeta> about, string reason, string message);
 
     /// <summary>A warning event, e.g. reason <c>InvalidSpec</c>.</summary>
-    void Warning(IKubernetesObject about, string reason, string message);
+    void Warning(IKubernetesObject<V1ObjectMeta> about, string reason, string message);
 }

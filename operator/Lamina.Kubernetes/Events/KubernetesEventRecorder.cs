@@ -5,7 +5,8 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -78,10 +79,10 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
     }
 
     /// <inheritdoc />
-    public void Normal(IKubernetesObject about, string reason, string message) => Record(about, EventTypes.Normal, reason, message);
+    public void Normal(IKubernetesObject<V1ObjectMeta> about, string reason, string message) => Record(about, EventTypes.Normal, reason, message);
 
     /// <inheritdoc />
-    public void Warning(IKubernetesObject about, string reason, string message) => Record(about, EventTypes.Warning, reason, message);
+    public void Warning(IKubernetesObject<V1ObjectMeta> about, string reason, string message) => Record(about, EventTypes.Warning, reason, message);
 
     /// <summary>Completes once every event recorded before the call has been written or given up on.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
@@ -120,7 +121,7 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
         }
     }
 
-    private void Record(IKubernetesObject about, string type, string reason, string message)
+    private void Record(IKubernetesObject<V1ObjectMeta> about, string type, string reason, string message)
     {
         try
         {
@@ -134,7 +135,7 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
                 }
 
                 _failed.Add(1, new KeyValuePair<string, object?>("reason", "queue_full"));
-                Log.Dropped(_logger, occurrence.Regarding.Kind, occurrence.Regarding.Namespace, occurrence.Regarding.Name, reason);
+                Log.Dropped(_logger, occurrence.Regarding.Kind, occurrence.Regarding.NamespaceProperty, occurrence.Regarding.Name, reason);
             }
         }
         catch (Exception e)
@@ -167,14 +168,14 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
     private async Task WriteAsync(EventOccurrence occurrence)
     {
         var regarding = occurrence.Regarding;
-        var key = new EventKey(regarding.Kind, regarding.Namespace, regarding.Name, regarding.Uid, occurrence.Type, occurrence.Reason, occurrence.Message);
+        var key = new EventKey(regarding.Kind, regarding.NamespaceProperty, regarding.Name, regarding.Uid, occurrence.Type, occurrence.Reason, occurrence.Message);
         try
         {
             if (_cache.TryGet(key, out var seen) && occurrence.At - seen.LastTimestamp < _options.AggregationWindow)
             {
                 try
                 {
-                    await _client.MergePatchAsync<Event>(seen.Namespace, seen.Name, CountPatch(seen.Count + 1, occurrence.At), cancellationToken: _abort.Token).ConfigureAwait(false);
+                    await _client.MergePatchAsync<Corev1Event>(seen.Namespace, seen.Name, CountPatch(seen.Count + 1, occurrence.At), cancellationToken: _abort.Token).ConfigureAwait(false);
                     _cache.Set(key, seen with { Count = seen.Count + 1, LastTimestamp = occurrence.At });
                     return;
                 }
@@ -185,33 +186,33 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
             }
 
             var created = await _client.CreateAsync(NewEvent(occurrence), _abort.Token).ConfigureAwait(false);
-            _cache.Set(key, new AggregatedEvent(created.Metadata.Namespace!, created.Metadata.Name!, 1, occurrence.At));
+            _cache.Set(key, new AggregatedEvent(created.Metadata.NamespaceProperty!, created.Metadata.Name!, 1, occurrence.At));
         }
         catch (Exception e)
         {
             _failed.Add(1, new KeyValuePair<string, object?>("reason", "api_error"));
-            Log.WriteFailed(_logger, regarding.Kind, regarding.Namespace, regarding.Name, occurrence.Reason, e);
+            Log.WriteFailed(_logger, regarding.Kind, regarding.NamespaceProperty, regarding.Name, occurrence.Reason, e);
         }
     }
 
-    private Event NewEvent(EventOccurrence occurrence)
+    private Corev1Event NewEvent(EventOccurrence occurrence)
     {
         var regarding = occurrence.Regarding;
-        return new Event
+        return new Corev1Event
         {
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = EventName(regarding.Name ?? "unnamed", occurrence.At),
                 // Events about cluster-scoped objects live in default, as client-go puts them.
-                Namespace = regarding.Namespace ?? "default",
+                NamespaceProperty = regarding.NamespaceProperty ?? "default",
             },
             InvolvedObject = regarding,
             Type = occurrence.Type,
             Reason = occurrence.Reason,
             Message = occurrence.Message,
-            Source = new EventSource { Component = _options.Component, Host = _options.Host },
-            FirstTimestamp = occurrence.At,
-            LastTimestamp = occurrence.At,
+            Source = new V1EventSource { Component = _options.Component, Host = _options.Host },
+            FirstTimestamp = occurrence.At.UtcDateTime,
+            LastTimestamp = occurrence.At.UtcDateTime,
             Count = 1,
             ReportingComponent = _options.Component,
             ReportingInstance = _options.Instance,
@@ -236,7 +237,7 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
         {
             json.WriteStartObject();
             json.WriteNumber("count", count);
-            // metav1.Time: whole seconds in UTC, as KubernetesTimeConverter writes it.
+            // metav1.Time: whole seconds in UTC, the form the API server stores.
             json.WriteString("lastTimestamp", at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
             json.WriteEndObject();
         }
@@ -244,15 +245,16 @@ public sealed partial class KubernetesEventRecorder : IEventRecorder, IAsyncDisp
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static ObjectReference Reference(IKubernetesObject about)
+    private static V1ObjectReference Reference(IKubernetesObject<V1ObjectMeta> about)
     {
         ArgumentNullException.ThrowIfNull(about);
         var meta = about.Metadata;
-        return new ObjectReference
+        return new V1ObjectReference
         {
-            ApiVersion = about.ApiVersion,
-            Kind = about.Kind,
-            Namespace = meta.Namespace,
+            // Objects from a list carry no type metadata: the model's resource says it.
+            ApiVersion = about.ApiVersion ?? ResourceType.Of(about.GetType()).ApiVersion,
+            Kind = about.Kind ?? ResourceType.Of(about.GetType()).Kind,
+            NamespaceProperty = meta.NamespaceProperty,
             Name = meta.Name,
             Uid = meta.Uid,
             ResourceVersion = meta.ResourceVersion,

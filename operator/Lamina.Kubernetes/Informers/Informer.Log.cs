@@ -1,4 +1,4 @@
-using Lamina.Kubernetes.Models;
+using k8s;
 using Microsoft.Extensions.Logging;
 
 namespace Lamina.Kubernetes.Informers;

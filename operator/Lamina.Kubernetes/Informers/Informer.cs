@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,7 +16,7 @@ namespace Lamina.Kubernetes.Informers;
 /// or delivered twice.
 /// </summary>
 public sealed partial class Informer<T>
-    where T : class, IKubernetesObject<T>
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     /// <summary>A watch that lasted this long, or delivered anything, proves the server healthy: the backoff resets.</summary>
     private static readonly TimeSpan HealthyWatchDuration = TimeSpan.FromSeconds(10);
@@ -65,8 +66,8 @@ public sealed partial class Informer<T>
         _options = options;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<Informer<T>>.Instance;
-        _metrics = new InformerMetrics(T.Resource, meterFactory);
-        _resource = InformerMetrics.ResourceName(T.Resource);
+        _metrics = new InformerMetrics(ResourceType.Of<T>(), meterFactory);
+        _resource = InformerMetrics.ResourceName(ResourceType.Of<T>());
     }
 
     /// <summary>The cache; complete once <see cref="HasSynced"/>.</summary>
@@ -198,7 +199,7 @@ public sealed partial class Informer<T>
             items.AddRange(page.Items);
             // Every page of one list is a snapshot at the first page's version.
             resourceVersion ??= page.Metadata.ResourceVersion;
-            continueToken = page.Metadata.Continue;
+            continueToken = page.Metadata.ContinueProperty;
         }
         while (!string.IsNullOrEmpty(continueToken));
 

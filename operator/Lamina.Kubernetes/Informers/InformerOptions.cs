@@ -1,4 +1,5 @@
-using Lamina.Kubernetes.Client;
+using k8s;
+using k8s.Models;
 
 namespace Lamina.Kubernetes.Informers;
 
@@ -41,5 +42,5 @@ public sealed record InformerOptions
     /// decoded, never shared), e.g. <see cref="InformerTransforms.StripManagedFields"/> to keep a
     /// large cache small. None when null.
     /// </summary>
-    public Action<IKubernetesObject>? Transform { get; init; }
+    public Action<IKubernetesObject<V1ObjectMeta>>? Transform { get; init; }
 }

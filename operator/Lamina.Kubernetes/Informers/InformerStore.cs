@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using Lamina.Kubernetes.Client;
+using k8s;
+using k8s.Models;
 
 namespace Lamina.Kubernetes.Informers;
 
@@ -9,7 +10,7 @@ namespace Lamina.Kubernetes.Informers;
 /// (<c>namespace/name</c>), readable from any thread. Only the informer writes.
 /// </summary>
 public sealed class InformerStore<T>
-    where T : class, IKubernetesObject<T>
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
 

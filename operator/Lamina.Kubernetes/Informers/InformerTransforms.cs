@@ -1,4 +1,5 @@
-using Lamina.Kubernetes.Client;
+using k8s;
+using k8s.Models;
 
 namespace Lamina.Kubernetes.Informers;
 
@@ -13,10 +14,10 @@ public static class InformerTransforms
     /// often most of an object's size and which controllers reading from a cache never need (as
     /// client-go's informers do with their strip-managed-fields transform).
     /// </summary>
-    public static void StripManagedFields(IKubernetesObject item)
+    public static void StripManagedFields(IKubernetesObject<V1ObjectMeta> item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        item.Metadata.ExtensionData?.Remove("managedFields");
+        item.Metadata.ManagedFields = null;
         item.Metadata.Annotations?.Remove(LastAppliedAnnotation);
     }
 }

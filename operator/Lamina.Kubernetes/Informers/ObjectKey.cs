@@ -1,4 +1,5 @@
-using Lamina.Kubernetes.Client;
+using k8s;
+using k8s.Models;
 
 namespace Lamina.Kubernetes.Informers;
 
@@ -9,9 +10,9 @@ public static class ObjectKey
     public static string Of(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : $"{ns}/{name}";
 
     /// <summary>The key of <paramref name="item"/>.</summary>
-    public static string Of(IKubernetesObject item)
+    public static string Of(IKubernetesObject<V1ObjectMeta> item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        return Of(item.Metadata.Namespace, item.Metadata.Name ?? "");
+        return Of(item.Metadata.NamespaceProperty, item.Metadata.Name ?? "");
     }
 }

@@ -1,5 +1,5 @@
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +24,7 @@ public sealed partial class LeaderElector
     private readonly int _leaseSeconds;
 
     // Touched by the single RunAsync loop only; read by the properties.
-    private Lease? _observedLease;
+    private V1Lease? _observedLease;
     private volatile string? _observedHolder;
     private string? _reportedLeader;
     private volatile bool _isLeader;
@@ -211,10 +211,10 @@ public sealed partial class LeaderElector
         var now = _timeProvider.GetUtcNow();
         try
         {
-            Lease current;
+            V1Lease current;
             try
             {
-                current = await _client.GetAsync<Lease>(_options.Namespace, _options.LeaseName, cancellationToken).ConfigureAwait(false);
+                current = await _client.GetAsync<V1Lease>(_options.Namespace, _options.LeaseName, cancellationToken).ConfigureAwait(false);
             }
             catch (KubernetesApiException e) when (e.IsNotFound)
             {
@@ -224,7 +224,7 @@ public sealed partial class LeaderElector
             }
 
             Observe(current);
-            var spec = current.Spec ?? new LeaseSpec();
+            var spec = current.Spec ?? new V1LeaseSpec();
             var ours = spec.HolderIdentity == Identity;
             if (!ours && !string.IsNullOrEmpty(spec.HolderIdentity) && !IsExpired(spec, now))
             {
@@ -233,14 +233,13 @@ public sealed partial class LeaderElector
             }
 
             // Renewing keeps acquireTime and leaseTransitions; taking over starts a new term.
-            var desired = WithSpec(current, new LeaseSpec
+            var desired = WithSpec(current, new V1LeaseSpec
             {
                 HolderIdentity = Identity,
                 LeaseDurationSeconds = _leaseSeconds,
-                AcquireTime = ours ? spec.AcquireTime : now,
-                RenewTime = now,
+                AcquireTime = ours ? spec.AcquireTime : now.UtcDateTime,
+                RenewTime = now.UtcDateTime,
                 LeaseTransitions = ours ? spec.LeaseTransitions : (spec.LeaseTransitions ?? 0) + 1,
-                ExtensionData = spec.ExtensionData,
             });
             // desired carries the resourceVersion read above: a concurrent writer makes this a Conflict.
             var updated = await _client.ReplaceAsync(desired, cancellationToken).ConfigureAwait(false);
@@ -273,14 +272,13 @@ public sealed partial class LeaderElector
         }
 
         var now = _timeProvider.GetUtcNow();
-        var released = WithSpec(lease, new LeaseSpec
+        var released = WithSpec(lease, new V1LeaseSpec
         {
             HolderIdentity = "",
             LeaseDurationSeconds = 1,
-            AcquireTime = now,
-            RenewTime = now,
+            AcquireTime = now.UtcDateTime,
+            RenewTime = now.UtcDateTime,
             LeaseTransitions = spec.LeaseTransitions,
-            ExtensionData = spec.ExtensionData,
         });
         // The caller is shutting down: bounded, so a dead API server cannot hold the shutdown.
         using var timeout = new CancellationTokenSource(_options.RenewDeadline, _timeProvider);
@@ -296,30 +294,29 @@ public sealed partial class LeaderElector
         }
     }
 
-    private Lease NewLease(DateTimeOffset now) => new()
+    private V1Lease NewLease(DateTimeOffset now) => new()
     {
-        Metadata = new ObjectMeta { Name = _options.LeaseName, Namespace = _options.Namespace },
-        Spec = new LeaseSpec
+        Metadata = new V1ObjectMeta { Name = _options.LeaseName, NamespaceProperty = _options.Namespace },
+        Spec = new V1LeaseSpec
         {
             HolderIdentity = Identity,
             LeaseDurationSeconds = _leaseSeconds,
-            AcquireTime = now,
-            RenewTime = now,
+            AcquireTime = now.UtcDateTime,
+            RenewTime = now.UtcDateTime,
             LeaseTransitions = 0,
         },
     };
 
     /// <summary>A copy of <paramref name="lease"/> (same metadata, so same resourceVersion) with another spec; the observed Lease stays as read.</summary>
-    private static Lease WithSpec(Lease lease, LeaseSpec spec) => new()
+    private static V1Lease WithSpec(V1Lease lease, V1LeaseSpec spec) => new()
     {
         ApiVersion = lease.ApiVersion,
         Kind = lease.Kind,
         Metadata = lease.Metadata,
         Spec = spec,
-        ExtensionData = lease.ExtensionData,
     };
 
-    private bool IsExpired(LeaseSpec spec, DateTimeOffset now)
+    private bool IsExpired(V1LeaseSpec spec, DateTimeOffset now)
     {
         if (spec.RenewTime is not { } renewed)
         {
@@ -327,17 +324,18 @@ public sealed partial class LeaderElector
         }
 
         var duration = spec.LeaseDurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : _options.LeaseDuration;
-        return renewed + duration <= now;
+        // The library reads metav1.MicroTime as a UTC DateTime.
+        return new DateTimeOffset(DateTime.SpecifyKind(renewed, DateTimeKind.Utc)) + duration <= now;
     }
 
-    private void Held(Lease lease, DateTimeOffset attemptStart)
+    private void Held(V1Lease lease, DateTimeOffset attemptStart)
     {
         // The renewal counts from when it was sent: the Lease says renewTime = attemptStart.
         _lastRenewal = attemptStart;
         Observe(lease);
     }
 
-    private void Observe(Lease lease)
+    private void Observe(V1Lease lease)
     {
         _observedLease = lease;
         var holder = lease.Spec?.HolderIdentity;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Operator.Api;
 
@@ -24,7 +24,7 @@ public sealed class FunctionSpec
 
     [ListMapKey("name")]
     [Doc("Environment variables (valueFrom allowed). Lambda's reserved names (AWS_LAMBDA_*, _HANDLER, LAMBDA_TASK_ROOT…) are rejected; literal values may total 4 KB.")]
-    public List<EnvVar>? Env { get; set; }
+    public List<V1EnvVar>? Env { get; set; }
 
     [Range(FunctionDefaults.MemoryMB, FunctionDefaults.MaxMemoryMB)]
     [DefaultValue(FunctionDefaults.MemoryMB)]

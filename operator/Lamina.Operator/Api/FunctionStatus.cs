@@ -1,4 +1,4 @@
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Operator.Api;
 
@@ -10,7 +10,7 @@ public sealed class FunctionStatus
 
     [ListMapKey("type")]
     [Doc("Ready, ConfigValid, DeploymentReady and EnvironmentsHealthy.")]
-    public List<Condition>? Conditions { get; set; }
+    public List<V1Condition>? Conditions { get; set; }
 
     [Doc("Execution environments (pods) that exist.")]
     public int? Replicas { get; set; }

@@ -1,6 +1,5 @@
-using System.Text.Json.Serialization.Metadata;
-using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace Lamina.Operator.Api;
 
@@ -9,16 +8,17 @@ namespace Lamina.Operator.Api;
 /// Function would also claim spec fields for the operator's field manager, which would then
 /// conflict with users' own server-side applies.
 /// </summary>
-public sealed class FunctionStatusApply : KubernetesObject<FunctionStatusApply>, IKubernetesObject<FunctionStatusApply>
+[KubernetesEntity(Group = Function.KubeGroup, ApiVersion = Function.KubeApiVersion, Kind = Function.KubeKind, PluralName = Function.KubePluralName)]
+public sealed class FunctionStatusApply : IKubernetesObject<V1ObjectMeta>
 {
     /// <inheritdoc />
-    public static ResourceType Resource => Function.Resource;
+    public string ApiVersion { get; set; } = $"{Function.KubeGroup}/{Function.KubeApiVersion}";
 
     /// <inheritdoc />
-    public static JsonTypeInfo<FunctionStatusApply> JsonTypeInfo => OperatorJsonContext.Default.FunctionStatusApply;
+    public string Kind { get; set; } = Function.KubeKind;
 
     /// <inheritdoc />
-    public static JsonTypeInfo<KubernetesList<FunctionStatusApply>> ListJsonTypeInfo => OperatorJsonContext.Default.KubernetesListFunctionStatusApply;
+    public V1ObjectMeta Metadata { get; set; } = new();
 
     /// <summary>The status to apply.</summary>
     public FunctionStatus? Status { get; set; }

@@ -3,7 +3,8 @@ using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Events;
 using Lamina.Kubernetes.Informers;
 using Lamina.Kubernetes.LeaderElection;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using Lamina.Kubernetes.Queue;
 using Lamina.Operator.Api;
 using Lamina.Operator.Reconciliation;
@@ -31,9 +32,9 @@ internal sealed partial class FunctionController : BackgroundService
     private readonly ILogger<FunctionController> _logger;
     private readonly OperatorOptions _options;
     private readonly Informer<Function> _functions;
-    private readonly Informer<Deployment> _deployments;
-    private readonly Informer<Service> _services;
-    private readonly Informer<Pod> _pods;
+    private readonly Informer<V1Deployment> _deployments;
+    private readonly Informer<V1Service> _services;
+    private readonly Informer<V1Pod> _pods;
     private readonly WorkQueue<string> _queue;
     private readonly FunctionReconciler _reconciler;
     private readonly ControllerMetrics _metrics;
@@ -55,9 +56,9 @@ internal sealed partial class FunctionController : BackgroundService
         _logger = loggers.CreateLogger<FunctionController>();
         _options = options.Value;
         _functions = new Informer<Function>(client, new InformerOptions { ResyncPeriod = _options.ResyncPeriod, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Function>>(), meters);
-        _deployments = new Informer<Deployment>(client, new InformerOptions { LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Deployment>>(), meters);
-        _services = new Informer<Service>(client, new InformerOptions { LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Service>>(), meters);
-        _pods = new Informer<Pod>(client, new InformerOptions { LabelSelector = FunctionPodSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Pod>>(), meters);
+        _deployments = new Informer<V1Deployment>(client, new InformerOptions { LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Deployment>>(), meters);
+        _services = new Informer<V1Service>(client, new InformerOptions { LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Service>>(), meters);
+        _pods = new Informer<V1Pod>(client, new InformerOptions { LabelSelector = FunctionPodSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Pod>>(), meters);
         var podIndex = new FunctionPodIndex();
         _queue = new WorkQueue<string>(time);
         _metrics = new ControllerMetrics(meters, () => _queue.Count, () => _leading);
@@ -71,8 +72,8 @@ internal sealed partial class FunctionController : BackgroundService
         _reconciler = new FunctionReconciler(
             client,
             new InformerLister<Function>(_functions.Store),
-            new InformerLister<Deployment>(_deployments.Store),
-            new InformerLister<Service>(_services.Store),
+            new InformerLister<V1Deployment>(_deployments.Store),
+            new InformerLister<V1Service>(_services.Store),
             podIndex,
             events,
             defaults,
@@ -214,7 +215,7 @@ internal sealed partial class FunctionController : BackgroundService
     {
         foreach (var function in _functions.Store.List())
         {
-            if (function.Metadata.Namespace == target.Metadata.Namespace
+            if (function.Metadata.NamespaceProperty == target.Metadata.NamespaceProperty
                 && (function.Spec.Async?.OnSuccess?.Function == target.Metadata.Name || function.Spec.Async?.OnFailure?.Function == target.Metadata.Name))
             {
                 _queue.Add(ObjectKey.Of(function));
@@ -226,7 +227,7 @@ internal sealed partial class FunctionController : BackgroundService
     /// A pod's owner is a ReplicaSet, not the Function: its function label names the Function. Every
     /// change queues it (a pod's status changes often); a reconcile that finds nothing new writes nothing.
     /// </summary>
-    private void EnqueueFunction(Pod pod)
+    private void EnqueueFunction(V1Pod pod)
     {
         if (FunctionPodIndex.FunctionKey(pod) is { } key)
         {
@@ -234,13 +235,13 @@ internal sealed partial class FunctionController : BackgroundService
         }
     }
 
-    private void EnqueueOwner(IKubernetesObject child)
+    private void EnqueueOwner(IKubernetesObject<V1ObjectMeta> child)
     {
         foreach (var owner in child.Metadata.OwnerReferences ?? [])
         {
-            if (owner is { Controller: true, Kind: "Function", Name: { } name } && owner.ApiVersion?.StartsWith(Function.Resource.Group + "/", StringComparison.Ordinal) == true)
+            if (owner is { Controller: true, Kind: "Function", Name: { } name } && owner.ApiVersion?.StartsWith(Function.KubeGroup + "/", StringComparison.Ordinal) == true)
             {
-                _queue.Add(ObjectKey.Of(child.Metadata.Namespace, name));
+                _queue.Add(ObjectKey.Of(child.Metadata.NamespaceProperty, name));
             }
         }
     }

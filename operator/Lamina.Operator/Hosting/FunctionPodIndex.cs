@@ -1,5 +1,5 @@
 using Lamina.Kubernetes.Informers;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Reconciliation;
 
 namespace Lamina.Operator.Hosting;
@@ -10,12 +10,12 @@ namespace Lamina.Operator.Hosting;
 /// it current; it is added before the handler that queues the Function, so a reconcile never
 /// reads an index older than the change that queued it.
 /// </summary>
-internal sealed class FunctionPodIndex : IInformerHandler<Pod>, IPodLister
+internal sealed class FunctionPodIndex : IInformerHandler<V1Pod>, IPodLister
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Dictionary<string, Pod>> _byFunction = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, V1Pod>> _byFunction = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<Pod> ListForFunction(string ns, string function)
+    public IReadOnlyList<V1Pod> ListForFunction(string ns, string function)
     {
         lock (_gate)
         {
@@ -23,23 +23,23 @@ internal sealed class FunctionPodIndex : IInformerHandler<Pod>, IPodLister
         }
     }
 
-    public void OnAdd(Pod item) => Put(item);
+    public void OnAdd(V1Pod item) => Put(item);
 
-    public void OnUpdate(Pod oldItem, Pod newItem)
+    public void OnUpdate(V1Pod oldItem, V1Pod newItem)
     {
         Remove(oldItem); // the function label may have been edited
         Put(newItem);
     }
 
-    public void OnDelete(Pod item) => Remove(item);
+    public void OnDelete(V1Pod item) => Remove(item);
 
     /// <summary>The function a pod belongs to: its <c>lamina.dev/function</c> label, as a queue key.</summary>
-    public static string? FunctionKey(Pod pod) =>
+    public static string? FunctionKey(V1Pod pod) =>
         pod.Metadata.Labels?.TryGetValue(Names.FunctionLabel, out var function) == true && function.Length > 0
-            ? ObjectKey.Of(pod.Metadata.Namespace, function)
+            ? ObjectKey.Of(pod.Metadata.NamespaceProperty, function)
             : null;
 
-    private void Put(Pod pod)
+    private void Put(V1Pod pod)
     {
         if (FunctionKey(pod) is not { } key)
         {
@@ -50,14 +50,14 @@ internal sealed class FunctionPodIndex : IInformerHandler<Pod>, IPodLister
         {
             if (!_byFunction.TryGetValue(key, out var pods))
             {
-                _byFunction[key] = pods = new Dictionary<string, Pod>(StringComparer.Ordinal);
+                _byFunction[key] = pods = new Dictionary<string, V1Pod>(StringComparer.Ordinal);
             }
 
             pods[pod.Metadata.Name ?? ""] = pod;
         }
     }
 
-    private void Remove(Pod pod)
+    private void Remove(V1Pod pod)
     {
         if (FunctionKey(pod) is not { } key)
         {

@@ -1,3 +1,5 @@
+using k8s;
+using k8s.Models;
 using Lamina.Kubernetes.Informers;
 using Lamina.Operator.Reconciliation;
 
@@ -5,7 +7,7 @@ namespace Lamina.Operator.Hosting;
 
 /// <summary>Reads the reconciler's objects from an informer's store (no API request).</summary>
 internal sealed class InformerLister<T>(InformerStore<T> store) : IObjectLister<T>
-    where T : class, Lamina.Kubernetes.Client.IKubernetesObject<T>
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public T? Get(string? ns, string name) => store.Get(ns, name);
 }

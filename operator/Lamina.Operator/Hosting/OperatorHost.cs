@@ -1,5 +1,4 @@
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Configuration;
 using Lamina.Kubernetes.Events;
 using Lamina.Kubernetes.LeaderElection;
 
@@ -38,12 +37,12 @@ internal static class OperatorHost
         }
 
         // KUBECONFIG's first file, else ~/.kube/config, else the pod's service account.
-        KubernetesClientConfiguration kubernetes;
+        k8s.KubernetesClientConfiguration kubernetes;
         try
         {
-            kubernetes = KubernetesClientConfiguration.LoadDefault();
+            kubernetes = k8s.KubernetesClientConfiguration.BuildDefaultConfig();
         }
-        catch (KubernetesConfigurationException error)
+        catch (k8s.Exceptions.KubeConfigException error)
         {
             await Console.Error.WriteLineAsync($"lamina-operator: cannot reach Kubernetes: {error.Message}").ConfigureAwait(false);
             return 2;
@@ -52,7 +51,7 @@ internal static class OperatorHost
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.Configure<OperatorOptions>(builder.Configuration.GetSection(OperatorOptions.Section));
-        services.AddSingleton<IKubernetesClient>(sp => new KubernetesClient(kubernetes, sp.GetRequiredService<ILogger<KubernetesClient>>(), TimeProvider.System));
+        services.AddKubernetesClient(kubernetes);
         services.Configure<EventRecorderOptions>(o => o.Component = "lamina-operator");
         services.AddSingleton<IEventRecorder, KubernetesEventRecorder>();
         services.AddOptions<LeaderElectionOptions>().Configure<Microsoft.Extensions.Options.IOptions<OperatorOptions>>((leader, operatorOptions) =>
@@ -60,7 +59,7 @@ internal static class OperatorHost
             leader.LeaseName = operatorOptions.Value.LeaseName;
             leader.Namespace = operatorOptions.Value.LeaseNamespace is { Length: > 0 } configured
                 ? configured
-                : Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : kubernetes.Namespace;
+                : Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : kubernetes.Namespace ?? "default";
         });
         services.AddPrometheusMetrics(o => o.MeterNamePrefixes.Add("Lamina"));
         services.AddSingleton<FunctionController>();

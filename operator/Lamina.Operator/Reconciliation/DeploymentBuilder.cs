@@ -1,5 +1,5 @@
 using System.Globalization;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Api;
 
 namespace Lamina.Operator.Reconciliation;
@@ -17,73 +17,75 @@ internal static class DeploymentBuilder
     private const string TmpVolume = "tmp";
 
     /// <summary>Builds the desired Deployment for <paramref name="function"/>.</summary>
-    public static Deployment Build(Function function, OperatorDefaults defaults)
+    public static V1Deployment Build(Function function, OperatorDefaults defaults)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(defaults);
         var spec = EffectiveSpec.Of(function.Spec);
-        return new Deployment
+        return new V1Deployment
         {
-            Metadata = new ObjectMeta
+            ApiVersion = $"{V1Deployment.KubeGroup}/{V1Deployment.KubeApiVersion}",
+            Kind = V1Deployment.KubeKind,
+            Metadata = new V1ObjectMeta
             {
                 Name = Names.Deployment(function),
-                Namespace = function.Metadata.Namespace,
+                NamespaceProperty = function.Metadata.NamespaceProperty,
                 Labels = Names.Labels(function),
                 OwnerReferences = OwnerReferences.ControlledBy(function),
             },
-            Spec = new DeploymentSpec
+            Spec = new V1DeploymentSpec
             {
-                Selector = new LabelSelector { MatchLabels = Names.Selector(function) },
+                Selector = new V1LabelSelector { MatchLabels = Names.Selector(function) },
                 // Keep every ready environment while a new version starts: in-flight work drains.
-                Strategy = new DeploymentStrategy
+                Strategy = new V1DeploymentStrategy
                 {
                     Type = "RollingUpdate",
-                    RollingUpdate = new RollingUpdateDeployment { MaxUnavailable = 0, MaxSurge = 1 },
+                    RollingUpdate = new V1RollingUpdateDeployment { MaxUnavailable = 0, MaxSurge = 1 },
                 },
                 RevisionHistoryLimit = 3,
-                Template = new PodTemplateSpec
+                Template = new V1PodTemplateSpec
                 {
-                    Metadata = new ObjectMeta { Labels = Names.Labels(function) },
+                    Metadata = new V1ObjectMeta { Labels = Names.Labels(function) },
                     Spec = PodSpec(function, spec, defaults),
                 },
             },
         };
     }
 
-    private static PodSpec PodSpec(Function function, EffectiveSpec spec, OperatorDefaults defaults) => new()
+    private static V1PodSpec PodSpec(Function function, EffectiveSpec spec, OperatorDefaults defaults) => new()
     {
         // Functions get no cluster credentials and no Service environment variables.
         AutomountServiceAccountToken = false,
         EnableServiceLinks = false,
         // The shim finishes the invocation in flight (up to the function's timeout) after SIGTERM.
         TerminationGracePeriodSeconds = spec.TimeoutSeconds + defaults.DrainSeconds,
-        SecurityContext = new PodSecurityContext
+        SecurityContext = new V1PodSecurityContext
         {
             RunAsNonRoot = true,
             RunAsUser = defaults.RunAsUser,
             RunAsGroup = defaults.RunAsUser,
-            SeccompProfile = new SeccompProfile { Type = "RuntimeDefault" },
+            SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
         },
         InitContainers =
         [
-            new Container
+            new V1Container
             {
                 Name = "install-shim",
                 Image = defaults.ShimImage,
                 ImagePullPolicy = defaults.ImagePullPolicy,
                 Command = [ShimContract.Executable, "install", ShimContract.InstallTarget],
-                Resources = new ResourceRequirements
+                Resources = new V1ResourceRequirements
                 {
-                    Requests = new Dictionary<string, string> { ["cpu"] = "10m", ["memory"] = "32Mi" },
-                    Limits = new Dictionary<string, string> { ["memory"] = "64Mi" },
+                    Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("32Mi") },
+                    Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("64Mi") },
                 },
                 SecurityContext = RestrictedContainer(),
-                VolumeMounts = [new VolumeMount { Name = ShimVolume, MountPath = ShimContract.InstallTarget }],
+                VolumeMounts = [new V1VolumeMount { Name = ShimVolume, MountPath = ShimContract.InstallTarget }],
             },
         ],
         Containers =
         [
-            new Container
+            new V1Container
             {
                 Name = "function",
                 Image = spec.Image,
@@ -94,43 +96,43 @@ internal static class DeploymentBuilder
                 Env = LambdaEnvironment.For(function, spec, defaults),
                 Ports =
                 [
-                    new ContainerPort { Name = "invoke", Number = ShimContract.InvokePort, Protocol = "TCP" },
-                    new ContainerPort { Name = "admin", Number = ShimContract.AdminPort, Protocol = "TCP" },
+                    new V1ContainerPort { Name = "invoke", ContainerPort = ShimContract.InvokePort, Protocol = "TCP" },
+                    new V1ContainerPort { Name = "admin", ContainerPort = ShimContract.AdminPort, Protocol = "TCP" },
                 ],
-                Resources = new ResourceRequirements
+                Resources = new V1ResourceRequirements
                 {
-                    Requests = new Dictionary<string, string>
+                    Requests = new Dictionary<string, ResourceQuantity>
                     {
-                        ["cpu"] = CpuFor(spec.MemoryMB),
-                        ["memory"] = $"{spec.MemoryMB}Mi",
+                        ["cpu"] = new(CpuFor(spec.MemoryMB)),
+                        ["memory"] = new($"{spec.MemoryMB}Mi"),
                     },
-                    Limits = new Dictionary<string, string> { ["memory"] = $"{spec.MemoryMB}Mi" },
+                    Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new($"{spec.MemoryMB}Mi") },
                 },
                 // Ready once the runtime has initialised; polled often so a new environment takes work at once.
-                ReadinessProbe = new Probe
+                ReadinessProbe = new V1Probe
                 {
-                    HttpGet = new HttpGetAction { Path = ShimContract.ReadyPath, Port = "admin" },
+                    HttpGet = new V1HTTPGetAction { Path = ShimContract.ReadyPath, Port = "admin" },
                     PeriodSeconds = 1,
                     FailureThreshold = 1,
                 },
-                LivenessProbe = new Probe
+                LivenessProbe = new V1Probe
                 {
-                    HttpGet = new HttpGetAction { Path = ShimContract.HealthPath, Port = "admin" },
+                    HttpGet = new V1HTTPGetAction { Path = ShimContract.HealthPath, Port = "admin" },
                     PeriodSeconds = 10,
                     FailureThreshold = 3,
                 },
                 SecurityContext = RestrictedContainer(),
                 VolumeMounts =
                 [
-                    new VolumeMount { Name = ShimVolume, MountPath = ShimContract.InstallPath, ReadOnly = true },
-                    new VolumeMount { Name = TmpVolume, MountPath = "/tmp" },
+                    new V1VolumeMount { Name = ShimVolume, MountPath = ShimContract.InstallPath, ReadOnlyProperty = true },
+                    new V1VolumeMount { Name = TmpVolume, MountPath = "/tmp" },
                 ],
             },
         ],
         Volumes =
         [
-            new Volume { Name = ShimVolume, EmptyDir = new EmptyDirVolumeSource { SizeLimit = "256Mi" } },
-            new Volume { Name = TmpVolume, EmptyDir = new EmptyDirVolumeSource { SizeLimit = defaults.TmpSizeLimit } },
+            new V1Volume { Name = ShimVolume, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = "256Mi" } },
+            new V1Volume { Name = TmpVolume, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = defaults.TmpSizeLimit } },
         ],
     };
 
@@ -138,11 +140,11 @@ internal static class DeploymentBuilder
     internal static string CpuFor(int memoryMB) =>
         ((int)Math.Ceiling(memoryMB * 1000 / MegabytesPerVcpu)).ToString(CultureInfo.InvariantCulture) + "m";
 
-    private static SecurityContext RestrictedContainer() => new()
+    private static V1SecurityContext RestrictedContainer() => new()
     {
         RunAsNonRoot = true,
         AllowPrivilegeEscalation = false,
         ReadOnlyRootFilesystem = true,
-        Capabilities = new Capabilities { Drop = ["ALL"] },
+        Capabilities = new V1Capabilities { Drop = ["ALL"] },
     };
 }

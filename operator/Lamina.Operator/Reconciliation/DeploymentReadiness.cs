@@ -1,4 +1,4 @@
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Operator.Reconciliation;
 
@@ -6,7 +6,7 @@ namespace Lamina.Operator.Reconciliation;
 internal static class DeploymentReadiness
 {
     /// <summary>The condition's status, reason and message for <paramref name="deployment"/>.</summary>
-    public static (string Status, string Reason, string Message) Of(Deployment? deployment)
+    public static (string Status, string Reason, string Message) Of(V1Deployment? deployment)
     {
         if (deployment is null)
         {

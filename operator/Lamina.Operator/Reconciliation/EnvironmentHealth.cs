@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Operator.Reconciliation;
 
@@ -48,7 +48,7 @@ internal static class EnvironmentHealth
     /// The condition's status, reason and message for a function's <paramref name="pods"/>, given the
     /// condition as it was (<paramref name="previous"/>; only to keep an image pull's error through its back-off).
     /// </summary>
-    public static (string Status, string Reason, string Message) Of(IReadOnlyList<Pod> pods, Condition? previous = null)
+    public static (string Status, string Reason, string Message) Of(IReadOnlyList<V1Pod> pods, V1Condition? previous = null)
     {
         ArgumentNullException.ThrowIfNull(pods);
         (string Pod, Failure Failure)? first = null;
@@ -105,7 +105,7 @@ internal static class EnvironmentHealth
     private sealed record Failure(string Reason, string Container, string What, string? Detail, int? ExitCode);
 
     /// <summary>The first failing container of a pod: init containers first, since they run first.</summary>
-    private static Failure? FailureOf(PodStatus? status)
+    private static Failure? FailureOf(V1PodStatus? status)
     {
         foreach (var container in status?.InitContainerStatuses ?? [])
         {
@@ -126,13 +126,13 @@ internal static class EnvironmentHealth
         return null;
     }
 
-    private static Failure? FailureOf(ContainerStatus status, bool init)
+    private static Failure? FailureOf(V1ContainerStatus status, bool init)
     {
         var container = (init ? "init container " : "container ") + status.Name;
         var current = status.State?.Terminated;
         var last = status.LastState?.Terminated;
         // An init container succeeds by exiting 0; the function container (the shim) never exits by itself.
-        bool Failed(ContainerStateTerminated exit) => !init || exit.ExitCode != 0;
+        bool Failed(V1ContainerStateTerminated exit) => !init || exit.ExitCode != 0;
 
         if (status.State?.Waiting is { Reason: { Length: > 0 } reason } waiting)
         {
@@ -162,7 +162,7 @@ internal static class EnvironmentHealth
         return null;
     }
 
-    private static Failure Exited(string container, ContainerStateTerminated exit)
+    private static Failure Exited(string container, V1ContainerStateTerminated exit)
     {
         var detail = OneLine(exit.Message);
         var reason = detail?.StartsWith(ShimMessagePrefix, StringComparison.Ordinal) == true ? ShimExited : CrashLoopBackOff;

@@ -1,4 +1,4 @@
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Operator.Reconciliation;
 
@@ -31,12 +31,12 @@ internal static class FunctionConditions
     /// empty: server-side apply on 1.20 turns <c>""</c> into null, which the schema rejects. The transition time
     /// moves only when the status changes, so re-setting the same condition changes nothing.
     /// </summary>
-    public static List<Condition> Set(
-        IReadOnlyList<Condition>? conditions, string type, string status, string reason, string message, long? generation, DateTimeOffset now)
+    public static List<V1Condition> Set(
+        IReadOnlyList<V1Condition>? conditions, string type, string status, string reason, string message, long? generation, DateTimeOffset now)
     {
         ArgumentException.ThrowIfNullOrEmpty(message);
-        var result = new List<Condition>();
-        Condition? previous = null;
+        var result = new List<V1Condition>();
+        V1Condition? previous = null;
         foreach (var condition in conditions ?? [])
         {
             if (condition.Type == type)
@@ -49,7 +49,7 @@ internal static class FunctionConditions
             }
         }
 
-        result.Add(new Condition
+        result.Add(new V1Condition
         {
             Type = type,
             Status = status,
@@ -63,7 +63,7 @@ internal static class FunctionConditions
     }
 
     /// <summary>The condition of <paramref name="type"/>, if set.</summary>
-    public static Condition? Find(IReadOnlyList<Condition>? conditions, string type)
+    public static V1Condition? Find(IReadOnlyList<V1Condition>? conditions, string type)
     {
         foreach (var condition in conditions ?? [])
         {
@@ -87,6 +87,10 @@ internal static class FunctionConditions
     };
 
     /// <summary>metav1.Time has whole seconds; keeping sub-second precision would differ after a round trip.</summary>
-    private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) =>
-        new(time.Ticks - (time.Ticks % TimeSpan.TicksPerSecond), time.Offset);
+    /// <summary>metav1.Time keeps whole seconds: a time with a fraction would read back different and look like a change.</summary>
+    private static DateTime TruncateToSeconds(DateTimeOffset time)
+    {
+        var utc = time.UtcDateTime;
+        return new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+    }
 }

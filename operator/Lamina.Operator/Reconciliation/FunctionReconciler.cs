@@ -1,8 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Events;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using Lamina.Operator.Api;
 
 namespace Lamina.Operator.Reconciliation;
@@ -16,8 +16,8 @@ namespace Lamina.Operator.Reconciliation;
 internal sealed partial class FunctionReconciler(
     IKubernetesClient client,
     IObjectLister<Function> functions,
-    IObjectLister<Deployment> deployments,
-    IObjectLister<Service> services,
+    IObjectLister<V1Deployment> deployments,
+    IObjectLister<V1Service> services,
     IPodLister pods,
     IEventRecorder events,
     OperatorDefaults defaults,
@@ -94,11 +94,11 @@ internal sealed partial class FunctionReconciler(
 
     /// <summary>Creates the child, or repairs it when a field the operator sets differs; otherwise writes nothing.</summary>
     private async Task<ChildState<T>> ReconcileChildAsync<T>(Function function, T desired, IObjectLister<T> lister, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var kind = T.Resource.Kind;
+        var kind = ResourceType.Of<T>().Kind;
         var name = desired.Metadata.Name!;
-        var actual = lister.Get(desired.Metadata.Namespace, name);
+        var actual = lister.Get(desired.Metadata.NamespaceProperty, name);
         if (actual is not null && !OwnerReferences.IsControlledBy(actual.Metadata, function))
         {
             return new ChildState<T>(actual, Owned: false);
@@ -106,7 +106,7 @@ internal sealed partial class FunctionReconciler(
 
         var difference = actual is null
             ? null
-            : SemanticSubset.FirstDifference(JsonSerializer.SerializeToNode(desired, T.JsonTypeInfo), JsonSerializer.SerializeToNode(actual, T.JsonTypeInfo));
+            : SemanticSubset.FirstDifference(ObjectJson.ToNode(desired), ObjectJson.ToNode(actual));
         if (actual is not null && difference is null)
         {
             return new ChildState<T>(actual, Owned: true);
@@ -117,7 +117,7 @@ internal sealed partial class FunctionReconciler(
         {
             var applied = await client.ApplyAsync(desired, Apply, cancellationToken: cancellationToken).ConfigureAwait(false);
             events.Normal(function, verb, actual is null ? $"Created {kind} {name}" : $"Updated {kind} {name}: {difference} differed from the spec");
-            LogChildWritten(function.Metadata.Namespace!, function.Metadata.Name!, verb, kind, name, difference ?? "(new)");
+            LogChildWritten(function.Metadata.NamespaceProperty!, function.Metadata.Name!, verb, kind, name, difference ?? "(new)");
             return new ChildState<T>(applied, Owned: true);
         }
         catch (KubernetesApiException error)
@@ -129,8 +129,8 @@ internal sealed partial class FunctionReconciler(
 
     private async Task WriteStatusIfChangedAsync(Function function, FunctionStatus status, CancellationToken cancellationToken)
     {
-        var before = function.Status is null ? null : JsonSerializer.SerializeToNode(function.Status, OperatorJsonContext.Default.FunctionStatus);
-        var after = JsonSerializer.SerializeToNode(status, OperatorJsonContext.Default.FunctionStatus);
+        var before = function.Status is null ? null : ObjectJson.ToNode(function.Status);
+        var after = ObjectJson.ToNode(status);
         if (JsonNode.DeepEquals(before, after))
         {
             return;
@@ -138,7 +138,7 @@ internal sealed partial class FunctionReconciler(
 
         var apply = new FunctionStatusApply
         {
-            Metadata = new ObjectMeta { Name = function.Metadata.Name, Namespace = function.Metadata.Namespace },
+            Metadata = new V1ObjectMeta { Name = function.Metadata.Name, NamespaceProperty = function.Metadata.NamespaceProperty },
             Status = status,
         };
         await client.ApplyAsync(apply, Apply, "status", cancellationToken).ConfigureAwait(false);

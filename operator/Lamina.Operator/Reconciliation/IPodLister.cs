@@ -1,4 +1,4 @@
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Operator.Reconciliation;
 
@@ -6,5 +6,5 @@ namespace Lamina.Operator.Reconciliation;
 internal interface IPodLister
 {
     /// <summary>The pods labelled <c>lamina.dev/function=<paramref name="function"/></c> in <paramref name="ns"/>, in no particular order.</summary>
-    IReadOnlyList<Pod> ListForFunction(string ns, string function);
+    IReadOnlyList<V1Pod> ListForFunction(string ns, string function);
 }

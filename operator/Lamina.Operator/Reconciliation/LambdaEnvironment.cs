@@ -1,5 +1,5 @@
 using System.Globalization;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Api;
 
 namespace Lamina.Operator.Reconciliation;
@@ -35,14 +35,14 @@ internal static class LambdaEnvironment
         $"/2015-03-31/functions/{Names.QualifiedName(function)}/invocations";
 
     /// <summary>The Lambda variables first (so users' values may refer to them with $(NAME)), then the user's.</summary>
-    public static List<EnvVar> For(Function function, EffectiveSpec spec, OperatorDefaults defaults)
+    public static List<V1EnvVar> For(Function function, EffectiveSpec spec, OperatorDefaults defaults)
     {
         ArgumentNullException.ThrowIfNull(function);
         var name = function.Metadata.Name!;
-        var env = new List<EnvVar>
+        var env = new List<V1EnvVar>
         {
-            new() { Name = PodNameVariable, ValueFrom = new EnvVarSource { FieldRef = new ObjectFieldSelector { FieldPath = "metadata.name" } } },
-            new() { Name = NamespaceVariable, ValueFrom = new EnvVarSource { FieldRef = new ObjectFieldSelector { FieldPath = "metadata.namespace" } } },
+            new() { Name = PodNameVariable, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } },
+            new() { Name = NamespaceVariable, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.namespace" } } },
             Literal("AWS_LAMBDA_FUNCTION_NAME", name),
             Literal("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
             Literal("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", spec.MemoryMB.ToString(CultureInfo.InvariantCulture)),
@@ -68,5 +68,5 @@ internal static class LambdaEnvironment
         return env;
     }
 
-    private static EnvVar Literal(string name, string value) => new() { Name = name, Value = value };
+    private static V1EnvVar Literal(string name, string value) => new() { Name = name, Value = value };
 }

@@ -42,7 +42,7 @@ internal static class Names
     public static string Service(Function function) => Child(NameOf(function), ChildSuffix);
 
     /// <summary>The Lambda-style function name callers use: <c>&lt;namespace&gt;.&lt;name&gt;</c>.</summary>
-    public static string QualifiedName(Function function) => $"{function.Metadata.Namespace}.{NameOf(function)}";
+    public static string QualifiedName(Function function) => $"{function.Metadata.NamespaceProperty}.{NameOf(function)}";
 
     /// <summary>Labels on the function's Deployment, Service and pods.</summary>
     public static Dictionary<string, string> Labels(Function function) => new()

@@ -1,4 +1,4 @@
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Api;
 
 namespace Lamina.Operator.Reconciliation;
@@ -7,12 +7,12 @@ namespace Lamina.Operator.Reconciliation;
 internal static class OwnerReferences
 {
     /// <summary>The Function as the controlling owner.</summary>
-    public static List<OwnerReference> ControlledBy(Function function) =>
+    public static List<V1OwnerReference> ControlledBy(Function function) =>
     [
-        new OwnerReference
+        new V1OwnerReference
         {
-            ApiVersion = Function.Resource.ApiVersion,
-            Kind = Function.Resource.Kind,
+            ApiVersion = $"{Function.KubeGroup}/{Function.KubeApiVersion}",
+            Kind = Function.KubeKind,
             Name = function.Metadata.Name,
             Uid = function.Metadata.Uid,
             Controller = true,
@@ -21,6 +21,6 @@ internal static class OwnerReferences
     ];
 
     /// <summary>True when <paramref name="meta"/> names <paramref name="function"/> (by uid) as its controller.</summary>
-    public static bool IsControlledBy(ObjectMeta meta, Function function) =>
-        meta.OwnerReferences?.Exists(o => o.Controller == true && o.Uid == function.Metadata.Uid) == true;
+    public static bool IsControlledBy(V1ObjectMeta meta, Function function) =>
+        meta.OwnerReferences?.Any(o => o.Controller == true && o.Uid == function.Metadata.Uid) == true;
 }

@@ -1,4 +1,4 @@
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Api;
 
 namespace Lamina.Operator.Reconciliation;
@@ -12,27 +12,29 @@ namespace Lamina.Operator.Reconciliation;
 internal static class ServiceBuilder
 {
     /// <summary>Builds the desired Service for <paramref name="function"/>.</summary>
-    public static Service Build(Function function)
+    public static V1Service Build(Function function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return new Service
+        return new V1Service
         {
-            Metadata = new ObjectMeta
+            ApiVersion = V1Service.KubeApiVersion,
+            Kind = V1Service.KubeKind,
+            Metadata = new V1ObjectMeta
             {
                 Name = Names.Service(function),
-                Namespace = function.Metadata.Namespace,
+                NamespaceProperty = function.Metadata.NamespaceProperty,
                 Labels = Names.Labels(function),
                 OwnerReferences = OwnerReferences.ControlledBy(function),
             },
-            Spec = new ServiceSpec
+            Spec = new V1ServiceSpec
             {
                 Type = "ClusterIP",
                 ClusterIP = "None",
                 Selector = Names.Selector(function),
                 Ports =
                 [
-                    new ServicePort { Name = "invoke", Protocol = "TCP", Port = ShimContract.InvokePort, TargetPort = "invoke" },
-                    new ServicePort { Name = "admin", Protocol = "TCP", Port = ShimContract.AdminPort, TargetPort = "admin" },
+                    new V1ServicePort { Name = "invoke", Protocol = "TCP", Port = ShimContract.InvokePort, TargetPort = "invoke" },
+                    new V1ServicePort { Name = "admin", Protocol = "TCP", Port = ShimContract.AdminPort, TargetPort = "admin" },
                 ],
             },
         };

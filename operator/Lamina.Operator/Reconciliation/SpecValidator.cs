@@ -40,7 +40,7 @@ internal static partial class SpecValidator
         {
             if (destination is { Function: { Length: > 0 } target } && !functionExists(target))
             {
-                problems.Add($"{field}.function: no function \"{target}\" in namespace {function.Metadata.Namespace}");
+                problems.Add($"{field}.function: no function \"{target}\" in namespace {function.Metadata.NamespaceProperty}");
             }
         }
 

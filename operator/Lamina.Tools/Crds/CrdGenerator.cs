@@ -3,7 +3,8 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using Lamina.Operator.Api;
 
 namespace Lamina.Tools.Crds;
@@ -18,12 +19,12 @@ internal static class CrdGenerator
     /// <summary>Required fields of the Kubernetes types the API embeds (they carry no attributes of ours).</summary>
     private static readonly Dictionary<Type, string[]> RequiredByType = new()
     {
-        [typeof(EnvVar)] = ["name"],
-        [typeof(ObjectFieldSelector)] = ["fieldPath"],
-        [typeof(ResourceFieldSelector)] = ["resource"],
-        [typeof(ConfigMapKeySelector)] = ["key"],
-        [typeof(SecretKeySelector)] = ["key"],
-        [typeof(Condition)] = ["type", "status"],
+        [typeof(V1EnvVar)] = ["name"],
+        [typeof(V1ObjectFieldSelector)] = ["fieldPath"],
+        [typeof(V1ResourceFieldSelector)] = ["resource"],
+        [typeof(V1ConfigMapKeySelector)] = ["key"],
+        [typeof(V1SecretKeySelector)] = ["key"],
+        [typeof(V1Condition)] = ["type", "status"],
     };
 
     /// <summary>The Function CRD as an ordered tree of dictionaries, lists and scalars (ready for YAML).</summary>
@@ -43,9 +44,9 @@ internal static class CrdGenerator
             ]);
 
     private static Dictionary<string, object?> Build<T>(string singular, List<object?> shortNames, List<object?> printerColumns)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var resource = T.Resource;
+        var resource = ResourceType.Of<T>();
         var root = SchemaOf(typeof(T));
         var properties = (Dictionary<string, object?>)root["properties"]!;
         // The API server owns these three: declare them and nothing more (newer servers reject more).
@@ -82,7 +83,7 @@ internal static class CrdGenerator
             ["spec"] = new Dictionary<string, object?>
             {
                 ["group"] = resource.Group,
-                ["scope"] = resource.Namespaced ? "Namespaced" : "Cluster",
+                ["scope"] = "Namespaced", // every Lamina resource lives in a namespace
                 ["names"] = new Dictionary<string, object?>
                 {
                     ["plural"] = resource.Plural,
@@ -134,7 +135,7 @@ internal static class CrdGenerator
             return new() { ["type"] = "boolean" };
         }
 
-        if (type == typeof(DateTimeOffset))
+        if (type == typeof(DateTimeOffset) || type == typeof(DateTime))
         {
             return new() { ["type"] = "string", ["format"] = "date-time" };
         }
@@ -172,7 +173,7 @@ internal static class CrdGenerator
         {
             // Type and object metadata belong to the API server; unknown fields are not schema.
             if (property.GetCustomAttribute<JsonExtensionDataAttribute>() is not null
-                || property.DeclaringType is { IsGenericType: true } declaring && declaring.GetGenericTypeDefinition() == typeof(KubernetesObject<>))
+                || typeof(IKubernetesObject).IsAssignableFrom(type) && property.Name is nameof(IKubernetesObject.ApiVersion) or nameof(IKubernetesObject.Kind) or "Metadata")
             {
                 continue;
             }
@@ -197,7 +198,7 @@ internal static class CrdGenerator
     private static Dictionary<string, object?> PropertySchema(Type owner, PropertyInfo property)
     {
         var schema = SchemaOf(property.PropertyType);
-        if (owner == typeof(ResourceFieldSelector) && property.Name == nameof(ResourceFieldSelector.Divisor))
+        if (owner == typeof(V1ResourceFieldSelector) && property.Name == nameof(V1ResourceFieldSelector.Divisor))
         {
             schema = new() { ["x-kubernetes-int-or-string"] = true }; // a Kubernetes quantity: 1 or "1Mi"
         }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Api;
 using Lamina.Testing;
 
@@ -32,7 +32,7 @@ public sealed class GatewayInvokeTests(LocalCluster cluster) : IAsyncLifetime
         {
             await _namespace.Client.CreateAsync(new Function
             {
-                Metadata = new ObjectMeta { Name = name, Namespace = ns },
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
                 Spec = new FunctionSpec { Image = image, TimeoutSeconds = 3 },
             });
         }

@@ -1,28 +1,28 @@
 using System.Text;
 using Lamina.Gateway.Auth;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Gateway.Tests.Auth;
 
 /// <summary>Access key Secrets as the API server returns them (labelled, values base64 in data).</summary>
 internal static class AccessKeySecrets
 {
-    public static Secret Create(
+    public static V1Secret Create(
         string ns,
         string name,
         string? accessKeyId = "AKIDTEAMA",
         string? secretAccessKey = "s3cr3t-value",
         string? namespaces = "team-a",
         string? defaultNamespace = null,
-        DateTimeOffset? created = null,
+        DateTime? created = null,
         string resourceVersion = "1") => new()
         {
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = name,
-                Namespace = ns,
+                NamespaceProperty = ns,
                 Labels = new Dictionary<string, string> { [AccessKeySecret.Label] = "true" },
-                CreationTimestamp = created ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+                CreationTimestamp = created ?? new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
                 ResourceVersion = resourceVersion,
                 Uid = $"uid-{ns}-{name}",
             },
@@ -33,14 +33,14 @@ internal static class AccessKeySecrets
                 (AccessKeySecret.DefaultNamespaceField, defaultNamespace)),
         };
 
-    private static Dictionary<string, string> Data(params (string Field, string? Value)[] fields)
+    private static Dictionary<string, byte[]> Data(params (string Field, string? Value)[] fields)
     {
-        var data = new Dictionary<string, string>();
+        var data = new Dictionary<string, byte[]>();
         foreach (var (field, value) in fields)
         {
             if (value is not null)
             {
-                data[field] = Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
+                data[field] = Encoding.UTF8.GetBytes(value);
             }
         }
 

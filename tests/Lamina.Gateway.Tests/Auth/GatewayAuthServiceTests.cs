@@ -1,6 +1,6 @@
 using Lamina.Gateway.Auth;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,10 +47,10 @@ public sealed class GatewayAuthServiceTests : IAsyncDisposable
         Assert.Null(store.Find("AKIDELSEWHERE"));
         Assert.Contains(_client.Requests, r => r.Verb == "list" && r.Namespace == "lamina-system");
 
-        _client.Mutate<Secret>("lamina-system", "team-a-key", s => s.Data![AccessKeySecret.SecretAccessKeyField] = Convert.ToBase64String("rotated"u8));
+        _client.Mutate<V1Secret>("lamina-system", "team-a-key", s => s.Data![AccessKeySecret.SecretAccessKeyField] = "rotated"u8.ToArray());
         await Eventually.HoldsAsync(() => store.Find("AKIDTEAMA")?.SecretAccessKey == "rotated", Deadline, "the rotated secret is in force");
 
-        await _client.DeleteAsync<Secret>("lamina-system", "team-a-key");
+        await _client.DeleteAsync<V1Secret>("lamina-system", "team-a-key");
         await Eventually.HoldsAsync(() => store.Find("AKIDTEAMA") is null, Deadline, "the deleted key is withdrawn");
     }
 

@@ -8,8 +8,8 @@ namespace Lamina.Gateway.Tests.Auth;
 public sealed class SecretAccessKeyStoreTests
 {
     private const string Home = "lamina-system";
-    private static readonly DateTimeOffset Older = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private static readonly DateTimeOffset Newer = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTime Older = new(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime Newer = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     private readonly RecordingLogger<SecretAccessKeyStore> _log = new();
     private readonly SecretAccessKeyStore _store;

@@ -182,7 +182,7 @@ public sealed class EnvironmentRegistryTests
         Assert.Equal(["+team-a.hello/hello-1@127.0.0.1:8080"], late.Changes);
     }
 
-    private static Lamina.Kubernetes.Models.Pod WithoutFunctionLabel(Lamina.Kubernetes.Models.Pod pod)
+    private static k8s.Models.V1Pod WithoutFunctionLabel(k8s.Models.V1Pod pod)
     {
         pod.Metadata.Labels!.Remove("lamina.dev/function");
         return pod;

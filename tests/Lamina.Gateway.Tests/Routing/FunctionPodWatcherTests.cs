@@ -1,5 +1,5 @@
 using Lamina.Gateway.Routing;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,7 +21,7 @@ public sealed class FunctionPodWatcherTests
     {
         _client.Seed(TestPods.Of("hello-1"));
         _client.Seed(TestPods.Of("hello-2", ready: false));
-        _client.Seed(new Pod { Metadata = new ObjectMeta { Name = "not-a-function", Namespace = "team-a" }, Status = TestPods.Of("x").Status });
+        _client.Seed(new V1Pod { Metadata = new V1ObjectMeta { Name = "not-a-function", NamespaceProperty = "team-a" }, Status = TestPods.Of("x").Status });
         var (registry, watcher, meters) = Create(new RoutingOptions());
         using var _ = meters;
         using var __ = watcher;
@@ -33,8 +33,8 @@ public sealed class FunctionPodWatcherTests
         Assert.Equal(["hello-1"], registry.EnvironmentsOf(Hello).Select(e => e.Pod));
         await Eventually.HoldsAsync(() => _client.Requests.Any(r => r.Verb == "watch"), Deadline, "the informer watches");
 
-        _client.Mutate<Pod>("team-a", "hello-2", pod => pod.Status = TestPods.Of("hello-2").Status);
-        _client.Mutate<Pod>("team-a", "hello-1", pod => pod.Metadata.DeletionTimestamp = DateTimeOffset.UnixEpoch);
+        _client.Mutate<V1Pod>("team-a", "hello-2", pod => pod.Status = TestPods.Of("hello-2").Status);
+        _client.Mutate<V1Pod>("team-a", "hello-1", pod => pod.Metadata.DeletionTimestamp = DateTime.UnixEpoch);
 
         await Eventually.HoldsAsync(
             () => registry.EnvironmentsOf(Hello).Select(e => e.Pod).SequenceEqual(["hello-2"]),

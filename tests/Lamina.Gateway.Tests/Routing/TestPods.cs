@@ -1,4 +1,4 @@
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Gateway.Tests.Routing;
 
@@ -9,7 +9,7 @@ internal static class TestPods
     /// A pod of <paramref name="function"/>: running, Ready, at <paramref name="ip"/>; its container
     /// declares the <c>invoke</c> port <paramref name="port"/> when given (a fake shim's), else none.
     /// </summary>
-    public static Pod Of(
+    public static V1Pod Of(
         string name,
         int? port = null,
         string ns = "team-a",
@@ -19,10 +19,10 @@ internal static class TestPods
         bool deleting = false,
         string phase = "Running") => new()
     {
-        Metadata = new ObjectMeta
+        Metadata = new V1ObjectMeta
         {
             Name = name,
-            Namespace = ns,
+            NamespaceProperty = ns,
             Uid = $"uid-{ns}-{name}",
             Labels = new Dictionary<string, string>
             {
@@ -31,29 +31,29 @@ internal static class TestPods
                 ["app.kubernetes.io/component"] = "function",
                 ["app.kubernetes.io/managed-by"] = "lamina",
             },
-            DeletionTimestamp = deleting ? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) : null,
+            DeletionTimestamp = deleting ? new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc) : null,
         },
-        Spec = new PodSpec
+        Spec = new V1PodSpec
         {
             Containers =
             [
-                new Container
+                new V1Container
                 {
                     Name = "function",
                     Image = "docker.io/lamina/example-node:dev",
-                    Ports = port is { } p ? [new ContainerPort { Name = "invoke", Number = p, Protocol = "TCP" }, new ContainerPort { Name = "admin", Number = 9090 }] : null,
+                    Ports = port is { } p ? [new V1ContainerPort { Name = "invoke", ContainerPort = p, Protocol = "TCP" }, new V1ContainerPort { Name = "admin", ContainerPort = 9090 }] : null,
                 },
             ],
         },
-        Status = new PodStatus
+        Status = new V1PodStatus
         {
             Phase = phase,
             PodIP = ip,
             Conditions =
             [
-                new PodCondition { Type = "PodScheduled", Status = "True" },
-                new PodCondition { Type = "ContainersReady", Status = ready ? "True" : "False" },
-                new PodCondition { Type = "Ready", Status = ready ? "True" : "False" },
+                new V1PodCondition { Type = "PodScheduled", Status = "True" },
+                new V1PodCondition { Type = "ContainersReady", Status = ready ? "True" : "False" },
+                new V1PodCondition { Type = "Ready", Status = ready ? "True" : "False" },
             ],
         },
     };

@@ -1,7 +1,7 @@
 using Lamina.Gateway.Auth;
 using Lamina.Integration.Tests.Kubernetes;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,7 +17,7 @@ public sealed class AccessKeySecretsTests(ApiServerFixture apiServer) : IAsyncDi
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    private readonly KubernetesClient _client = apiServer.CreateKubernetesClient();
+    private readonly KubernetesObjectClient _client = apiServer.CreateKubernetesClient();
     private ServiceProvider? _services;
     private GatewayAuthService? _service;
 
@@ -57,24 +57,24 @@ public sealed class AccessKeySecretsTests(ApiServerFixture apiServer) : IAsyncDi
         Assert.Equal(["team-a", "team-b"], key.Namespaces!.Order());
         Assert.Equal("team-b", key.DefaultNamespace);
 
-        var rotated = await _client.GetAsync<Secret>(ns, "watched");
+        var rotated = await _client.GetAsync<V1Secret>(ns, "watched");
         rotated.StringData = new Dictionary<string, string> { [AccessKeySecret.SecretAccessKeyField] = "rotated-secret" };
         await _client.ReplaceAsync(rotated);
         await Eventually.HoldsAsync(() => store.Find("AKIDWATCHED")?.SecretAccessKey == "rotated-secret", Deadline, "the rotated secret is in force");
 
-        await _client.DeleteAsync<Secret>(ns, "watched");
+        await _client.DeleteAsync<V1Secret>(ns, "watched");
         await Eventually.HoldsAsync(() => store.Find("AKIDWATCHED") is null, Deadline, "the deleted key is withdrawn");
         Assert.NotNull(store.Find("AKIDLISTED"));
         Assert.Null(store.Find("AKIDUNLABELLED"));
         Assert.Null(store.Find("AKIDMALFORMED"));
     }
 
-    private static Secret AccessKey(string ns, string name, string accessKeyId, string secret) => new()
+    private static V1Secret AccessKey(string ns, string name, string accessKeyId, string secret) => new()
     {
-        Metadata = new ObjectMeta
+        Metadata = new V1ObjectMeta
         {
             Name = name,
-            Namespace = ns,
+            NamespaceProperty = ns,
             Labels = new Dictionary<string, string> { [AccessKeySecret.Label] = "true" },
         },
         StringData = new Dictionary<string, string>

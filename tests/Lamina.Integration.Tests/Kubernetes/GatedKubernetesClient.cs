@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace Lamina.Integration.Tests.Kubernetes;
 
@@ -65,7 +66,7 @@ internal sealed class GatedKubernetesClient(IKubernetesClient inner) : IKubernet
     }
 
     public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(string? ns, WatchOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         Task open;
         lock (_gate)
@@ -140,38 +141,38 @@ internal sealed class GatedKubernetesClient(IKubernetesClient inner) : IKubernet
     }
 
     public Task<KubernetesList<T>> ListAsync<T>(string? ns, ListOptions? options = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         Interlocked.Increment(ref _lists);
         return inner.ListAsync<T>(ns, options, cancellationToken);
     }
 
     public Task<T> GetAsync<T>(string? ns, string name, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => inner.GetAsync<T>(ns, name, cancellationToken);
+        where T : class, IKubernetesObject<V1ObjectMeta> => inner.GetAsync<T>(ns, name, cancellationToken);
 
     public Task<T> CreateAsync<T>(T item, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => inner.CreateAsync(item, cancellationToken);
+        where T : class, IKubernetesObject<V1ObjectMeta> => inner.CreateAsync(item, cancellationToken);
 
     public Task<T> ReplaceAsync<T>(T item, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => inner.ReplaceAsync(item, cancellationToken);
+        where T : class, IKubernetesObject<V1ObjectMeta> => inner.ReplaceAsync(item, cancellationToken);
 
     public Task<T> ApplyAsync<T>(T item, ApplyOptions options, string? subresource = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => inner.ApplyAsync(item, options, subresource, cancellationToken);
+        where T : class, IKubernetesObject<V1ObjectMeta> => inner.ApplyAsync(item, options, subresource, cancellationToken);
 
     public Task<T> MergePatchAsync<T>(string? ns, string name, string patchJson, string? subresource = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => inner.MergePatchAsync<T>(ns, name, patchJson, subresource, cancellationToken);
+        where T : class, IKubernetesObject<V1ObjectMeta> => inner.MergePatchAsync<T>(ns, name, patchJson, subresource, cancellationToken);
 
     public Task<T> ReplaceStatusAsync<T>(T item, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => inner.ReplaceStatusAsync(item, cancellationToken);
+        where T : class, IKubernetesObject<V1ObjectMeta> => inner.ReplaceStatusAsync(item, cancellationToken);
 
-    public Task<Scale> GetScaleAsync<T>(string? ns, string name, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => inner.GetScaleAsync<T>(ns, name, cancellationToken);
+    public Task<V1Scale> GetScaleAsync<T>(string? ns, string name, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject<V1ObjectMeta> => inner.GetScaleAsync<T>(ns, name, cancellationToken);
 
-    public Task<Scale> SetScaleAsync<T>(string? ns, string name, int replicas, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => inner.SetScaleAsync<T>(ns, name, replicas, cancellationToken);
+    public Task<V1Scale> SetScaleAsync<T>(string? ns, string name, int replicas, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject<V1ObjectMeta> => inner.SetScaleAsync<T>(ns, name, replicas, cancellationToken);
 
     public Task DeleteAsync<T>(string? ns, string name, DeleteOptions? options = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => inner.DeleteAsync<T>(ns, name, options, cancellationToken);
+        where T : class, IKubernetesObject<V1ObjectMeta> => inner.DeleteAsync<T>(ns, name, options, cancellationToken);
 
     private static TaskCompletionSource Opened()
     {

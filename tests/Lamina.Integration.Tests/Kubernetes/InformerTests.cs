@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Informers;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using Lamina.Testing;
 
 namespace Lamina.Integration.Tests.Kubernetes;
@@ -17,7 +18,7 @@ public sealed class InformerTests(ApiServerFixture apiServer) : IAsyncDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    private readonly KubernetesClient _client = apiServer.CreateKubernetesClient();
+    private readonly KubernetesObjectClient _client = apiServer.CreateKubernetesClient();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<string> _calls = [];
     private Task? _running;
@@ -46,7 +47,7 @@ public sealed class InformerTests(ApiServerFixture apiServer) : IAsyncDisposable
         }
 
         var gated = new GatedKubernetesClient(_client);
-        await StartAsync(new Informer<Secret>(gated, new InformerOptions { Namespace = ns, PageSize = 10 }));
+        await StartAsync(new Informer<V1Secret>(gated, new InformerOptions { Namespace = ns, PageSize = 10 }));
         await Eventually.HoldsAsync(() => gated.ActiveWatches == 1, Deadline, "the first watch is open");
         Assert.Equal(3, gated.Lists);
 
@@ -71,7 +72,7 @@ public sealed class InformerTests(ApiServerFixture apiServer) : IAsyncDisposable
         var e2 = await _client.CreateAsync(TestObjects.Event(ns, "e2", "two"));
         var e3 = await _client.CreateAsync(TestObjects.Event(ns, "e3", "three"));
         var gated = new GatedKubernetesClient(_client);
-        await StartAsync(new Informer<Event>(gated, new InformerOptions { Namespace = ns }));
+        await StartAsync(new Informer<Corev1Event>(gated, new InformerOptions { Namespace = ns }));
         await Eventually.HoldsAsync(() => gated.ActiveWatches == 1, Deadline, "the first watch is open");
 
         gated.HoldWatches();
@@ -79,7 +80,7 @@ public sealed class InformerTests(ApiServerFixture apiServer) : IAsyncDisposable
         await Eventually.HoldsAsync(() => gated.WaitingWatches == 1, Deadline, "the informer waits to watch again");
         e1.Message = "one, edited";
         var e1Edited = await _client.ReplaceAsync(e1);
-        await _client.DeleteAsync<Event>(ns, "e2");
+        await _client.DeleteAsync<Corev1Event>(ns, "e2");
         var e4 = await _client.CreateAsync(TestObjects.Event(ns, "e4", "four"));
         await CompactEtcdAsync(e4.Metadata.ResourceVersion!);
         gated.ReleaseWatches();
@@ -104,7 +105,7 @@ public sealed class InformerTests(ApiServerFixture apiServer) : IAsyncDisposable
     }
 
     private async Task StartAsync<T>(Informer<T> informer)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         informer.AddHandler(
             onAdd: item => Record($"add {item.Metadata.Name}@{item.Metadata.ResourceVersion}"),

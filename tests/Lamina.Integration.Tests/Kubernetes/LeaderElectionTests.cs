@@ -1,5 +1,5 @@
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Testing;
 
 namespace Lamina.Integration.Tests.Kubernetes;
@@ -16,7 +16,7 @@ public sealed class LeaderElectionTests(ApiServerFixture apiServer) : IDisposabl
     private const string LeaseName = "lamina-operator";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    private readonly KubernetesClient _client = apiServer.CreateKubernetesClient();
+    private readonly KubernetesObjectClient _client = apiServer.CreateKubernetesClient();
     private readonly LeaderElectionConcurrency _leaders = new();
 
     public void Dispose() => _client.Dispose();
@@ -101,5 +101,5 @@ public sealed class LeaderElectionTests(ApiServerFixture apiServer) : IDisposabl
     private LeaderElectionReplica Replica(string ns, string name, bool releaseOnCancel = true) =>
         new(_client, ns, LeaseName, $"{name}_{Guid.NewGuid():N}"[..16], _leaders, releaseOnCancel);
 
-    private Task<Lease> LeaseAsync(string ns) => _client.GetAsync<Lease>(ns, LeaseName);
+    private Task<V1Lease> LeaseAsync(string ns) => _client.GetAsync<V1Lease>(ns, LeaseName);
 }

@@ -1,15 +1,15 @@
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Testing;
 
 namespace Lamina.Integration.Tests.Kubernetes;
 
-/// <summary>Server-side apply through <see cref="KubernetesClient.ApplyAsync{T}"/>: ownership, conflicts, force, subresources.</summary>
+/// <summary>Server-side apply through <see cref="KubernetesObjectClient.ApplyAsync{T}"/>: ownership, conflicts, force, subresources.</summary>
 [Collection(ApiServerCollection.Name)]
 [Trait(TestTiers.Category, TestTiers.Integration)]
 public sealed class ServerSideApplyTests(ApiServerFixture apiServer) : IDisposable
 {
-    private readonly KubernetesClient _client = apiServer.CreateKubernetesClient();
+    private readonly KubernetesObjectClient _client = apiServer.CreateKubernetesClient();
 
     public void Dispose() => _client.Dispose();
 
@@ -20,20 +20,20 @@ public sealed class ServerSideApplyTests(ApiServerFixture apiServer) : IDisposab
         var created = await _client.ApplyAsync(TestObjects.Deployment(ns, "web", replicas: 2), new ApplyOptions("alpha"));
         Assert.Equal(2, created.Spec!.Replicas);
 
-        var rival = new Deployment { Metadata = new ObjectMeta { Name = "web", Namespace = ns }, Spec = new DeploymentSpec { Replicas = 3 } };
+        var rival = new V1Deployment { Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = ns }, Spec = new V1DeploymentSpec { Replicas = 3 } };
         var error = await Assert.ThrowsAsync<KubernetesApiException>(() => _client.ApplyAsync(rival, new ApplyOptions("beta")));
 
         Assert.True(error.IsConflict);
         Assert.Contains("conflict with \"alpha\"", error.Message, StringComparison.Ordinal);
         var cause = Assert.Single(error.Status!.Details!.Causes!);
         Assert.Equal((".spec.replicas", "FieldManagerConflict"), (cause.Field, cause.Reason));
-        Assert.Equal(2, (await _client.GetAsync<Deployment>(ns, "web")).Spec!.Replicas);
+        Assert.Equal(2, (await _client.GetAsync<V1Deployment>(ns, "web")).Spec!.Replicas);
 
         var forced = await _client.ApplyAsync(rival, new ApplyOptions("beta", Force: true));
 
         Assert.Equal(3, forced.Spec!.Replicas);
         Assert.Equal("registry.invalid/app:1", forced.Spec.Template!.Spec!.Containers![0].Image); // alpha's other fields stay
-        var managers = forced.Metadata.ExtensionData!["managedFields"].EnumerateArray().Select(m => m.GetProperty("manager").GetString()).ToList();
+        var managers = forced.Metadata.ManagedFields!.Select(m => m.Manager).ToList();
         Assert.Contains("alpha", managers);
         Assert.Contains("beta", managers);
     }
@@ -54,7 +54,7 @@ public sealed class ServerSideApplyTests(ApiServerFixture apiServer) : IDisposab
     {
         var ns = await TestObjects.NamespaceAsync(_client, "ssa-readback");
         await _client.ApplyAsync(TestObjects.Secret(ns, "s"), new ApplyOptions("lamina-operator"));
-        var read = await _client.GetAsync<Secret>(ns, "s");
+        var read = await _client.GetAsync<V1Secret>(ns, "s");
         read.Metadata.Labels = new Dictionary<string, string> { ["edited"] = "yes" };
 
         var applied = await _client.ApplyAsync(read, new ApplyOptions("lamina-operator"));
@@ -81,17 +81,17 @@ public sealed class ServerSideApplyTests(ApiServerFixture apiServer) : IDisposab
         await _client.ApplyAsync(TestObjects.Deployment(ns, "web", replicas: 2), new ApplyOptions("alpha"));
         // Only status: kube-apiserver 1.20 still counts spec fields in a status apply towards ownership
         // (a conflict with the spec's manager) even though it does not write them.
-        var status = new Deployment
+        var status = new V1Deployment
         {
-            Metadata = new ObjectMeta { Name = "web", Namespace = ns },
-            Status = new DeploymentStatus { Replicas = 2, ReadyReplicas = 2, ObservedGeneration = 1 },
+            Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = ns },
+            Status = new V1DeploymentStatus { Replicas = 2, ReadyReplicas = 2, ObservedGeneration = 1 },
         };
 
         var applied = await _client.ApplyAsync(status, new ApplyOptions("status-writer"), "status");
 
         Assert.Equal(2, applied.Status!.ReadyReplicas);
         Assert.Equal(2, applied.Spec!.Replicas);
-        var managers = applied.Metadata.ExtensionData!["managedFields"].EnumerateArray().Select(m => m.GetProperty("manager").GetString());
+        var managers = applied.Metadata.ManagedFields!.Select(m => m.Manager);
         Assert.Contains("status-writer", managers);
     }
 }

@@ -1,5 +1,5 @@
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 
 namespace Lamina.Integration.Tests.Kubernetes;
 
@@ -10,35 +10,35 @@ internal static class TestObjects
     public static async Task<string> NamespaceAsync(IKubernetesClient client, string prefix)
     {
         var name = $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 9, 63)];
-        await client.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = name } });
+        await client.CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } });
         return name;
     }
 
-    public static Secret Secret(string ns, string name, IDictionary<string, string>? labels = null) => new()
+    public static V1Secret Secret(string ns, string name, IDictionary<string, string>? labels = null) => new()
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = ns, Labels = labels },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = labels },
         StringData = new Dictionary<string, string> { ["key"] = "value" },
     };
 
-    public static Deployment Deployment(string ns, string name, int replicas = 1) => new()
+    public static V1Deployment Deployment(string ns, string name, int replicas = 1) => new()
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = ns },
-        Spec = new DeploymentSpec
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Spec = new V1DeploymentSpec
         {
             Replicas = replicas,
-            Selector = new LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = name } },
-            Template = new PodTemplateSpec
+            Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = name } },
+            Template = new V1PodTemplateSpec
             {
-                Metadata = new ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = name } },
-                Spec = new PodSpec { Containers = [new Container { Name = "main", Image = "registry.invalid/app:1" }] },
+                Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = name } },
+                Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "registry.invalid/app:1" }] },
             },
         },
     };
 
-    public static Event Event(string ns, string name, string message) => new()
+    public static Corev1Event Event(string ns, string name, string message) => new()
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = ns },
-        InvolvedObject = new ObjectReference { Kind = "Secret", Namespace = ns, Name = "subject", ApiVersion = "v1" },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        InvolvedObject = new V1ObjectReference { Kind = "Secret", NamespaceProperty = ns, Name = "subject", ApiVersion = "v1" },
         Reason = "Testing",
         Message = message,
         Type = "Normal",

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Events;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using Lamina.Operator.Api;
 using Lamina.Operator.Reconciliation;
 using Lamina.Testing;
@@ -37,7 +38,7 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
         }
 
         _client = apiServer.CreateKubernetesClient();
-        await _client.CreateAsync(new Namespace { Metadata = new ObjectMeta { Name = _ns } });
+        await _client.CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = _ns } });
         var logs = TestOutputLoggerProvider.Factory(output);
         _events = new KubernetesEventRecorder(
             _client, Options.Create(new EventRecorderOptions()), TimeProvider.System, logs.CreateLogger<KubernetesEventRecorder>());
@@ -63,8 +64,8 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
     {
         var function = await _client.CreateAsync(NewFunction("hello"));
 
-        var deployment = await EventuallyGetAsync<Deployment>("hello-fn");
-        var service = await EventuallyGetAsync<Service>("hello-fn");
+        var deployment = await EventuallyGetAsync<V1Deployment>("hello-fn");
+        var service = await EventuallyGetAsync<V1Service>("hello-fn");
         var status = await EventuallyAsync("hello", f => f.Status?.ObservedGeneration == 1);
 
         foreach (var owner in new[] { deployment.Metadata.OwnerReferences!.Single(), service.Metadata.OwnerReferences!.Single() })
@@ -77,7 +78,7 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
         Assert.Equal("Progressing", FunctionConditions.Find(status.Status.Conditions, "Ready")!.Reason);
         // A real core/v1 Event, as kubectl describe shows it.
         await _events!.FlushAsync();
-        var events = await _client.ListAsync<Event>(_ns);
+        var events = await _client.ListAsync<Corev1Event>(_ns);
         Assert.Contains(events.Items, e => e.InvolvedObject.Name == "hello" && e.InvolvedObject.Kind == "Function"
             && e.Reason == "Created" && e.Type == "Normal" && e.Message == "Created Deployment hello-fn");
     }
@@ -86,14 +87,14 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
     public async Task EditDeployment_ImageChangedByHand_Repaired()
     {
         await _client.CreateAsync(NewFunction("drift"));
-        await EventuallyGetAsync<Deployment>("drift-fn");
+        await EventuallyGetAsync<V1Deployment>("drift-fn");
 
-        await _client.MergePatchAsync<Deployment>(_ns, "drift-fn",
+        await _client.MergePatchAsync<V1Deployment>(_ns, "drift-fn",
             """{ "spec": { "template": { "spec": { "containers": [ { "name": "function", "image": "evil:latest" } ] } } } }""");
 
         await Eventually.HoldsAsync(() => _image == "docker.io/lamina/example-node:dev", Deadline, "the operator puts the image back", async () =>
         {
-            var current = await _client.GetAsync<Deployment>(_ns, "drift-fn");
+            var current = await _client.GetAsync<V1Deployment>(_ns, "drift-fn");
             _image = current.Spec!.Template!.Spec!.Containers!.Single(c => c.Name == "function").Image;
         });
     }
@@ -102,15 +103,15 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
     public async Task ChangeSpec_AfterScaling_UpdatedWithoutResettingReplicas()
     {
         await _client.CreateAsync(NewFunction("scaled"));
-        await EventuallyGetAsync<Deployment>("scaled-fn");
-        await _client.SetScaleAsync<Deployment>(_ns, "scaled-fn", 3);
+        await EventuallyGetAsync<V1Deployment>("scaled-fn");
+        await _client.SetScaleAsync<V1Deployment>(_ns, "scaled-fn", 3);
 
         await _client.MergePatchAsync<Function>(_ns, "scaled", """{ "spec": { "memoryMB": 1024 } }""");
 
-        Deployment? deployment = null;
+        V1Deployment? deployment = null;
         // The API server stores 1024Mi in canonical form (1Gi): compare values.
-        await Eventually.HoldsAsync(() => SemanticSubset.Quantity(deployment?.Spec!.Template!.Spec!.Containers![0].Resources!.Limits!["memory"] ?? "0") == 1024m * 1024 * 1024, Deadline,
-            "the new memory size reaches the Deployment", async () => deployment = await _client.GetAsync<Deployment>(_ns, "scaled-fn"));
+        await Eventually.HoldsAsync(() => SemanticSubset.Quantity(deployment?.Spec!.Template!.Spec!.Containers![0].Resources!.Limits!["memory"]?.ToString() ?? "0") == 1024m * 1024 * 1024, Deadline,
+            "the new memory size reaches the Deployment", async () => deployment = await _client.GetAsync<V1Deployment>(_ns, "scaled-fn"));
         Assert.Equal(3, deployment!.Spec!.Replicas);
     }
 
@@ -153,26 +154,26 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
     {
         const string Expected = "pod crashing-fn-5d9f-abcde: container function: CrashLoopBackOff: exec /opt/lamina/runtime-shim: exec format error (exit code 1)";
         await _client.CreateAsync(NewFunction("crashing"));
-        var deployment = await EventuallyGetAsync<Deployment>("crashing-fn");
+        var deployment = await EventuallyGetAsync<V1Deployment>("crashing-fn");
         // The test plays the ReplicaSet and the kubelet: a pod with the template's labels, bound to a
         // node that does not exist, its status written through the status subresource.
-        var pod = await _client.CreateAsync(new Pod
+        var pod = await _client.CreateAsync(new V1Pod
         {
-            Metadata = new ObjectMeta { Name = "crashing-fn-5d9f-abcde", Namespace = _ns, Labels = deployment.Spec!.Template!.Metadata!.Labels },
-            Spec = new PodSpec { NodeName = "no-such-node", Containers = [new Container { Name = "function", Image = "docker.io/lamina/example-node:dev" }] },
+            Metadata = new V1ObjectMeta { Name = "crashing-fn-5d9f-abcde", NamespaceProperty = _ns, Labels = deployment.Spec!.Template!.Metadata!.Labels },
+            Spec = new V1PodSpec { NodeName = "no-such-node", Containers = [new V1Container { Name = "function", Image = "docker.io/lamina/example-node:dev" }] },
         });
-        pod.Status = new PodStatus
+        pod.Status = new V1PodStatus
         {
             Phase = "Running",
             ContainerStatuses =
             [
-                new ContainerStatus
+                new V1ContainerStatus
                 {
                     Name = "function",
                     Image = "docker.io/lamina/example-node:dev",
                     RestartCount = 4,
-                    State = new ContainerState { Waiting = new ContainerStateWaiting { Reason = "CrashLoopBackOff", Message = "back-off 1m20s restarting failed container=function" } },
-                    LastState = new ContainerState { Terminated = new ContainerStateTerminated { ExitCode = 1, Reason = "Error", Message = "exec /opt/lamina/runtime-shim: exec format error" } },
+                    State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "CrashLoopBackOff", Message = "back-off 1m20s restarting failed container=function" } },
+                    LastState = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 1, Reason = "Error", Message = "exec /opt/lamina/runtime-shim: exec format error" } },
                 },
             ],
         };
@@ -187,11 +188,11 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
 
         // The image is fixed: the container runs and is ready, and the Deployment says so.
         var container = pod.Status!.ContainerStatuses!.Single();
-        container.State = new ContainerState { Running = new ContainerStateRunning { StartedAt = DateTimeOffset.UtcNow } };
+        container.State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = DateTime.UtcNow } };
         container.Ready = true;
         await _client.ReplaceStatusAsync(pod);
-        deployment = await _client.GetAsync<Deployment>(_ns, "crashing-fn");
-        deployment.Status = new DeploymentStatus
+        deployment = await _client.GetAsync<V1Deployment>(_ns, "crashing-fn");
+        deployment.Status = new V1DeploymentStatus
         {
             ObservedGeneration = deployment.Metadata.Generation, Replicas = 1, UpdatedReplicas = 1, ReadyReplicas = 1, AvailableReplicas = 1,
         };
@@ -207,15 +208,15 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
 
     private Function NewFunction(string name) => new()
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = _ns },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = _ns },
         Spec = new FunctionSpec { Image = "docker.io/lamina/example-node:dev", Handler = "index.handler" },
     };
 
     private async Task<T> EventuallyGetAsync<T>(string name)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         T? found = null;
-        await Eventually.HoldsAsync(() => found is not null, Deadline, $"{T.Resource.Kind} {_ns}/{name} exists", async () =>
+        await Eventually.HoldsAsync(() => found is not null, Deadline, $"{ResourceType.Of<T>().Kind} {_ns}/{name} exists", async () =>
         {
             try
             {

@@ -1,6 +1,6 @@
 using System.Net;
 using Lamina.Kubernetes.Events;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,9 +18,9 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
     private readonly TestMeterFactory _meters = new("reason");
     private readonly List<KubernetesEventRecorder> _recorders = [];
 
-    private readonly Pod _pod = new()
+    private readonly V1Pod _pod = new()
     {
-        Metadata = new ObjectMeta { Name = "hello-7d9f", Namespace = "functions", Uid = "0b7e-uid", ResourceVersion = "42" },
+        Metadata = new V1ObjectMeta { Name = "hello-7d9f", NamespaceProperty = "functions", Uid = "0b7e-uid", ResourceVersion = "42" },
     };
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -49,11 +49,11 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
         await recorder.FlushAsync();
 
         var recorded = Assert.Single(await EventsAsync());
-        Assert.Equal("functions", recorded.Metadata.Namespace);
+        Assert.Equal("functions", recorded.Metadata.NamespaceProperty);
         Assert.StartsWith("hello-7d9f.", recorded.Metadata.Name, StringComparison.Ordinal);
         Assert.Equal("v1", recorded.InvolvedObject.ApiVersion);
         Assert.Equal("Pod", recorded.InvolvedObject.Kind);
-        Assert.Equal("functions", recorded.InvolvedObject.Namespace);
+        Assert.Equal("functions", recorded.InvolvedObject.NamespaceProperty);
         Assert.Equal("hello-7d9f", recorded.InvolvedObject.Name);
         Assert.Equal("0b7e-uid", recorded.InvolvedObject.Uid);
         Assert.Equal("42", recorded.InvolvedObject.ResourceVersion);
@@ -64,8 +64,8 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
         Assert.Equal("node-1", recorded.Source?.Host);
         Assert.Equal("lamina-operator", recorded.ReportingComponent);
         Assert.Equal("lamina-operator-5f6d_1a2b", recorded.ReportingInstance);
-        Assert.Equal(_clock.GetUtcNow(), recorded.FirstTimestamp);
-        Assert.Equal(_clock.GetUtcNow(), recorded.LastTimestamp);
+        Assert.Equal(_clock.GetUtcNow().UtcDateTime, recorded.FirstTimestamp);
+        Assert.Equal(_clock.GetUtcNow().UtcDateTime, recorded.LastTimestamp);
         Assert.Equal(1, recorded.Count);
     }
 
@@ -84,7 +84,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
     public async Task Record_SameEventWithinTheWindow_CountAndLastTimestampPatched()
     {
         var recorder = NewRecorder();
-        var first = _clock.GetUtcNow();
+        var first = _clock.GetUtcNow().UtcDateTime;
 
         recorder.Warning(_pod, "BackOff", "restarting failed container");
         _clock.Advance(TimeSpan.FromMinutes(3));
@@ -96,7 +96,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
         var recorded = Assert.Single(await EventsAsync());
         Assert.Equal(3, recorded.Count);
         Assert.Equal(first, recorded.FirstTimestamp);
-        Assert.Equal(_clock.GetUtcNow(), recorded.LastTimestamp);
+        Assert.Equal(_clock.GetUtcNow().UtcDateTime, recorded.LastTimestamp);
         Assert.Equal(["create", "patch", "patch"], _client.Writes.Select(w => w.Verb));
     }
 
@@ -120,7 +120,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
     public async Task Record_DifferentTypeReasonMessageOrObject_SeparateEvents()
     {
         var recorder = NewRecorder();
-        var recreated = new Pod { Metadata = new ObjectMeta { Name = "hello-7d9f", Namespace = "functions", Uid = "another-uid" } };
+        var recreated = new V1Pod { Metadata = new V1ObjectMeta { Name = "hello-7d9f", NamespaceProperty = "functions", Uid = "another-uid" } };
 
         recorder.Normal(_pod, "Scaled", "scaled to 1");
         recorder.Warning(_pod, "Scaled", "scaled to 1");
@@ -140,14 +140,14 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
     public async Task Record_ClusterScopedObject_EventInDefaultNamespace()
     {
         var recorder = NewRecorder();
-        var ns = new Namespace { Metadata = new ObjectMeta { Name = "functions", Uid = "ns-uid" } };
+        var ns = new V1Namespace { Metadata = new V1ObjectMeta { Name = "functions", Uid = "ns-uid" } };
 
         recorder.Normal(ns, "Adopted", "namespace holds Lamina functions");
         await recorder.FlushAsync();
 
         var recorded = Assert.Single(await EventsAsync());
-        Assert.Equal("default", recorded.Metadata.Namespace);
-        Assert.Null(recorded.InvolvedObject.Namespace);
+        Assert.Equal("default", recorded.Metadata.NamespaceProperty);
+        Assert.Null(recorded.InvolvedObject.NamespaceProperty);
         Assert.Equal("Namespace", recorded.InvolvedObject.Kind);
     }
 
@@ -187,7 +187,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
         recorder.Warning(_pod, "BackOff", "restarting");
         await recorder.FlushAsync();
         var first = Assert.Single(await EventsAsync());
-        await _client.DeleteAsync<Event>(first.Metadata.Namespace, first.Metadata.Name!);
+        await _client.DeleteAsync<Corev1Event>(first.Metadata.NamespaceProperty, first.Metadata.Name!);
 
         _clock.Advance(TimeSpan.FromSeconds(1));
         recorder.Warning(_pod, "BackOff", "restarting");
@@ -270,7 +270,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
     public async Task Record_LongObjectNameAndMessage_NameAndMessageBounded()
     {
         var recorder = NewRecorder();
-        var pod = new Pod { Metadata = new ObjectMeta { Name = new string('p', 253), Namespace = "functions" } };
+        var pod = new V1Pod { Metadata = new V1ObjectMeta { Name = new string('p', 253), NamespaceProperty = "functions" } };
 
         recorder.Warning(pod, "Failed", new string('m', 5000));
         await recorder.FlushAsync();
@@ -329,5 +329,5 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
         return recorder;
     }
 
-    private async Task<List<Event>> EventsAsync() => (await _client.ListAsync<Event>(null)).Items;
+    private async Task<List<Corev1Event>> EventsAsync() => (await _client.ListAsync<Corev1Event>(null)).Items.ToList();
 }

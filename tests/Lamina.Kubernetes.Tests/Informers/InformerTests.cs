@@ -1,7 +1,8 @@
 using System.Net;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Informers;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 using Lamina.Testing;
 
 namespace Lamina.Kubernetes.Tests.Informers;
@@ -225,7 +226,7 @@ public sealed class InformerTests : IAsyncDisposable
         _client.SetList("100", Secret("a", "1"));
         _client.FailNextList(new HttpRequestException("refused"));
         _client.FailNextList(new KubernetesApiException(HttpStatusCode.InternalServerError, null));
-        var informer = new Informer<Secret>(_client, new InformerOptions { WatchTimeout = null }, _time, meterFactory: _meters);
+        var informer = new Informer<V1Secret>(_client, new InformerOptions { WatchTimeout = null }, _time, meterFactory: _meters);
         _running = informer.RunAsync(_stop.Token);
 
         await AdvanceThroughBackoffAsync(0.8);
@@ -274,7 +275,7 @@ public sealed class InformerTests : IAsyncDisposable
     public async Task RunAsync_HandlerThrows_OthersStillCalledAndInformerGoesOn()
     {
         _client.SetList("100");
-        var informer = new Informer<Secret>(_client, new InformerOptions { WatchTimeout = null }, _time, meterFactory: _meters);
+        var informer = new Informer<V1Secret>(_client, new InformerOptions { WatchTimeout = null }, _time, meterFactory: _meters);
         informer.AddHandler(onAdd: _ => throw new InvalidOperationException("handler bug"));
         informer.AddHandler(_handler);
         _running = informer.RunAsync(_stop.Token);
@@ -311,14 +312,14 @@ public sealed class InformerTests : IAsyncDisposable
     }
 
     private static KubernetesApiException Gone() =>
-        new(HttpStatusCode.Gone, new Status { Code = 410, Reason = StatusReasons.Expired, Message = "too old resource version: 100 (150)" });
+        new(HttpStatusCode.Gone, new V1Status { Code = 410, Reason = StatusReasons.Expired, Message = "too old resource version: 100 (150)" });
 
-    private static Secret Secret(string name, string resourceVersion, string? uid = null) =>
-        new() { Metadata = new ObjectMeta { Name = name, Namespace = "ns", ResourceVersion = resourceVersion, Uid = uid ?? $"uid-{name}" } };
+    private static V1Secret Secret(string name, string resourceVersion, string? uid = null) =>
+        new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", ResourceVersion = resourceVersion, Uid = uid ?? $"uid-{name}" } };
 
-    private async Task<Informer<Secret>> StartAsync(InformerOptions? options = null)
+    private async Task<Informer<V1Secret>> StartAsync(InformerOptions? options = null)
     {
-        var informer = new Informer<Secret>(_client, options ?? new InformerOptions { WatchTimeout = null }, _time, meterFactory: _meters);
+        var informer = new Informer<V1Secret>(_client, options ?? new InformerOptions { WatchTimeout = null }, _time, meterFactory: _meters);
         informer.AddHandler(_handler);
         _running = informer.RunAsync(_stop.Token);
         await informer.WaitForSyncAsync().WaitAsync(Deadline);

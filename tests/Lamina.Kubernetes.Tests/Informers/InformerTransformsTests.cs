@@ -1,6 +1,5 @@
-using System.Text.Json;
 using Lamina.Kubernetes.Informers;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 
@@ -16,8 +15,8 @@ public sealed class InformerTransformsTests
 
         InformerTransforms.StripManagedFields(secret);
 
-        Assert.False(secret.Metadata.ExtensionData!.ContainsKey("managedFields"));
-        Assert.True(secret.Metadata.ExtensionData.ContainsKey("selfLink"));
+        Assert.Null(secret.Metadata.ManagedFields);
+        Assert.Equal("/api/v1/x", secret.Metadata.SelfLink);
         Assert.Equal(["team"], secret.Metadata.Annotations!.Keys);
     }
 
@@ -26,8 +25,8 @@ public sealed class InformerTransformsTests
     {
         var client = new FakeKubernetesClient();
         client.Seed(WithManagedFields("first"));
-        var informer = new Informer<Secret>(client, new InformerOptions { Transform = InformerTransforms.StripManagedFields });
-        var added = new List<Secret>();
+        var informer = new Informer<V1Secret>(client, new InformerOptions { Transform = InformerTransforms.StripManagedFields });
+        var added = new List<V1Secret>();
         informer.AddHandler(onAdd: added.Add);
         using var stop = new CancellationTokenSource();
 
@@ -37,22 +36,19 @@ public sealed class InformerTransformsTests
         await running.ContinueWith(_ => { }, TaskScheduler.Default);
 
         var stored = informer.Store.Get("ns", "first")!;
-        Assert.False(stored.Metadata.ExtensionData?.ContainsKey("managedFields") ?? false);
+        Assert.Null(stored.Metadata.ManagedFields);
         Assert.Same(stored, Assert.Single(added));
     }
 
-    private static Secret WithManagedFields(string name) => new()
+    private static V1Secret WithManagedFields(string name) => new()
     {
-        Metadata = new ObjectMeta
+        Metadata = new V1ObjectMeta
         {
             Name = name,
-            Namespace = "ns",
+            NamespaceProperty = "ns",
             Annotations = new Dictionary<string, string> { ["team"] = "a", ["kubectl.kubernetes.io/last-applied-configuration"] = "{...}" },
-            ExtensionData = new Dictionary<string, JsonElement>
-            {
-                ["managedFields"] = JsonDocument.Parse("""[{ "manager": "kubectl" }]""").RootElement.Clone(),
-                ["selfLink"] = JsonDocument.Parse("\"/api/v1/x\"").RootElement.Clone(),
-            },
+            ManagedFields = [new V1ManagedFieldsEntry { Manager = "kubectl" }],
+            SelfLink = "/api/v1/x",
         },
     };
 }

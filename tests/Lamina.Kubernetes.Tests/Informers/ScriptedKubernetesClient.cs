@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace Lamina.Kubernetes.Tests.Informers;
 
@@ -17,7 +18,7 @@ internal sealed class ScriptedKubernetesClient : IKubernetesClient
     private readonly List<ScriptedWatch> _watches = [];
     private readonly Queue<Exception> _listFailures = new();
     private readonly Queue<Exception> _watchFailures = new();
-    private List<Secret> _items = [];
+    private List<V1Secret> _items = [];
     private string _resourceVersion = "1";
 
     public IReadOnlyList<ListOptions?> Lists
@@ -30,7 +31,7 @@ internal sealed class ScriptedKubernetesClient : IKubernetesClient
         get { lock (_gate) { return [.. _watches]; } }
     }
 
-    public void SetList(string resourceVersion, params Secret[] items)
+    public void SetList(string resourceVersion, params V1Secret[] items)
     {
         lock (_gate)
         {
@@ -57,7 +58,7 @@ internal sealed class ScriptedKubernetesClient : IKubernetesClient
     }
 
     public Task<KubernetesList<T>> ListAsync<T>(string? ns, ListOptions? options = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         lock (_gate)
         {
@@ -72,20 +73,16 @@ internal sealed class ScriptedKubernetesClient : IKubernetesClient
             var limit = options?.Limit ?? int.MaxValue;
             var page = _items.Skip(offset).Take(limit).ToList();
             var next = offset + page.Count;
-            return Task.FromResult((KubernetesList<T>)(object)new KubernetesList<Secret>
+            return Task.FromResult((KubernetesList<T>)(object)new KubernetesList<V1Secret>(page, "v1", "SecretList", new V1ListMeta
             {
-                Items = page,
-                Metadata = new ListMeta
-                {
-                    ResourceVersion = _resourceVersion,
-                    Continue = next < _items.Count ? next.ToString(CultureInfo.InvariantCulture) : null,
-                },
-            });
+                ResourceVersion = _resourceVersion,
+                ContinueProperty = next < _items.Count ? next.ToString(CultureInfo.InvariantCulture) : null,
+            }));
         }
     }
 
     public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(string? ns, WatchOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var watch = new ScriptedWatch(ns, options);
         Exception? failure;
@@ -115,29 +112,29 @@ internal sealed class ScriptedKubernetesClient : IKubernetesClient
     }
 
     public Task<T> GetAsync<T>(string? ns, string name, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => throw new NotSupportedException();
+        where T : class, IKubernetesObject<V1ObjectMeta> => throw new NotSupportedException();
 
     public Task<T> CreateAsync<T>(T item, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => throw new NotSupportedException();
+        where T : class, IKubernetesObject<V1ObjectMeta> => throw new NotSupportedException();
 
     public Task<T> ReplaceAsync<T>(T item, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => throw new NotSupportedException();
+        where T : class, IKubernetesObject<V1ObjectMeta> => throw new NotSupportedException();
 
     public Task<T> ApplyAsync<T>(T item, ApplyOptions options, string? subresource = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => throw new NotSupportedException();
+        where T : class, IKubernetesObject<V1ObjectMeta> => throw new NotSupportedException();
 
     public Task<T> MergePatchAsync<T>(string? ns, string name, string patchJson, string? subresource = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => throw new NotSupportedException();
+        where T : class, IKubernetesObject<V1ObjectMeta> => throw new NotSupportedException();
 
     public Task<T> ReplaceStatusAsync<T>(T item, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => throw new NotSupportedException();
+        where T : class, IKubernetesObject<V1ObjectMeta> => throw new NotSupportedException();
 
-    public Task<Scale> GetScaleAsync<T>(string? ns, string name, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => throw new NotSupportedException();
+    public Task<V1Scale> GetScaleAsync<T>(string? ns, string name, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject<V1ObjectMeta> => throw new NotSupportedException();
 
-    public Task<Scale> SetScaleAsync<T>(string? ns, string name, int replicas, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => throw new NotSupportedException();
+    public Task<V1Scale> SetScaleAsync<T>(string? ns, string name, int replicas, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject<V1ObjectMeta> => throw new NotSupportedException();
 
     public Task DeleteAsync<T>(string? ns, string name, DeleteOptions? options = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T> => throw new NotSupportedException();
+        where T : class, IKubernetesObject<V1ObjectMeta> => throw new NotSupportedException();
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace Lamina.Kubernetes.Tests.Informers;
 
@@ -11,7 +12,7 @@ internal sealed class ScriptedWatch(string? ns, WatchOptions options)
 
     public WatchOptions Options { get; } = options;
 
-    public Channel<WatchEvent<Secret>> Events { get; } = Channel.CreateUnbounded<WatchEvent<Secret>>();
+    public Channel<WatchEvent<V1Secret>> Events { get; } = Channel.CreateUnbounded<WatchEvent<V1Secret>>();
 
     private volatile bool _ended;
 
@@ -22,9 +23,9 @@ internal sealed class ScriptedWatch(string? ns, WatchOptions options)
         set => _ended = value;
     }
 
-    public void Send(WatchEventType type, Secret item) => Events.Writer.TryWrite(new WatchEvent<Secret>(type, item));
+    public void Send(WatchEventType type, V1Secret item) => Events.Writer.TryWrite(new WatchEvent<V1Secret>(type, item));
 
-    public void Bookmark(string resourceVersion) => Send(WatchEventType.Bookmark, new Secret { Metadata = new ObjectMeta { ResourceVersion = resourceVersion } });
+    public void Bookmark(string resourceVersion) => Send(WatchEventType.Bookmark, new V1Secret { Metadata = new V1ObjectMeta { ResourceVersion = resourceVersion } });
 
     /// <summary>The server closes the stream.</summary>
     public void Close() => Events.Writer.TryComplete();

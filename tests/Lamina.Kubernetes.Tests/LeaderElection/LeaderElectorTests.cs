@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Lamina.Kubernetes.LeaderElection;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -46,8 +46,8 @@ public sealed class LeaderElectorTests : IDisposable
         var lease = CurrentLease();
         Assert.Equal("me", lease.Spec!.HolderIdentity);
         Assert.Equal(15, lease.Spec.LeaseDurationSeconds);
-        Assert.Equal(_clock.GetUtcNow(), lease.Spec.AcquireTime);
-        Assert.Equal(_clock.GetUtcNow(), lease.Spec.RenewTime);
+        Assert.Equal(_clock.GetUtcNow().UtcDateTime, lease.Spec.AcquireTime);
+        Assert.Equal(_clock.GetUtcNow().UtcDateTime, lease.Spec.RenewTime);
         Assert.Equal(0, lease.Spec.LeaseTransitions);
         Assert.True(elector.IsLeader);
         Assert.Equal("me", elector.Leader);
@@ -69,7 +69,7 @@ public sealed class LeaderElectorTests : IDisposable
         var lease = CurrentLease();
         Assert.Equal("me", lease.Spec!.HolderIdentity);
         Assert.Equal(4, lease.Spec.LeaseTransitions);
-        Assert.Equal(_clock.GetUtcNow(), lease.Spec.AcquireTime);
+        Assert.Equal(_clock.GetUtcNow().UtcDateTime, lease.Spec.AcquireTime);
         Assert.True(elector.IsLeader);
         await _started.Task.WaitAsync(Deadline);
     }
@@ -108,7 +108,7 @@ public sealed class LeaderElectorTests : IDisposable
         var lease = CurrentLease();
         Assert.Equal("me", lease.Spec!.HolderIdentity);
         Assert.Equal(2, lease.Spec.LeaseTransitions);
-        Assert.Equal(_clock.GetUtcNow(), lease.Spec.AcquireTime);
+        Assert.Equal(_clock.GetUtcNow().UtcDateTime, lease.Spec.AcquireTime);
         Assert.Equal(["other", "me"], _newLeaders);
         await _started.Task.WaitAsync(Deadline);
     }
@@ -138,7 +138,7 @@ public sealed class LeaderElectorTests : IDisposable
         for (var i = 0; i < 30; i++)
         {
             await _clock.StepAsync(Retry);
-            _client.Mutate<Lease>(Namespace, LeaseName, l => l.Spec!.RenewTime = _clock.GetUtcNow());
+            _client.Mutate<V1Lease>(Namespace, LeaseName, l => l.Spec!.RenewTime = _clock.GetUtcNow().UtcDateTime);
         }
 
         Assert.False(elector.IsLeader);
@@ -151,13 +151,13 @@ public sealed class LeaderElectorTests : IDisposable
         var elector = NewElector("me");
         _ = elector.RunAsync(_stop.Token);
         await _clock.ParkedAsync();
-        var acquiredAt = _clock.GetUtcNow();
+        var acquiredAt = _clock.GetUtcNow().UtcDateTime;
 
         for (var i = 1; i <= 5; i++)
         {
             await _clock.StepAsync(Retry);
             var lease = CurrentLease();
-            Assert.Equal(_clock.GetUtcNow(), lease.Spec!.RenewTime);
+            Assert.Equal(_clock.GetUtcNow().UtcDateTime, lease.Spec!.RenewTime);
             Assert.Equal(acquiredAt, lease.Spec.AcquireTime);
             Assert.Equal(0, lease.Spec.LeaseTransitions);
         }
@@ -203,7 +203,7 @@ public sealed class LeaderElectorTests : IDisposable
 
         Assert.True(elector.IsLeader);
         Assert.False(leading.IsCancellationRequested);
-        Assert.Equal(_clock.GetUtcNow(), CurrentLease().Spec!.RenewTime);
+        Assert.Equal(_clock.GetUtcNow().UtcDateTime, CurrentLease().Spec!.RenewTime);
     }
 
     [Fact]
@@ -214,10 +214,10 @@ public sealed class LeaderElectorTests : IDisposable
         await _clock.ParkedAsync();
         var leading = await _started.Task.WaitAsync(Deadline);
 
-        _client.Mutate<Lease>(Namespace, LeaseName, l =>
+        _client.Mutate<V1Lease>(Namespace, LeaseName, l =>
         {
             l.Spec!.HolderIdentity = "usurper";
-            l.Spec.RenewTime = _clock.GetUtcNow();
+            l.Spec.RenewTime = _clock.GetUtcNow().UtcDateTime;
         });
         _clock.Advance(Retry);
 
@@ -313,10 +313,10 @@ public sealed class LeaderElectorTests : IDisposable
             if (!raced && r.Verb == "replace")
             {
                 raced = true;
-                _client.Mutate<Lease>(Namespace, LeaseName, l =>
+                _client.Mutate<V1Lease>(Namespace, LeaseName, l =>
                 {
                     l.Spec!.HolderIdentity = "rival";
-                    l.Spec.RenewTime = _clock.GetUtcNow();
+                    l.Spec.RenewTime = _clock.GetUtcNow().UtcDateTime;
                     l.Spec.LeaseTransitions = 3;
                 });
             }
@@ -462,18 +462,18 @@ public sealed class LeaderElectorTests : IDisposable
         });
 
     private void SeedLease(string holder, TimeSpan renewedAgo, int transitions) =>
-        _client.Seed(new Lease
+        _client.Seed(new V1Lease
         {
-            Metadata = new ObjectMeta { Name = LeaseName, Namespace = Namespace },
-            Spec = new LeaseSpec
+            Metadata = new V1ObjectMeta { Name = LeaseName, NamespaceProperty = Namespace },
+            Spec = new V1LeaseSpec
             {
                 HolderIdentity = holder,
                 LeaseDurationSeconds = 15,
-                AcquireTime = _clock.GetUtcNow() - renewedAgo,
-                RenewTime = _clock.GetUtcNow() - renewedAgo,
+                AcquireTime = _clock.GetUtcNow().UtcDateTime - renewedAgo,
+                RenewTime = _clock.GetUtcNow().UtcDateTime - renewedAgo,
                 LeaseTransitions = transitions,
             },
         });
 
-    private Lease CurrentLease() => _client.Peek<Lease>(Namespace, LeaseName) ?? throw new InvalidOperationException("no lease");
+    private V1Lease CurrentLease() => _client.Peek<V1Lease>(Namespace, LeaseName) ?? throw new InvalidOperationException("no lease");
 }

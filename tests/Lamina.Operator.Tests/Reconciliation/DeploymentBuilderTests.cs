@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Lamina.Kubernetes.Models;
-using Lamina.Kubernetes.Serialization;
+using k8s.Models;
+using Lamina.Kubernetes.Client;
 using Lamina.Operator.Reconciliation;
 using Lamina.Testing;
 
@@ -10,7 +10,7 @@ namespace Lamina.Operator.Tests.Reconciliation;
 public sealed class DeploymentBuilderTests
 {
     private static readonly OperatorDefaults Defaults = new();
-    private static readonly JsonSerializerOptions Indented = new(KubernetesJsonContext.Default.Options) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     [Fact]
     public void Build_TypicalFunction_MatchesGolden()
@@ -19,13 +19,13 @@ public sealed class DeploymentBuilderTests
         {
             s.MemoryMB = 512;
             s.TimeoutSeconds = 30;
-            s.Env = [new EnvVar { Name = "GREETING", Value = "hello" }];
+            s.Env = [new V1EnvVar { Name = "GREETING", Value = "hello" }];
         });
 
         var deployment = DeploymentBuilder.Build(function, Defaults);
 
         Golden.AssertMatches("tests/Lamina.Operator.Tests/Reconciliation/Golden/deployment.json",
-            JsonSerializer.Serialize(deployment, Indented) + "\n");
+            ObjectJson.ToNode(deployment).ToJsonString(Indented) + "\n");
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class DeploymentBuilderTests
     [Fact]
     public void Build_UserEnv_AfterLambdaVariables()
     {
-        var function = Functions.Valid(change: s => s.Env = [new EnvVar { Name = "GREETING", Value = "hi" }]);
+        var function = Functions.Valid(change: s => s.Env = [new V1EnvVar { Name = "GREETING", Value = "hi" }]);
 
         var env = DeploymentBuilder.Build(function, Defaults).Spec!.Template!.Spec!.Containers![0].Env!;
 

@@ -1,4 +1,4 @@
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Reconciliation;
 using Lamina.Testing;
 using static Lamina.Operator.Tests.Pods;
@@ -11,7 +11,7 @@ public sealed class EnvironmentHealthTests
     private const string ExecFormatError = "exec /opt/lamina/runtime-shim: exec format error";
     private const string ShimCannotBind = "runtime-shim: cannot listen on 0.0.0.0:8080: Address already in use";
 
-    public static TheoryData<string, Pod[]> Healthy => new()
+    public static TheoryData<string, V1Pod[]> Healthy => new()
     {
         { "no pods (scaled to zero)", [] },
         { "running and ready", [Of()] },
@@ -19,12 +19,12 @@ public sealed class EnvironmentHealthTests
         { "being created", [Of(Waiting("ContainerCreating"), Waiting("ContainerCreating", name: "install-shim"))] },
         { "waiting for the install", [Of(Waiting("PodInitializing"), Running(ready: false, name: "install-shim"))] },
         { "started, initialising the runtime", [Of(Running(ready: false))] },
-        { "install failed once, then succeeded", [Of(install: new ContainerStatus
+        { "install failed once, then succeeded", [Of(install: new V1ContainerStatus
             {
                 Name = "install-shim",
                 Ready = true,
-                State = new ContainerState { Terminated = Exit(0, reason: "Completed") },
-                LastState = new ContainerState { Terminated = Exit(1, "cp: no space left on device") },
+                State = new V1ContainerState { Terminated = Exit(0, reason: "Completed") },
+                LastState = new V1ContainerState { Terminated = Exit(1, "cp: no space left on device") },
             })] },
         { "failing, but being deleted", [Of(Waiting("CrashLoopBackOff", "back-off 10s", Exit(1, ExecFormatError)), deleting: true)] },
         { "failing, but evicted (replaced)", [Of(Terminated(Exit(137, reason: "Error")), phase: "Failed")] },
@@ -32,7 +32,7 @@ public sealed class EnvironmentHealthTests
 
     [Theory]
     [MemberData(nameof(Healthy))]
-    public void Of_NoFailingContainer_Healthy(string scenario, Pod[] pods)
+    public void Of_NoFailingContainer_Healthy(string scenario, V1Pod[] pods)
     {
         _ = scenario;
 
@@ -41,7 +41,7 @@ public sealed class EnvironmentHealthTests
         Assert.Equal(("True", "Healthy", "no execution environment reports a failing container"), (status, reason, message));
     }
 
-    public static TheoryData<string, Pod, string, string> Failing => new()
+    public static TheoryData<string, V1Pod, string, string> Failing => new()
     {
         {
             "the image cannot run the shim: crash loop",
@@ -131,7 +131,7 @@ public sealed class EnvironmentHealthTests
 
     [Theory]
     [MemberData(nameof(Failing))]
-    public void Of_FailingContainer_ReasonAndMessageNameIt(string scenario, Pod pod, string expectedReason, string expectedMessage)
+    public void Of_FailingContainer_ReasonAndMessageNameIt(string scenario, V1Pod pod, string expectedReason, string expectedMessage)
     {
         _ = scenario;
 
@@ -144,7 +144,7 @@ public sealed class EnvironmentHealthTests
     public void Of_CrashLoopPhases_ReadTheSame()
     {
         // Back-off, restart, exit, back-off again: a write per restart would follow if any phase read differently.
-        Pod[] phases =
+        V1Pod[] phases =
         [
             Of(Waiting("CrashLoopBackOff", "back-off 10s restarting failed container", Exit(1, ShimCannotBind), restarts: 1)),
             Of(Running(ready: false, last: Exit(1, ShimCannotBind), restarts: 2)),
@@ -163,10 +163,10 @@ public sealed class EnvironmentHealthTests
     [InlineData("install-shim")]
     public void Of_ImagePullBackOffAfterErrImagePull_KeepsTheError(string container)
     {
-        static Pod PodWaiting(string container, ContainerStatus waiting) =>
+        static V1Pod PodWaiting(string container, V1ContainerStatus waiting) =>
             container == "function" ? Of(waiting) : Of(Waiting("PodInitializing"), waiting);
         var pulling = EnvironmentHealth.Of([PodWaiting(container, Waiting("ErrImagePull", "rpc error: code = NotFound desc = not found", name: container))]);
-        var previous = new Condition { Type = "EnvironmentsHealthy", Status = pulling.Status, Reason = pulling.Reason, Message = pulling.Message };
+        var previous = new V1Condition { Type = "EnvironmentsHealthy", Status = pulling.Status, Reason = pulling.Reason, Message = pulling.Message };
 
         var backingOff = EnvironmentHealth.Of([PodWaiting(container, Waiting("ImagePullBackOff", "Back-off pulling image \"x\"", name: container))], previous);
 
@@ -177,7 +177,7 @@ public sealed class EnvironmentHealthTests
     [Fact]
     public void Of_ImagePullBackOffOfAnotherPod_ReportedAsItIs()
     {
-        var previous = new Condition
+        var previous = new V1Condition
         {
             Type = "EnvironmentsHealthy", Status = "False", Reason = "ErrImagePull", Message = "pod hello-fn-5d9f-other: container function: ErrImagePull: not found",
         };

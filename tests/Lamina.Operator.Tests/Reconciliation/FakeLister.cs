@@ -1,4 +1,5 @@
-using Lamina.Kubernetes.Client;
+using k8s;
+using k8s.Models;
 using Lamina.Operator.Reconciliation;
 using Lamina.Testing.Fakes;
 
@@ -6,7 +7,7 @@ namespace Lamina.Operator.Tests.Reconciliation;
 
 /// <summary>A lister that reads the fake API server's current objects (an always-synced cache).</summary>
 internal sealed class FakeLister<T>(FakeKubernetesClient client) : IObjectLister<T>
-    where T : class, IKubernetesObject<T>
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public T? Get(string? ns, string name) => client.Peek<T>(ns, name);
 }

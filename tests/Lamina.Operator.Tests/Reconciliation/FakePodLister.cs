@@ -1,5 +1,5 @@
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Reconciliation;
 using Lamina.Testing.Fakes;
 
@@ -8,7 +8,7 @@ namespace Lamina.Operator.Tests.Reconciliation;
 /// <summary>A pod lister that reads the fake API server's current pods (an always-synced cache); lists are reads, never writes.</summary>
 internal sealed class FakePodLister(FakeKubernetesClient client) : IPodLister
 {
-    public IReadOnlyList<Pod> ListForFunction(string ns, string function) =>
+    public IReadOnlyList<V1Pod> ListForFunction(string ns, string function) =>
         // The fake answers synchronously.
-        client.ListAsync<Pod>(ns, new ListOptions { LabelSelector = $"{Names.FunctionLabel}={function}" }).GetAwaiter().GetResult().Items;
+        client.ListAsync<V1Pod>(ns, new ListOptions { LabelSelector = $"{Names.FunctionLabel}={function}" }).GetAwaiter().GetResult().Items.ToList();
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Api;
 using Lamina.Operator.Reconciliation;
 using Lamina.Testing;
@@ -59,13 +59,13 @@ public sealed class FunctionReconcilerTests
     {
         Seed(Functions.Valid(ns: Ns));
         await ReconcileAsync();
-        _client.Mutate<Deployment>(Ns, "hello-fn", d => d.Spec!.Template!.Spec!.Containers![0].Image = "evil:latest");
+        _client.Mutate<V1Deployment>(Ns, "hello-fn", d => d.Spec!.Template!.Spec!.Containers![0].Image = "evil:latest");
         _client.ClearRequests();
 
         await ReconcileAsync();
 
         Assert.Equal(["apply Deployment team-a/hello-fn"], _client.Writes.Select(w => w.ToString()));
-        Assert.Equal("docker.io/lamina/example-node:dev", _client.Peek<Deployment>(Ns, "hello-fn")!.Spec!.Template!.Spec!.Containers![0].Image);
+        Assert.Equal("docker.io/lamina/example-node:dev", _client.Peek<V1Deployment>(Ns, "hello-fn")!.Spec!.Template!.Spec!.Containers![0].Image);
         Assert.Contains("Normal Updated: Updated Deployment hello-fn: spec.template.spec.containers[function].image differed from the spec about Function/hello", _events.Events);
     }
 
@@ -74,13 +74,13 @@ public sealed class FunctionReconcilerTests
     {
         Seed(Functions.Valid(ns: Ns));
         await ReconcileAsync();
-        await _client.SetScaleAsync<Deployment>(Ns, "hello-fn", 4);
+        await _client.SetScaleAsync<V1Deployment>(Ns, "hello-fn", 4);
         _client.ClearRequests();
 
         await ReconcileAsync();
 
         Assert.Empty(_client.Writes);
-        Assert.Equal(4, _client.Peek<Deployment>(Ns, "hello-fn")!.Spec!.Replicas);
+        Assert.Equal(4, _client.Peek<V1Deployment>(Ns, "hello-fn")!.Spec!.Replicas);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class FunctionReconcilerTests
         await ReconcileAsync();
 
         Assert.Equal(["apply Deployment team-a/hello-fn", "apply Function team-a/hello/status"], _client.Writes.Select(w => w.ToString()));
-        Assert.Equal("1024Mi", _client.Peek<Deployment>(Ns, "hello-fn")!.Spec!.Template!.Spec!.Containers![0].Resources!.Limits!["memory"]);
+        Assert.Equal("1024Mi", _client.Peek<V1Deployment>(Ns, "hello-fn")!.Spec!.Template!.Spec!.Containers![0].Resources!.Limits!["memory"]);
         Assert.Equal(2, _client.Peek<Function>(Ns, "hello")!.Status!.ObservedGeneration);
     }
 
@@ -113,7 +113,7 @@ public sealed class FunctionReconcilerTests
 
         await ReconcileAsync();
 
-        Assert.NotNull(_client.Peek<Deployment>(Ns, "hello-fn"));
+        Assert.NotNull(_client.Peek<V1Deployment>(Ns, "hello-fn"));
         Assert.NotNull(_client.Peek<Function>(Ns, "hello")!.Status);
     }
 
@@ -132,14 +132,14 @@ public sealed class FunctionReconcilerTests
         Assert.Equal("spec.concurrency.provisioned (2) exceeds spec.concurrency.reserved (1)", ready.Message);
         Assert.Equal(("False", "InvalidSpec"), Pair(Condition(status, FunctionConditions.ConfigValid)));
         Assert.Single(_events.Events);
-        Assert.Null(_client.Peek<Deployment>(Ns, "hello-fn"));
+        Assert.Null(_client.Peek<V1Deployment>(Ns, "hello-fn"));
     }
 
     [Fact]
     public async Task Reconcile_DeploymentOwnedBySomeoneElse_LeftAloneAndReported()
     {
         Seed(Functions.Valid(ns: Ns));
-        _client.Seed(new Deployment { Metadata = new ObjectMeta { Name = "hello-fn", Namespace = Ns } });
+        _client.Seed(new V1Deployment { Metadata = new V1ObjectMeta { Name = "hello-fn", NamespaceProperty = Ns } });
 
         await ReconcileAsync();
 
@@ -153,10 +153,10 @@ public sealed class FunctionReconcilerTests
     {
         Seed(Functions.Valid(ns: Ns));
         await ReconcileAsync();
-        _client.Mutate<Deployment>(Ns, "hello-fn", d =>
+        _client.Mutate<V1Deployment>(Ns, "hello-fn", d =>
         {
             d.Spec!.Replicas = 2;
-            d.Status = new DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 2, UpdatedReplicas = 2, ReadyReplicas = 2, AvailableReplicas = 2 };
+            d.Status = new V1DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 2, UpdatedReplicas = 2, ReadyReplicas = 2, AvailableReplicas = 2 };
         });
 
         await ReconcileAsync();
@@ -186,9 +186,9 @@ public sealed class FunctionReconcilerTests
         Assert.Equal(("False", "CrashLoopBackOff", Failure), (ready.Status, ready.Reason, ready.Message));
         Assert.Equal(("Unknown", "Progressing"), Pair(Condition(status, FunctionConditions.DeploymentReady)));
 
-        _client.Mutate<Pod>(Ns, Pods.Name, p => p.Status!.ContainerStatuses = [Pods.Running(last: Pods.Exit(1, "exec /opt/lamina/runtime-shim: exec format error"), restarts: 5)]);
-        _client.Mutate<Deployment>(Ns, "hello-fn", d =>
-            d.Status = new DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 1, UpdatedReplicas = 1, ReadyReplicas = 1, AvailableReplicas = 1 });
+        _client.Mutate<V1Pod>(Ns, Pods.Name, p => p.Status!.ContainerStatuses = [Pods.Running(last: Pods.Exit(1, "exec /opt/lamina/runtime-shim: exec format error"), restarts: 5)]);
+        _client.Mutate<V1Deployment>(Ns, "hello-fn", d =>
+            d.Status = new V1DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 1, UpdatedReplicas = 1, ReadyReplicas = 1, AvailableReplicas = 1 });
 
         await ReconcileAsync();
 
@@ -204,7 +204,7 @@ public sealed class FunctionReconcilerTests
         _client.Seed(Pods.Of(Pods.Waiting("CrashLoopBackOff", "back-off 10s restarting failed container", Pods.Exit(1, "runtime-shim: cannot listen on 0.0.0.0:8080"), restarts: 1)));
         await ReconcileAsync();
         Assert.Equal("ShimExited", Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.Ready).Reason);
-        _client.Mutate<Pod>(Ns, Pods.Name, p => p.Status!.ContainerStatuses =
+        _client.Mutate<V1Pod>(Ns, Pods.Name, p => p.Status!.ContainerStatuses =
             [Pods.Waiting("CrashLoopBackOff", "back-off 2m40s restarting failed container", Pods.Exit(1, "runtime-shim: cannot listen on 0.0.0.0:8080"), restarts: 6)]);
         _client.ClearRequests();
 
@@ -218,10 +218,10 @@ public sealed class FunctionReconcilerTests
     {
         Seed(Functions.Valid(ns: Ns));
         await ReconcileAsync();
-        _client.Mutate<Deployment>(Ns, "hello-fn", d =>
+        _client.Mutate<V1Deployment>(Ns, "hello-fn", d =>
         {
             d.Spec!.Replicas = 2;
-            d.Status = new DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 2, UpdatedReplicas = 2, ReadyReplicas = 1, AvailableReplicas = 1 };
+            d.Status = new V1DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 2, UpdatedReplicas = 2, ReadyReplicas = 1, AvailableReplicas = 1 };
         });
         _client.Seed(Pods.Of(name: "hello-fn-5d9f-good1"));
         _client.Seed(Pods.Of(Pods.Waiting("CreateContainerConfigError", "secret \"db\" not found")));
@@ -257,8 +257,8 @@ public sealed class FunctionReconcilerTests
         var reconciler = new FunctionReconciler(
             _client,
             new FakeLister<Function>(_client),
-            new FakeLister<Deployment>(_client),
-            new FakeLister<Service>(_client),
+            new FakeLister<V1Deployment>(_client),
+            new FakeLister<V1Service>(_client),
             new FakePodLister(_client),
             _events,
             new OperatorDefaults(),
@@ -267,8 +267,8 @@ public sealed class FunctionReconcilerTests
         return reconciler.ReconcileAsync(Ns, "hello", CancellationToken.None);
     }
 
-    private static Condition Condition(FunctionStatus status, string type) =>
+    private static V1Condition Condition(FunctionStatus status, string type) =>
         FunctionConditions.Find(status.Conditions, type) ?? throw new InvalidOperationException($"no {type} condition");
 
-    private static (string?, string?) Pair(Condition condition) => (condition.Status, condition.Reason);
+    private static (string?, string?) Pair(V1Condition condition) => (condition.Status, condition.Reason);
 }

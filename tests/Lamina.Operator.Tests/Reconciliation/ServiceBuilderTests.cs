@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Lamina.Kubernetes.Serialization;
+using Lamina.Kubernetes.Client;
 using Lamina.Operator.Reconciliation;
 using Lamina.Testing;
 
@@ -8,10 +8,10 @@ namespace Lamina.Operator.Tests.Reconciliation;
 [Trait(TestTiers.Category, TestTiers.Unit)]
 public sealed class ServiceBuilderTests
 {
-    private static readonly JsonSerializerOptions Indented = new(KubernetesJsonContext.Default.Options) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     [Fact]
     public void Build_Function_MatchesGolden() =>
         Golden.AssertMatches("tests/Lamina.Operator.Tests/Reconciliation/Golden/service.json",
-            JsonSerializer.Serialize(ServiceBuilder.Build(Functions.Valid()), Indented) + "\n");
+            ObjectJson.ToNode(ServiceBuilder.Build(Functions.Valid())).ToJsonString(Indented) + "\n");
 }

@@ -1,4 +1,4 @@
-using Lamina.Kubernetes.Models;
+using k8s.Models;
 using Lamina.Operator.Api;
 using Lamina.Operator.Reconciliation;
 using Lamina.Testing;
@@ -17,22 +17,22 @@ public sealed class SpecValidatorTests
         },
         {
             "Lambda's reserved variable",
-            Functions.Valid(change: s => s.Env = [new EnvVar { Name = "AWS_LAMBDA_RUNTIME_API", Value = "x" }]),
+            Functions.Valid(change: s => s.Env = [new V1EnvVar { Name = "AWS_LAMBDA_RUNTIME_API", Value = "x" }]),
             "spec.env[0].name: AWS_LAMBDA_RUNTIME_API is reserved"
         },
         {
             "the shim's prefix",
-            Functions.Valid(change: s => s.Env = [new EnvVar { Name = "A", Value = "1" }, new EnvVar { Name = "LAMINA_DEBUG", Value = "1" }]),
+            Functions.Valid(change: s => s.Env = [new V1EnvVar { Name = "A", Value = "1" }, new V1EnvVar { Name = "LAMINA_DEBUG", Value = "1" }]),
             "spec.env[1].name: LAMINA_DEBUG is reserved"
         },
         {
             "a variable twice",
-            Functions.Valid(change: s => s.Env = [new EnvVar { Name = "A", Value = "1" }, new EnvVar { Name = "A", Value = "2" }]),
+            Functions.Valid(change: s => s.Env = [new V1EnvVar { Name = "A", Value = "1" }, new V1EnvVar { Name = "A", Value = "2" }]),
             "spec.env[1].name: A is set more than once"
         },
         {
             "over 4 KB of environment",
-            Functions.Valid(change: s => s.Env = [new EnvVar { Name = "BIG", Value = new string('x', 4094) }]),
+            Functions.Valid(change: s => s.Env = [new V1EnvVar { Name = "BIG", Value = new string('x', 4094) }]),
             "spec.env: names and values total 4097 bytes; Lambda allows 4096"
         },
         {
@@ -63,7 +63,7 @@ public sealed class SpecValidatorTests
         var function = Functions.Valid(change: s =>
         {
             s.Concurrency = new FunctionConcurrency { Reserved = 5, Provisioned = 5 };
-            s.Env = [new EnvVar { Name = "GREETING", Value = "hi" }, new EnvVar { Name = "FROM_SECRET", ValueFrom = new EnvVarSource() }];
+            s.Env = [new V1EnvVar { Name = "GREETING", Value = "hi" }, new V1EnvVar { Name = "FROM_SECRET", ValueFrom = new V1EnvVarSource() }];
             s.Async = new FunctionAsync { OnSuccess = new FunctionDestination { Function = "exists" } };
         });
 

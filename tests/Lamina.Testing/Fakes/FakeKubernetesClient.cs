@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Lamina.Kubernetes.Client;
-using Lamina.Kubernetes.Models;
+using k8s;
+using k8s.Models;
 
 namespace Lamina.Testing.Fakes;
 
@@ -54,11 +54,11 @@ public sealed class FakeKubernetesClient : IKubernetesClient
 
     /// <summary>An error shaped like the API server's, for <see cref="FailNext"/>.</summary>
     public static KubernetesApiException ApiError(HttpStatusCode code, string reason, string message = "injected failure") =>
-        new(code, new Status { Outcome = "Failure", Reason = reason, Message = message, Code = (int)code });
+        new(code, new V1Status { Status = "Failure", Reason = reason, Message = message, Code = (int)code });
 
     /// <summary>Puts an object in the store as if someone else had created it (not recorded).</summary>
     public T Seed<T>(T item)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         lock (_gate)
         {
@@ -68,7 +68,7 @@ public sealed class FakeKubernetesClient : IKubernetesClient
             meta["resourceVersion"] = NextVersion();
             meta["generation"] ??= 1;
             meta["creationTimestamp"] ??= "2026-01-01T00:00:00Z";
-            _objects[Key<T>(item.Metadata.Namespace, item.Metadata.Name!)] = node;
+            _objects[Key<T>(item.Metadata.NamespaceProperty, item.Metadata.Name!)] = node;
             Publish<T>(WatchEventType.Added, node);
             return FromNode<T>(node);
         }
@@ -76,7 +76,7 @@ public sealed class FakeKubernetesClient : IKubernetesClient
 
     /// <summary>The stored object, or null; not recorded as a request.</summary>
     public T? Peek<T>(string? ns, string name)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         lock (_gate)
         {
@@ -86,7 +86,7 @@ public sealed class FakeKubernetesClient : IKubernetesClient
 
     /// <summary>Changes a stored object in place as another actor would (not recorded); bumps resourceVersion.</summary>
     public T Mutate<T>(string? ns, string name, Action<T> change)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(change);
         lock (_gate)
@@ -104,7 +104,7 @@ public sealed class FakeKubernetesClient : IKubernetesClient
 
     /// <inheritdoc />
     public Task<T> GetAsync<T>(string? ns, string name, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         lock (_gate)
         {
@@ -115,34 +115,32 @@ public sealed class FakeKubernetesClient : IKubernetesClient
 
     /// <inheritdoc />
     public Task<KubernetesList<T>> ListAsync<T>(string? ns, ListOptions? options = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         lock (_gate)
         {
             Record<T>("list", ns, null);
             var items = _objects
-                .Where(o => o.Key.Kind == T.Resource.Kind && (ns is null || o.Key.Namespace == ns))
+                .Where(o => o.Key.Kind == ResourceType.Of<T>().Kind && (ns is null || o.Key.Namespace == ns))
                 .OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal)
                 .Select(o => FromNode<T>(o.Value))
                 .Where(item => Matches(item.Metadata.Labels, options?.LabelSelector))
                 .ToList();
-            return Task.FromResult(new KubernetesList<T>
-            {
-                Items = items,
-                Metadata = new ListMeta { ResourceVersion = _resourceVersion.ToString(CultureInfo.InvariantCulture) },
-            });
+            return Task.FromResult(new KubernetesList<T>(
+                items, ResourceType.Of<T>().ApiVersion, ResourceType.Of<T>().Kind + "List",
+                new V1ListMeta { ResourceVersion = _resourceVersion.ToString(CultureInfo.InvariantCulture) }));
         }
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(string? ns, WatchOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var channel = Channel.CreateUnbounded<(WatchEventType, JsonObject)>();
         lock (_gate)
         {
             Record<T>("watch", ns, null);
-            _watchers.Add((T.Resource.Kind, ns, channel));
+            _watchers.Add((ResourceType.Of<T>().Kind, ns, channel));
         }
 
         try
@@ -163,17 +161,17 @@ public sealed class FakeKubernetesClient : IKubernetesClient
 
     /// <inheritdoc />
     public Task<T> CreateAsync<T>(T item, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(item);
         lock (_gate)
         {
             var name = item.Metadata.Name ?? throw new ArgumentException("metadata.name is required", nameof(item));
-            Record<T>("create", item.Metadata.Namespace, name);
-            var key = Key<T>(item.Metadata.Namespace, name);
+            Record<T>("create", item.Metadata.NamespaceProperty, name);
+            var key = Key<T>(item.Metadata.NamespaceProperty, name);
             if (_objects.ContainsKey(key))
             {
-                throw ApiError(HttpStatusCode.Conflict, StatusReasons.AlreadyExists, $"{T.Resource.Plural} \"{name}\" already exists");
+                throw ApiError(HttpStatusCode.Conflict, StatusReasons.AlreadyExists, $"{ResourceType.Of<T>().Plural} \"{name}\" already exists");
             }
 
             var node = ToNode(item);
@@ -191,13 +189,13 @@ public sealed class FakeKubernetesClient : IKubernetesClient
 
     /// <inheritdoc />
     public Task<T> ReplaceAsync<T>(T item, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(item);
         lock (_gate)
         {
-            Record<T>("replace", item.Metadata.Namespace, item.Metadata.Name);
-            var current = Existing<T>(item.Metadata.Namespace, item.Metadata.Name!);
+            Record<T>("replace", item.Metadata.NamespaceProperty, item.Metadata.Name);
+            var current = Existing<T>(item.Metadata.NamespaceProperty, item.Metadata.Name!);
             CheckVersion<T>(current, item.Metadata.ResourceVersion);
             var node = ToNode(item);
             node["status"] = current["status"]?.DeepClone();
@@ -207,14 +205,14 @@ public sealed class FakeKubernetesClient : IKubernetesClient
 
     /// <inheritdoc />
     public Task<T> ApplyAsync<T>(T item, ApplyOptions options, string? subresource = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(item);
         lock (_gate)
         {
             var name = item.Metadata.Name!;
-            Record<T>("apply", item.Metadata.Namespace, name, subresource);
-            var key = Key<T>(item.Metadata.Namespace, name);
+            Record<T>("apply", item.Metadata.NamespaceProperty, name, subresource);
+            var key = Key<T>(item.Metadata.NamespaceProperty, name);
             var applied = ToNode(item);
             if (!_objects.TryGetValue(key, out var current))
             {
@@ -252,7 +250,7 @@ public sealed class FakeKubernetesClient : IKubernetesClient
 
     /// <inheritdoc />
     public Task<T> MergePatchAsync<T>(string? ns, string name, string patchJson, string? subresource = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         lock (_gate)
         {
@@ -276,13 +274,13 @@ public sealed class FakeKubernetesClient : IKubernetesClient
 
     /// <inheritdoc />
     public Task<T> ReplaceStatusAsync<T>(T item, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(item);
         lock (_gate)
         {
-            Record<T>("replace", item.Metadata.Namespace, item.Metadata.Name, "status");
-            var current = Existing<T>(item.Metadata.Namespace, item.Metadata.Name!);
+            Record<T>("replace", item.Metadata.NamespaceProperty, item.Metadata.Name, "status");
+            var current = Existing<T>(item.Metadata.NamespaceProperty, item.Metadata.Name!);
             CheckVersion<T>(current, item.Metadata.ResourceVersion);
             var merged = (JsonObject)current.DeepClone();
             merged["status"] = ToNode(item)["status"]?.DeepClone();
@@ -291,8 +289,8 @@ public sealed class FakeKubernetesClient : IKubernetesClient
     }
 
     /// <inheritdoc />
-    public Task<Scale> GetScaleAsync<T>(string? ns, string name, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+    public Task<V1Scale> GetScaleAsync<T>(string? ns, string name, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         lock (_gate)
         {
@@ -302,8 +300,8 @@ public sealed class FakeKubernetesClient : IKubernetesClient
     }
 
     /// <inheritdoc />
-    public Task<Scale> SetScaleAsync<T>(string? ns, string name, int replicas, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+    public Task<V1Scale> SetScaleAsync<T>(string? ns, string name, int replicas, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         lock (_gate)
         {
@@ -320,7 +318,7 @@ public sealed class FakeKubernetesClient : IKubernetesClient
 
     /// <inheritdoc />
     public Task DeleteAsync<T>(string? ns, string name, DeleteOptions? options = null, CancellationToken cancellationToken = default)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         lock (_gate)
         {
@@ -333,9 +331,9 @@ public sealed class FakeKubernetesClient : IKubernetesClient
     }
 
     private void Record<T>(string verb, string? ns, string? name, string? subresource = null)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var request = new RecordedRequest(verb, T.Resource.Kind, ns, name, subresource);
+        var request = new RecordedRequest(verb, ResourceType.Of<T>().Kind, ns, name, subresource);
         _requests.Add(request);
         for (var i = 0; i < _failures.Count; i++)
         {
@@ -357,7 +355,7 @@ public sealed class FakeKubernetesClient : IKubernetesClient
     }
 
     private T Store<T>(JsonObject before, JsonObject after)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         if (JsonNode.DeepEquals(before, after))
         {
@@ -389,56 +387,56 @@ public sealed class FakeKubernetesClient : IKubernetesClient
     }
 
     private void Publish<T>(WatchEventType type, JsonObject node)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var ns = Meta(node)["namespace"]?.GetValue<string>();
-        foreach (var watcher in _watchers.Where(w => w.Kind == T.Resource.Kind && (w.Namespace is null || w.Namespace == ns)))
+        foreach (var watcher in _watchers.Where(w => w.Kind == ResourceType.Of<T>().Kind && (w.Namespace is null || w.Namespace == ns)))
         {
             watcher.Channel.Writer.TryWrite((type, (JsonObject)node.DeepClone()));
         }
     }
 
     private JsonObject Existing<T>(string? ns, string name)
-        where T : class, IKubernetesObject<T> =>
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
         _objects.TryGetValue(Key<T>(ns, name), out var node) ? node : throw NotFound<T>(name);
 
     private static KubernetesApiException NotFound<T>(string name)
-        where T : class, IKubernetesObject<T> =>
-        ApiError(HttpStatusCode.NotFound, StatusReasons.NotFound, $"{T.Resource.Plural} \"{name}\" not found");
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        ApiError(HttpStatusCode.NotFound, StatusReasons.NotFound, $"{ResourceType.Of<T>().Plural} \"{name}\" not found");
 
     private static void CheckVersion<T>(JsonObject current, string? expected)
-        where T : class, IKubernetesObject<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var actual = Meta(current)["resourceVersion"]?.GetValue<string>();
         if (expected is not null && expected != actual)
         {
             throw ApiError(HttpStatusCode.Conflict, StatusReasons.Conflict,
-                $"Operation cannot be fulfilled on {T.Resource.Plural}: the object has been modified; please apply your changes to the latest version and try again");
+                $"Operation cannot be fulfilled on {ResourceType.Of<T>().Plural}: the object has been modified; please apply your changes to the latest version and try again");
         }
     }
 
-    private static Scale ScaleOf(JsonObject node)
+    private static V1Scale ScaleOf(JsonObject node)
     {
         var meta = Meta(node);
         var replicas = node["spec"]?["replicas"]?.GetValue<int>();
-        return new Scale
+        return new V1Scale
         {
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = meta["name"]?.GetValue<string>(),
-                Namespace = meta["namespace"]?.GetValue<string>(),
+                NamespaceProperty = meta["namespace"]?.GetValue<string>(),
                 ResourceVersion = meta["resourceVersion"]?.GetValue<string>(),
             },
-            Spec = new ScaleSpec { Replicas = replicas },
-            Status = new ScaleStatus { Replicas = node["status"]?["replicas"]?.GetValue<int>() ?? 0 },
+            Spec = new V1ScaleSpec { Replicas = replicas },
+            Status = new V1ScaleStatus { Replicas = node["status"]?["replicas"]?.GetValue<int>() ?? 0 },
         };
     }
 
     private string NextVersion() => (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
 
     private static (string, string?, string) Key<T>(string? ns, string name)
-        where T : class, IKubernetesObject<T> =>
-        (T.Resource.Kind, T.Resource.Namespaced ? ns : null, name);
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        (ResourceType.Of<T>().Kind, ns, name);
 
     private static JsonObject Meta(JsonObject node)
     {
@@ -452,12 +450,12 @@ public sealed class FakeKubernetesClient : IKubernetesClient
     }
 
     private static JsonObject ToNode<T>(T item)
-        where T : class, IKubernetesObject<T> =>
-        JsonSerializer.SerializeToNode(item, T.JsonTypeInfo)!.AsObject();
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        ObjectJson.ToNode(item);
 
     private static T FromNode<T>(JsonObject node)
-        where T : class, IKubernetesObject<T> =>
-        node.Deserialize(T.JsonTypeInfo)!;
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        ObjectJson.FromNode<T>(node);
 
     /// <summary>Deep merge for apply: objects merge key by key; arrays and scalars are replaced.</summary>
     private static void MergeInto(JsonObject target, JsonObject source)

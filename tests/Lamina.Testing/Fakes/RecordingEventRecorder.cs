@@ -1,4 +1,5 @@
-using Lamina.Kubernetes.Client;
+using k8s;
+using k8s.Models;
 using Lamina.Kubernetes.Events;
 
 namespace Lamina.Testing.Fakes;
@@ -15,12 +16,12 @@ public sealed class RecordingEventRecorder : IEventRecorder
     }
 
     /// <inheritdoc />
-    public void Normal(IKubernetesObject about, string reason, string message) => Add("Normal", about, reason, message);
+    public void Normal(IKubernetesObject<V1ObjectMeta> about, string reason, string message) => Add("Normal", about, reason, message);
 
     /// <inheritdoc />
-    public void Warning(IKubernetesObject about, string reason, string message) => Add("Warning", about, reason, message);
+    public void Warning(IKubernetesObject<V1ObjectMeta> about, string reason, string message) => Add("Warning", about, reason, message);
 
-    private void Add(string type, IKubernetesObject about, string reason, string message)
+    private void Add(string type, IKubernetesObject<V1ObjectMeta> about, string reason, string message)
     {
         lock (_events)
         {
