@@ -22,6 +22,8 @@ public static class LaminaMetricsEndpointRouteBuilderExtensions
     private static void PinTextFormat(IApplicationBuilder branch) => branch.Use((context, next) =>
     {
         context.Request.Headers.Accept = "text/plain; version=0.0.4";
+        // The exporter names the type only when it writes something; an empty page is text too.
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
         // Every scrape must see current values, never a proxy's copy.
         context.Response.Headers.CacheControl = "no-store";
         return next(context);

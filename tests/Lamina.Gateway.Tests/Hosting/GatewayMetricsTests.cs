@@ -72,6 +72,18 @@ public sealed class GatewayMetricsTests
     }
 
     [Fact]
+    public async Task Metrics_NothingRecorded_EmptyTextPage()
+    {
+        await using var host = await MetricsHost.StartAsync(ServiceName);
+
+        using var response = await host.GetAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal("", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Metrics_ScrapedTwice_SecondScrapeSeesValuesRecordedInBetween()
     {
         await using var host = await MetricsHost.StartAsync(ServiceName);
