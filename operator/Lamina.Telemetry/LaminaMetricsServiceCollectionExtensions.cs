@@ -56,8 +56,8 @@ public static class LaminaMetricsServiceCollectionExtensions
 
     private static Func<Instrument, MetricStreamConfiguration?> View(IMeterFactory ownFactory) => instrument => instrument switch
     {
-        // A meter made by another host's factory belongs to that host (tests and benchmarks run
-        // several hosts in one process); meters made with `new Meter` stay exported.
+        // A meter made by another host's factory belongs to that host (tests run several hosts in
+        // one process); meters made with `new Meter` stay exported.
         { Meter.Scope: IMeterFactory factory } when !ReferenceEquals(factory, ownFactory) => MetricStreamConfiguration.Drop,
         Histogram<double> histogram => new ExplicitBucketHistogramConfiguration
         {

@@ -91,6 +91,22 @@ public sealed class GatewayMetricsTests
     }
 
     [Fact]
+    public async Task Metrics_HistogramWithoutAdvice_PrometheusDefaultBuckets()
+    {
+        await using var host = await MetricsHost.StartAsync(ServiceName);
+        host.Meters.Create(InvokeMetrics.MeterName)
+            .CreateHistogram<double>("lamina_unadvised_seconds", unit: "s", description: "A histogram that names no buckets.")
+            .Record(0.3);
+
+        var page = await host.ScrapeAsync();
+
+        var bounds = page.Split('\n')
+            .Where(line => line.StartsWith("lamina_unadvised_seconds_bucket{le=\"", StringComparison.Ordinal))
+            .Select(line => line.Split('"')[1]);
+        Assert.Equal(["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"], bounds);
+    }
+
+    [Fact]
     public async Task Metrics_Post_MethodNotAllowed()
     {
         await using var host = await MetricsHost.StartAsync(ServiceName);
