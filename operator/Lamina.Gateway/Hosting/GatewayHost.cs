@@ -68,7 +68,7 @@ internal static class GatewayHost
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddMetrics();
-        services.AddPrometheusMetrics(o => o.MeterNamePrefixes.Add("Lamina"));
+        services.AddLaminaMetrics(builder.Configuration, "lamina-gateway");
         services.Configure<GatewayOptions>(builder.Configuration.GetSection("Lamina:Gateway"));
         services.AddKubernetesClient(kubernetes);
         services.AddSingleton(sp => new Informer<GatewayFunction>(
@@ -90,7 +90,7 @@ internal static class GatewayHost
         var functions = app.Services.GetRequiredService<InformerRunner<GatewayFunction>>();
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/readyz", () => functions.Synced && GatewayComposition.Synced(app.Services) ? Results.Text("ok") : Results.Text("caches not synced", statusCode: 503));
-        app.MapPrometheusMetrics();
+        app.MapLaminaMetrics();
         var invoke = app.Services.GetRequiredService<InvokeHandler>();
         app.MapPost(InvokeHandler.PathPrefix + "{**rest}", new RequestDelegate(invoke.HandleAsync));
         app.MapFallback(new RequestDelegate(invoke.HandleAsync));

@@ -61,14 +61,14 @@ internal static class OperatorHost
                 ? configured
                 : Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : kubernetes.Namespace ?? "default";
         });
-        services.AddPrometheusMetrics(o => o.MeterNamePrefixes.Add("Lamina"));
+        services.AddLaminaMetrics(builder.Configuration, "lamina-operator");
         services.AddSingleton<FunctionController>();
         services.AddHostedService(sp => sp.GetRequiredService<FunctionController>());
 
         var app = builder.Build();
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/readyz", (FunctionController controller) => controller.Synced ? Results.Text("ok") : Results.Text("caches not synced", statusCode: 503));
-        app.MapPrometheusMetrics();
+        app.MapLaminaMetrics();
         await app.RunAsync().ConfigureAwait(false);
         return 0;
     }
