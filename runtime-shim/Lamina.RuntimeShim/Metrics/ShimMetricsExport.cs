@@ -17,8 +17,8 @@ internal static class ShimMetricsExport
     private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 
     // Series per instrument: one identity and at most three values of its one extra label (restart
-    // reasons). The SDK allocates every metric's points up front, 2000 by default: about 1.5 MB of
-    // the shim's idle memory for points that can never be used.
+    // reasons). The SDK sizes every metric's storage for its limit, 2000 points by default: 1.4 MB
+    // more anonymous memory in the idle shim (10.0 against 8.65 MB, three alternating runs each).
     private const int CardinalityLimit = 16;
 
     public static MeterProvider CreateMeterProvider() => Sdk.CreateMeterProviderBuilder()
