@@ -79,7 +79,9 @@ up: build cluster-up images ## Cluster, images, Lamina and the example functions
 bench: kubernetes ## Benchmarks with ratios against baselines measured in the same run (BENCH_ARGS="shim 2000", "gateway 2000" or "operator 1000")
 	$(HACK)/images/runtime-shim/build.sh >/dev/null
 	$(HACK)/images/node-runtime.sh >/dev/null
-	LAMINA_SHIM_BINARY=$${LAMINA_CACHE:-$$HOME/.cache/lamina}/runtime-shim/host/runtime-shim \
+	@# The shim bench also measures the previous (ReadyToRun) build in the same run.
+	case "$(BENCH_ARGS)" in gateway*|operator*) previous= ;; *) previous="$$($(HACK)/images/runtime-shim/build-readytorun.sh | tail -n 1)" ;; esac; \
+	LAMINA_SHIM_BINARY=$${LAMINA_CACHE:-$$HOME/.cache/lamina}/runtime-shim/host/runtime-shim LAMINA_SHIM_PREVIOUS_BINARY="$$previous" \
 	  dotnet run -c Release --project bench/Lamina.Bench -- $(BENCH_ARGS)
 
 .PHONY: run-operator

@@ -23,7 +23,9 @@ string Shim() => Environment.GetEnvironmentVariable("LAMINA_SHIM_BINARY")
     ?? throw new InvalidOperationException("LAMINA_SHIM_BINARY must name the published shim (make bench sets it)");
 if (which is "all" or "shim")
 {
-    results.AddRange(await ShimBenchmark.RunAsync(Shim(), invocations: count ?? 2000));
+    // The build the shim replaced, measured in the same run when make bench has published it.
+    var previous = Environment.GetEnvironmentVariable("LAMINA_SHIM_PREVIOUS_BINARY") is { Length: > 0 } path ? path : null;
+    results.AddRange(await ShimBenchmark.RunAsync(Shim(), previous, invocations: count ?? 2000));
 }
 
 if (which is "all" or "gateway")

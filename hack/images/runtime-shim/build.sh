@@ -3,9 +3,9 @@
 # (last line of stdout). Rebuilt only when its inputs change.
 #
 # The shim runs inside other people's images (any libc or none), so it brings its own: the
-# program is published self-contained, and the folder it lives in carries the glibc loader and
-# every library ldd lists, with the program patched (patchelf) to use that loader and find those
-# libraries through its rpath. No LD_LIBRARY_PATH, so the function's processes, which the shim
+# program is published as one native executable (NativeAOT), and the folder it lives in carries
+# the glibc loader and every library ldd lists, with the program patched (patchelf) to use that
+# loader and find those libraries through its rpath. No LD_LIBRARY_PATH, so the function's processes, which the shim
 # starts, see the image's own libraries. docs/runtime-shim-build.md explains the choices.
 #
 # The finished folder stays at $LAMINA_CACHE/runtime-shim/opt-lamina (what the image holds at
@@ -26,24 +26,27 @@ archive="$LAMINA_CACHE/images/runtime-shim.tar"
 stamp="$archive.sha256"
 publish_log="$LAMINA_CACHE/logs/runtime-shim-publish.log"
 
-apt_install patchelf
+# busybox-static: the smoke test's root filesystem without glibc.
+apt_install patchelf busybox-static
 mkdir -p "$cache" "$(dirname "$archive")" "$(dirname "$publish_log")"
 
 # Two builds at once (make images beside a test run) would share the artifacts folder and layout.
 exec 9>"$cache/build.lock"
 flock 9
 
-# Everything the image is made from: the shim's and its libraries' sources, the repository-wide
+# Everything the image is made from: the shim's sources (it references no project of ours; its
+# libraries are NuGet packages, whose versions are in Directory.Packages.props), the repository-wide
 # build settings, these scripts, and the toolchain and host libraries that end up in the image.
 inputs_digest() {
   (
     cd "$LAMINA_ROOT"
-    find runtime-shim operator/Lamina.Metrics \( -name bin -o -name obj -o -name artifacts \) -prune \
+    find runtime-shim \( -name bin -o -name obj -o -name artifacts \) -prune \
       -o -type f ! -name '*.md' -print | LC_ALL=C sort | xargs -d '\n' sha256sum
     sha256sum Directory.Build.props Directory.Packages.props .editorconfig \
-      hack/images/runtime-shim/build.sh hack/images/build-image.sh
+      hack/images/runtime-shim/build.sh hack/images/runtime-shim/smoke-test.sh \
+      hack/images/runtime-shim/bootstrap-busybox hack/images/build-image.sh
     dotnet --version
-    dpkg-query -W libc6 libstdc++6 libgcc-s1 patchelf
+    dpkg-query -W libc6 libstdc++6 libgcc-s1 patchelf busybox-static
   ) | sha256sum | cut -d' ' -f1
 }
 digest="$(inputs_digest)"
@@ -56,7 +59,7 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-log "publishing the runtime shim (self-contained, trimmed, ReadyToRun; log: $publish_log)"
+log "publishing the runtime shim (NativeAOT; log: $publish_log)"
 # No build servers: one left running would outlive the script holding the lock (fd 9) open.
 if ! dotnet publish "$project" -c Release -r linux-x64 --artifacts-path "$cache/artifacts" \
     --disable-build-servers -o "$work/publish" >"$publish_log" 2>&1 9>&-; then
@@ -65,10 +68,10 @@ if ! dotnet publish "$project" -c Release -r linux-x64 --artifacts-path "$cache/
 fi
 [ -f "$work/publish/$PROGRAM" ] || die "the publish folder has no $PROGRAM (log: $publish_log)"
 
-# The program and whatever else the runtime needs beside it (nothing else for a single-file
-# publish; the runtime's own .so files for a folder publish). Documentation, symbols and the
-# static web assets manifest are build by-products the shim never reads; the LTTng tracing
-# provider of a folder publish is optional (the runtime goes on without it) and needs liblttng.
+# The program and whatever else it needs beside it (nothing, for NativeAOT). Documentation, symbols
+# (runtime-shim.dbg, 3 times the program's size) and the static web assets manifest are build
+# by-products the shim never reads; the LTTng tracing provider of a CoreCLR folder publish is
+# optional (the runtime goes on without it) and needs liblttng.
 next="$cache/opt-lamina.next"
 rm -rf "$next"
 mkdir -p "$next"
@@ -99,22 +102,13 @@ done <<<"$libraries"
 
 # DT_RPATH rather than RUNPATH (--force-rpath): an rpath also covers the libraries' own
 # dependencies (libstdc++ needs libm, libgcc_s), and unlike LD_LIBRARY_PATH it is not inherited
-# by the processes the shim starts. On a single-file program patchelf adds its new headers in a
-# segment after the appended bundle and leaves the bundle's bytes and offsets as they were.
+# by the processes the shim starts.
 patchelf --set-interpreter "$MOUNT_POINT/lib/$LOADER" --force-rpath --set-rpath "$MOUNT_POINT/lib" \
   "$next/$PROGRAM"
 
-# Smoke test: the patched program, mounted where pods mount it, must start on its own loader and
-# run `install` (the init container's command) in full. Catches a patchelf that broke the bundle.
-unshare_args=(--mount --propagation private)
-[ "$(id -u)" -eq 0 ] || unshare_args+=(--map-root-user)
-if ! unshare "${unshare_args[@]}" sh -c '
-    mount -t tmpfs lamina "$(dirname "$1")" && mkdir "$1" && mount --bind "$2" "$1" &&
-    "$1/$3" install "$4"' sh "$MOUNT_POINT" "$next" "$PROGRAM" "$work/installed" >"$work/install.log" 2>&1 ||
-    ! diff -r "$next" "$work/installed" >/dev/null; then
-  cat "$work/install.log" >&2
-  die "the patched runtime shim did not run 'install' correctly from $MOUNT_POINT"
-fi
+# Smoke test: the patched folder, as pods use it, in a root with no glibc, read-only, as 65532:
+# `install` (the init container's command), then two invocations through the installed copy.
+"$LAMINA_ROOT/hack/images/runtime-shim/smoke-test.sh" "$next" 9>&-
 
 # The same published program, unpatched (the host's loader): what make bench measures on this machine.
 rm -rf "$cache/host"

@@ -1,10 +1,13 @@
-using Lamina.Metrics;
 using Lamina.RuntimeShim.Execution;
 
 namespace Lamina.RuntimeShim.Admin;
 
-/// <summary>Health, readiness and metrics, for the kubelet and Prometheus.</summary>
-internal sealed class AdminHandler(ExecutionEnvironment environment, IMetricsExporter exporter)
+/// <summary>
+/// Health and readiness for the kubelet, and the rest of the admin paths. A scrape of /metrics
+/// (<see cref="IsScrape"/>) never gets here: OpenTelemetry's Prometheus exporter answers it, in the
+/// branch <see cref="Hosting.ShimHost"/> puts before the dispatcher.
+/// </summary>
+internal sealed class AdminHandler(ExecutionEnvironment environment)
 {
     public const string HealthPath = "/healthz";
     public const string ReadyPath = "/readyz";
@@ -12,17 +15,26 @@ internal sealed class AdminHandler(ExecutionEnvironment environment, IMetricsExp
 
     public static bool Serves(string path) => path is HealthPath or ReadyPath or MetricsPath;
 
+    /// <summary>A GET or HEAD of /metrics: the exporter's to answer (any other method gets 405 here).</summary>
+    public static bool IsScrape(HttpContext context) =>
+        context.Request.Path.Value == MetricsPath && IsRead(context.Request.Method);
+
+    /// <summary>Admin answers are never cached by a proxy on the way.</summary>
+    public static void NoStore(HttpResponse response) => response.Headers.CacheControl = "no-store";
+
+    private static bool IsRead(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+
     public async Task HandleAsync(HttpContext context)
     {
         var response = context.Response;
-        if (context.Request.Method != HttpMethods.Get && context.Request.Method != HttpMethods.Head)
+        if (!IsRead(context.Request.Method))
         {
             response.StatusCode = StatusCodes.Status405MethodNotAllowed;
             response.Headers.Allow = "GET, HEAD";
             return;
         }
 
-        response.Headers.CacheControl = "no-store";
+        NoStore(response);
         switch (context.Request.Path.Value)
         {
             case HealthPath:
@@ -33,10 +45,6 @@ internal sealed class AdminHandler(ExecutionEnvironment environment, IMetricsExp
                 var ready = environment.IsReady;
                 var text = ready ? "ready\n" : environment.IsDraining ? "draining\n" : "initialising\n";
                 await WriteTextAsync(context, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, text).ConfigureAwait(false);
-                break;
-            case MetricsPath:
-                response.ContentType = exporter.ContentType;
-                await exporter.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
                 break;
             default:
                 await WriteTextAsync(context, StatusCodes.Status404NotFound, "not found: try /healthz, /readyz or /metrics\n").ConfigureAwait(false);

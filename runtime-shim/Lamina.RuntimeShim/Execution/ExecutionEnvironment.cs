@@ -97,6 +97,7 @@ internal sealed partial class ExecutionEnvironment
             Task changed;
             Invocation? accepted = null;
             InvocationResult? failedInit = null;
+            RuntimeGeneration? failedGeneration = null;
             TaskCompletionSource? permission = null;
             InvocationResult? failedDeadline = null;
             lock (gate)
@@ -113,6 +114,7 @@ internal sealed partial class ExecutionEnvironment
 
                 if (initError is not null)
                 {
+                    failedGeneration = initError.Failed;
                     failedInit = TakeInitErrorLocked(request);
                     permission = restartPermission;
                     restartPermission = null;
@@ -137,8 +139,9 @@ internal sealed partial class ExecutionEnvironment
             if (failedInit is not null)
             {
                 // Lambda tears an environment down after a failed init; the next invocation initialises afresh.
-                // Reset first, then let the supervisor start the next runtime: a reset after that would kill the newcomer.
-                runtime.Reset();
+                // The reset names the runtime that failed: it may have exited by itself meanwhile and the
+                // supervisor started the next one (it need not wait once the error is taken), which must live.
+                runtime.Reset(failedGeneration!);
                 permission?.TrySetResult();
                 return new InvokeOutcome.Completed(failedInit);
             }
@@ -354,7 +357,7 @@ internal sealed partial class ExecutionEnvironment
             }
 
             runtimeGeneration.Retiring = true;
-            initError = new PendingInitError(error, body ?? error.ToUtf8Json(), runtimeGeneration.InitOutput.ToArray(), time.GetElapsedTime(runtimeGeneration.StartedTimestamp));
+            initError = new PendingInitError(runtimeGeneration, error, body ?? error.ToUtf8Json(), runtimeGeneration.InitOutput.ToArray(), time.GetElapsedTime(runtimeGeneration.StartedTimestamp));
             metrics.InitFailed();
             LogInitError(logger, runtimeGeneration.Number, error.ErrorType, error.ErrorMessage);
             SignalLocked();
@@ -435,7 +438,7 @@ internal sealed partial class ExecutionEnvironment
             else if (!ended.Initialised && !ended.Retiring && !draining && initError is null)
             {
                 var error = new LambdaError($"RequestId: (init) Error: Runtime exited with error: {exitDescription}", "Runtime.ExitError");
-                initError = new PendingInitError(error, error.ToUtf8Json(), ended.InitOutput.ToArray(), time.GetElapsedTime(ended.StartedTimestamp));
+                initError = new PendingInitError(ended, error, error.ToUtf8Json(), ended.InitOutput.ToArray(), time.GetElapsedTime(ended.StartedTimestamp));
                 metrics.InitFailed();
             }
 
@@ -496,6 +499,7 @@ internal sealed partial class ExecutionEnvironment
     private void OnDeadline(object? state)
     {
         var invocation = (Invocation)state!;
+        RuntimeGeneration? timedOut;
         lock (gate)
         {
             if (current != invocation || invocation.State == InvocationState.Completing)
@@ -504,15 +508,21 @@ internal sealed partial class ExecutionEnvironment
             }
 
             invocation.State = InvocationState.Completing;
-            if (generation is { } runtimeGeneration)
+            timedOut = generation;
+            if (timedOut is not null)
             {
                 // No new invocation may reach the runtime that is about to be killed.
-                runtimeGeneration.Retiring = true;
+                timedOut.Retiring = true;
             }
         }
 
         metrics.Restarted("timeout");
-        runtime.Reset();
+        if (timedOut is not null)
+        {
+            // This runtime only: had it exited by itself just now, its successor must not be killed for its deadline.
+            runtime.Reset(timedOut);
+        }
+
         // The time it was given: the function's timeout, or less when the caller's deadline came first.
         var seconds = Math.Max(0, invocation.Allowed.TotalSeconds).ToString("0.00", CultureInfo.InvariantCulture);
         var error = new LambdaError($"RequestId: {invocation.RequestId} Error: Task timed out after {seconds} seconds", "Sandbox.Timedout");
@@ -644,7 +654,7 @@ internal sealed partial class ExecutionEnvironment
 
         public long? PeakMemoryBytes => null;
 
-        public void Reset()
+        public void Reset(RuntimeGeneration generation)
         {
         }
 

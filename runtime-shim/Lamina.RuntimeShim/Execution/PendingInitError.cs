@@ -1,4 +1,7 @@
 namespace Lamina.RuntimeShim.Execution;
 
-/// <summary>A failed initialisation, kept until an invocation can be told (Lambda returns it to the first invoke).</summary>
-internal sealed record PendingInitError(LambdaError Error, byte[] Body, byte[] Output, TimeSpan InitDuration);
+/// <summary>
+/// A failed initialisation, kept until an invocation can be told (Lambda returns it to the first
+/// invoke); <paramref name="Failed"/> is the runtime that failed, the one to reset then.
+/// </summary>
+internal sealed record PendingInitError(RuntimeGeneration Failed, LambdaError Error, byte[] Body, byte[] Output, TimeSpan InitDuration);

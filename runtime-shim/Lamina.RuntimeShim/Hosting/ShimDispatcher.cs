@@ -18,11 +18,12 @@ internal sealed class ShimDispatcher(ShimOptions options, RuntimeApiHandler runt
             return runtimeApi.HandleAsync(context);
         }
 
-        if (options.AdminEndpoint is { } adminEndpoint ? port == adminEndpoint.Port : AdminHandler.Serves(context.Request.Path.Value ?? string.Empty))
-        {
-            return admin.HandleAsync(context);
-        }
-
-        return invoke.HandleAsync(context);
+        return IsAdmin(context) ? admin.HandleAsync(context) : invoke.HandleAsync(context);
     }
+
+    /// <summary>On the admin port, or (local mode, one port for all) on an admin path.</summary>
+    public bool IsAdmin(HttpContext context) =>
+        options.AdminEndpoint is { } adminEndpoint
+            ? context.Connection.LocalPort == adminEndpoint.Port
+            : context.Connection.LocalPort != options.RuntimeApiEndpoint.Port && AdminHandler.Serves(context.Request.Path.Value ?? string.Empty);
 }

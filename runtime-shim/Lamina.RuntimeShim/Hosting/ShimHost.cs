@@ -9,6 +9,7 @@ using Lamina.RuntimeShim.Metrics;
 using Lamina.RuntimeShim.Supervision;
 using Lamina.RuntimeShim.RuntimeApi;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using OpenTelemetry.Metrics;
 
 namespace Lamina.RuntimeShim.Hosting;
 
@@ -41,6 +42,7 @@ internal static partial class ShimHost
 
         using (runtimeApiSocket)
         using (var meter = new Meter(ShimMetrics.MeterName))
+        using (var meterProvider = ShimMetricsExport.CreateMeterProvider())
         using (var log = new ConsoleFunctionLog())
         {
             var time = TimeProvider.System;
@@ -52,7 +54,7 @@ internal static partial class ShimHost
 
             try
             {
-                await using var app = Build(options, loggerFactory, runtimeApiSocket, environment, supervisor, metrics);
+                await using var app = Build(options, loggerFactory, runtimeApiSocket, environment, supervisor, metrics, meterProvider);
                 if (options.Local)
                 {
                     LogLocal(logger, options.InvokeEndpoint.ToString());
@@ -69,7 +71,7 @@ internal static partial class ShimHost
         }
     }
 
-    private static WebApplication Build(ShimOptions options, ILoggerFactory loggerFactory, Socket runtimeApiSocket, ExecutionEnvironment environment, RuntimeSupervisor supervisor, ShimMetrics metrics)
+    private static WebApplication Build(ShimOptions options, ILoggerFactory loggerFactory, Socket runtimeApiSocket, ExecutionEnvironment environment, RuntimeSupervisor supervisor, ShimMetrics metrics, MeterProvider meterProvider)
     {
         // The empty builder, not the slim one: the slim one watches the working folder (the image's
         // WORKDIR, often /) for appsettings changes (9 s and 59,000 inotify watches at / here), and
@@ -79,7 +81,6 @@ internal static partial class ShimHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = environment.Options.Timeout + ShutdownAllowance);
-        builder.Services.AddPrometheusMetrics(exporter => exporter.MeterNamePrefixes.Add(ShimMetrics.MeterName));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(environment);
         builder.Services.AddSingleton(supervisor);
@@ -109,6 +110,18 @@ internal static partial class ShimHost
 
         var app = builder.Build();
         var dispatcher = app.Services.GetRequiredService<ShimDispatcher>();
+        // A scrape branches off to OpenTelemetry's Prometheus exporter (text or OpenMetrics, as the
+        // scraper's Accept header asks); everything else goes to the dispatcher.
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(
+            meterProvider,
+            predicate: context => dispatcher.IsAdmin(context) && AdminHandler.IsScrape(context),
+            path: null,
+            configureBranchedPipeline: static branch => branch.Use(static (context, next) =>
+            {
+                AdminHandler.NoStore(context.Response);
+                return next(context);
+            }),
+            optionsName: null);
         app.Run(new RequestDelegate(dispatcher.HandleAsync));
         return app;
     }

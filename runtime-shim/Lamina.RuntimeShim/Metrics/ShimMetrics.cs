@@ -11,11 +11,12 @@ namespace Lamina.RuntimeShim.Metrics;
 /// </summary>
 internal sealed class ShimMetrics
 {
-    /// <summary>The shim's meter; the exporter exports every meter whose name starts with "Lamina".</summary>
+    /// <summary>The shim's meter, which <see cref="ShimMetricsExport"/> exports.</summary>
     public const string MeterName = "Lamina.RuntimeShim";
 
-    // Lambda durations run from milliseconds to 15 minutes.
-    private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
+    /// <summary>The histograms, by name: their bucket boundaries are set in <see cref="ShimMetricsExport"/>'s views.</summary>
+    public const string DurationName = "lamina_duration_seconds";
+    public const string InitDurationName = "lamina_init_duration_seconds";
 
     private readonly Counter<long> _invocations;
     private readonly Counter<long> _errors;
@@ -41,18 +42,14 @@ internal sealed class ShimMetrics
         _coldStarts = meter.CreateCounter<long>("lamina_cold_starts_total", description: "Invocations that were the first of a freshly initialised runtime.");
         _restarts = meter.CreateCounter<long>("lamina_runtime_restarts_total", description: "Times the shim started the runtime again, by reason (timeout, exit, init_error).");
         _initFailures = meter.CreateCounter<long>("lamina_init_failures_total", description: "Runtime initialisations that failed (an init error, or an exit before the first next).");
-        _duration = meter.CreateHistogram(
-            "lamina_duration_seconds",
+        _duration = meter.CreateHistogram<double>(
+            DurationName,
             unit: "s",
-            description: "How long invocations ran, from delivery to the runtime until the result.",
-            tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
-        _initDuration = meter.CreateHistogram(
-            "lamina_init_duration_seconds",
+            description: "How long invocations ran, from delivery to the runtime until the result.");
+        _initDuration = meter.CreateHistogram<double>(
+            InitDurationName,
             unit: "s",
-            description: "How long the runtime took to initialise (start until its first call to next), by init type.",
-            tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+            description: "How long the runtime took to initialise (start until its first call to next), by init type.");
         meter.CreateObservableGauge(
             "lamina_concurrent_executions",
             () => new Measurement<int>(_busy() ? 1 : 0, _namespace, _function),

@@ -10,7 +10,7 @@ namespace Lamina.RuntimeShim.Supervision;
 /// read by <see cref="OutputPump"/>s and passed to the caller, its exit described the way Lambda
 /// describes it (<c>exit status 3</c>, <c>signal: killed</c>).
 /// </summary>
-internal sealed class RuntimeProcess : IDisposable
+internal sealed class RuntimeProcess : IRuntimeProcess
 {
     private readonly SystemProcess _process;
     private readonly OutputPump _stdout;

@@ -23,20 +23,28 @@ internal sealed partial class RuntimeSupervisor : BackgroundService, IRuntimeHan
     private static readonly TimeSpan TerminationGrace = TimeSpan.FromSeconds(1);
 
     private readonly RuntimeLaunch _launch;
+    private readonly RuntimeStarter _start;
     private readonly ExecutionEnvironment _environment;
     private readonly IFunctionLog _log;
     private readonly TimeProvider _time;
     private readonly ShimMetrics _metrics;
     private readonly ILogger<RuntimeSupervisor> _logger;
     private readonly Lock _gate = new();
-    private RuntimeProcess? _process;
+    private IRuntimeProcess? _process;
     private RuntimeGeneration? _generation;
     private int _consecutiveFailures;
     private bool _stopping;
 
     public RuntimeSupervisor(RuntimeLaunch launch, ExecutionEnvironment environment, IFunctionLog log, TimeProvider time, ShimMetrics metrics, ILogger<RuntimeSupervisor> logger)
+        : this(launch, RuntimeProcess.Start, environment, log, time, metrics, logger)
+    {
+    }
+
+    /// <summary>With the way processes are started given (a test's fake processes).</summary>
+    internal RuntimeSupervisor(RuntimeLaunch launch, RuntimeStarter start, ExecutionEnvironment environment, IFunctionLog log, TimeProvider time, ShimMetrics metrics, ILogger<RuntimeSupervisor> logger)
     {
         _launch = launch;
+        _start = start;
         _environment = environment;
         _log = log;
         _time = time;
@@ -47,7 +55,19 @@ internal sealed partial class RuntimeSupervisor : BackgroundService, IRuntimeHan
 
     public long? PeakMemoryBytes => Current?.PeakMemoryBytes;
 
-    private RuntimeProcess? Current
+    /// <summary>The generation started last (running, or just exited).</summary>
+    internal RuntimeGeneration? Generation
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _generation;
+            }
+        }
+    }
+
+    private IRuntimeProcess? Current
     {
         get
         {
@@ -70,14 +90,30 @@ internal sealed partial class RuntimeSupervisor : BackgroundService, IRuntimeHan
         }
     }
 
-    public void Reset() => Current?.Kill();
+    /// <summary>
+    /// Kills the runtime of <paramref name="generation"/> if it is still the one running. A reset can
+    /// arrive late: after that runtime exited by itself and its successor started (the environment
+    /// makes the reset outside its lock, and nothing holds the restart back once an init error has
+    /// been taken). Killing "whatever runs now" then killed the successor during its initialisation,
+    /// and the next invocation got Runtime.ExitError "signal: killed" instead of its own result.
+    /// </summary>
+    public void Reset(RuntimeGeneration generation)
+    {
+        lock (_gate)
+        {
+            if (_generation == generation)
+            {
+                _process?.Kill();
+            }
+        }
+    }
 
     public ValueTask FlushOutputAsync() => Current?.FlushAsync(FlushBound) ?? ValueTask.CompletedTask;
 
     /// <summary>At shutdown, after draining: SIGTERM, a short grace, then SIGKILL.</summary>
     public async Task StopRuntimeAsync()
     {
-        RuntimeProcess? process;
+        IRuntimeProcess? process;
         lock (_gate)
         {
             _stopping = true;
@@ -105,7 +141,7 @@ internal sealed partial class RuntimeSupervisor : BackgroundService, IRuntimeHan
         StartFirst();
         while (!stoppingToken.IsCancellationRequested)
         {
-            RuntimeProcess? process;
+            IRuntimeProcess? process;
             RuntimeGeneration generation;
             lock (_gate)
             {
@@ -168,7 +204,7 @@ internal sealed partial class RuntimeSupervisor : BackgroundService, IRuntimeHan
         _generation = _environment.OnRuntimeStarted();
         try
         {
-            _process = RuntimeProcess.Start(_launch, OnOutput);
+            _process = _start(_launch, OnOutput);
             LogStarted(_logger, _generation.Number, _process.Id);
         }
         catch (RuntimeStartException e)

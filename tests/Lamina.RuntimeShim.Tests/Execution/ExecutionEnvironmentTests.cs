@@ -299,6 +299,32 @@ public sealed class ExecutionEnvironmentTests : IDisposable
     }
 
     [Fact]
+    public async Task InvokeAsync_RuntimeReplacedJustAsTheDeadlinePasses_ResetsOnlyTheRuntimeThatTimedOut()
+    {
+        var next = _harness.StartInitialisedRuntime();
+        var timedOut = _harness.Generation!;
+        var invoke = Environment.InvokeAsync(Request("r1"), waitForInit: false, None);
+        await next.Bounded();
+        // The runtime exits by itself at the deadline, and the supervisor starts the next before the reset is made.
+        _harness.Runtime.OnReset = () =>
+        {
+            _harness.Runtime.OnReset = null;
+            Environment.OnRuntimeExited(timedOut, "exit status 1");
+            _harness.StartRuntime();
+        };
+
+        Time.Advance(DefaultTimeout);
+        var result = Completed(await invoke.Bounded());
+        Time.Advance(InitTime);
+        var warm = await _harness.RunAsync(Environment.NextAsync(None), "r2", "2", Work);
+
+        Assert.Equal("Sandbox.Timedout", result.ErrorType);
+        Assert.Same(timedOut, Assert.Single(_harness.Runtime.ResetGenerations));
+        Assert.Null(warm.FunctionError);
+        Assert.True(warm.ColdStart);
+    }
+
+    [Fact]
     public async Task CompleteAsync_AfterTheDeadline_Refused()
     {
         var next = _harness.StartInitialisedRuntime();
@@ -453,6 +479,39 @@ public sealed class ExecutionEnvironmentTests : IDisposable
 
         Assert.False(allowedAtReset);
         await restart.Bounded();
+    }
+
+    [Fact]
+    public async Task InvokeAsync_InitErrorTakenWhileTheNextRuntimeStarts_ResetsOnlyTheRuntimeThatFailed()
+    {
+        // The flaky InitErrorTests run: the failed runtime exits by itself just as its error is taken; the
+        // supervisor, with no error left to wait for, starts the next runtime before the reset is made.
+        // A reset of "whatever runs now" killed that newcomer, whose exit became the next invocation's
+        // Runtime.ExitError "signal: killed" instead of its own init error.
+        var failed = _harness.StartRuntime();
+        Environment.ReportInitError(new LambdaError("the configuration is missing", "ConformanceInitError"), body: null);
+        RuntimeGeneration? successor = null;
+        _harness.Runtime.OnReset = () =>
+        {
+            _harness.Runtime.OnReset = null;
+            Environment.OnRuntimeExited(failed, "exit status 1");
+            if (Environment.WaitForRestartPermissionAsync(None).IsCompletedSuccessfully)
+            {
+                successor = _harness.StartRuntime();
+            }
+        };
+
+        var first = Completed(await Environment.InvokeAsync(Request("r1"), waitForInit: false, None).Bounded());
+        Time.Advance(TimeSpan.FromMilliseconds(300));
+        Environment.ReportInitError(new LambdaError("the configuration is missing", "ConformanceInitError"), body: null);
+        var second = Completed(await Environment.InvokeAsync(Request("r2"), waitForInit: false, None).Bounded());
+
+        Assert.NotNull(successor);
+        Assert.Equal([failed, successor], _harness.Runtime.ResetGenerations);
+        Assert.Equal("ConformanceInitError", first.ErrorType);
+        Assert.Equal("ConformanceInitError", second.ErrorType);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), second.InitDuration);
+        Assert.Equal(2, _harness.Metrics.Sum("lamina_init_failures_total"));
     }
 
     [Fact]

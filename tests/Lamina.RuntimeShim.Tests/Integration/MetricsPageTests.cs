@@ -21,6 +21,8 @@ public sealed class MetricsPageTests
     /// <summary>Every label a shim series may carry: the identity and one bounded dimension.</summary>
     private static readonly HashSet<string> AllowedLabels = ["namespace", "function", "invocation_type", "error_type", "init_type", "reason"];
 
+    private static readonly string[] DurationBoundaries = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30", "60", "300", "900", "+Inf"];
+
     private static readonly Dictionary<string, (string Type, string[] Labels)> ExpectedFamilies = new(StringComparer.Ordinal)
     {
         ["lamina_invocations_total"] = ("counter", ["namespace", "function", "invocation_type"]),
@@ -36,7 +38,12 @@ public sealed class MetricsPageTests
     [MemberData(nameof(ConformanceRuntimes.Names), MemberType = typeof(ConformanceRuntimes))]
     public async Task Metrics_AfterSuccessErrorAndTimeout_HaveTheExpectedFamiliesAndBoundedLabels(string runtime)
     {
-        var conformance = (await ConformanceRuntimes.GetAsync(runtime)).With(("LAMINA_NAMESPACE", Namespace), ("AWS_LAMBDA_FUNCTION_NAME", Function));
+        // OTEL_* variables are the function's (for its own SDK): the shim's metrics must not heed them.
+        var conformance = (await ConformanceRuntimes.GetAsync(runtime)).With(
+            ("LAMINA_NAMESPACE", Namespace),
+            ("AWS_LAMBDA_FUNCTION_NAME", Function),
+            ("OTEL_SDK_DISABLED", "true"),
+            ("OTEL_RESOURCE_ATTRIBUTES", "service.name=the-function"));
         await using var shim = await conformance.StartShimAsync(timeoutSeconds: 60);
 
         var success = await shim.InvokeAsync(InvokePath.Contract, "{}", "metrics-success");
@@ -78,6 +85,9 @@ public sealed class MetricsPageTests
         Assert.Equal(1, Value(series, "lamina_errors_total", ("error_type", "Unhandled")));
         Assert.Equal(1, Value(series, "lamina_runtime_restarts_total", ("reason", "timeout")));
         Assert.Equal(3, Value(series, "lamina_duration_seconds_count"));
+        // Lambda's range, 5 ms to 15 minutes, not OpenTelemetry's default boundaries.
+        var boundaries = series.Where(s => s.Name == "lamina_duration_seconds_bucket").Select(s => s.Labels["le"]);
+        Assert.Equal(DurationBoundaries, boundaries);
         foreach (var id in new[] { "metrics-success", "metrics-error", "metrics-timeout" })
         {
             Assert.DoesNotContain(id, page, StringComparison.Ordinal);
