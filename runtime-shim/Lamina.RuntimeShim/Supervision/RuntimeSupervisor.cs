@@ -97,15 +97,22 @@ internal sealed partial class RuntimeSupervisor : BackgroundService, IRuntimeHan
     /// been taken). Killing "whatever runs now" then killed the successor during its initialisation,
     /// and the next invocation got Runtime.ExitError "signal: killed" instead of its own result.
     /// </summary>
+    /// <remarks>
+    /// The kill happens outside <c>_gate</c>: the runtime's exit completes on the thread that reaps
+    /// children, which runs the loop below (it takes <c>_gate</c>) while .NET's process bookkeeping is
+    /// held, and <see cref="IRuntimeProcess.Kill"/> needs that bookkeeping too. Killing under the lock
+    /// deadlocked the two (seen under load: a timed-out invocation that never answered). Killing the
+    /// process object taken under the lock still kills only that runtime; one already gone is a no-op.
+    /// </remarks>
     public void Reset(RuntimeGeneration generation)
     {
+        IRuntimeProcess? target;
         lock (_gate)
         {
-            if (_generation == generation)
-            {
-                _process?.Kill();
-            }
+            target = _generation == generation ? _process : null;
         }
+
+        target?.Kill();
     }
 
     public ValueTask FlushOutputAsync() => Current?.FlushAsync(FlushBound) ?? ValueTask.CompletedTask;
