@@ -137,10 +137,7 @@ public sealed class KubernetesObjectClient(IKubernetes kubernetes, bool disposeK
     public Task<T> ReplaceAsync<T>(T item, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        ArgumentNullException.ThrowIfNull(item);
-        var r = ResourceType.Of<T>();
-        WithTypeMeta(item, r);
-        var (ns, name) = (item.Metadata?.NamespaceProperty, NameOf(item, r));
+        var (r, ns, name) = Target(item);
         return CallAsync(ns is null
             ? Objects.ReplaceClusterCustomObjectWithHttpMessagesAsync<T>(item, r.Group, r.Version, r.Plural, name, cancellationToken: cancellationToken)
             : Objects.ReplaceNamespacedCustomObjectWithHttpMessagesAsync<T>(item, r.Group, r.Version, ns, r.Plural, name, cancellationToken: cancellationToken));
@@ -150,11 +147,8 @@ public sealed class KubernetesObjectClient(IKubernetes kubernetes, bool disposeK
     public Task<T> ApplyAsync<T>(T item, ApplyOptions options, string? subresource = null, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(options);
-        var r = ResourceType.Of<T>();
-        WithTypeMeta(item, r);
-        var (ns, name) = (item.Metadata?.NamespaceProperty, NameOf(item, r));
+        var (r, ns, name) = Target(item);
         var patch = new V1Patch(ApplyBody(item), V1Patch.PatchType.ApplyPatch);
         return PatchAsync<T>(r, ns, name, patch, subresource, options.FieldManager, options.Force, cancellationToken);
     }
@@ -172,10 +166,7 @@ public sealed class KubernetesObjectClient(IKubernetes kubernetes, bool disposeK
     public Task<T> ReplaceStatusAsync<T>(T item, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        ArgumentNullException.ThrowIfNull(item);
-        var r = ResourceType.Of<T>();
-        WithTypeMeta(item, r);
-        var (ns, name) = (item.Metadata?.NamespaceProperty, NameOf(item, r));
+        var (r, ns, name) = Target(item);
         return CallAsync(ns is null
             ? Objects.ReplaceClusterCustomObjectStatusWithHttpMessagesAsync<T>(item, r.Group, r.Version, r.Plural, name, cancellationToken: cancellationToken)
             : Objects.ReplaceNamespacedCustomObjectStatusWithHttpMessagesAsync<T>(item, r.Group, r.Version, ns, r.Plural, name, cancellationToken: cancellationToken));
@@ -269,6 +260,16 @@ public sealed class KubernetesObjectClient(IKubernetes kubernetes, bool disposeK
             default:
                 return error;
         }
+    }
+
+    /// <summary>Where a write of <paramref name="item"/> goes (its resource, namespace and name), its type metadata filled in.</summary>
+    private static (ResourceType Resource, string? Namespace, string Name) Target<T>(T item)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var r = ResourceType.Of<T>();
+        WithTypeMeta(item, r);
+        return (r, item.Metadata?.NamespaceProperty, NameOf(item, r));
     }
 
     /// <summary>Type metadata from the model's resource, so callers need not set apiVersion and kind.</summary>
