@@ -107,6 +107,8 @@ public sealed class ShimProcess : IAsyncDisposable
         var (invokePort, adminPort, runtimeApiPort) = (ports.ElementAt(0), ports.ElementAt(1), ports.ElementAt(2));
         var arguments = new List<string>
         {
+            // Local mode serves RIE's path too, which the tests drive beside the gateway's contract.
+            "--local",
             "--invoke-address", $"127.0.0.1:{invokePort}",
             "--admin-address", $"127.0.0.1:{adminPort}",
             "--runtime-api", $"127.0.0.1:{runtimeApiPort}",

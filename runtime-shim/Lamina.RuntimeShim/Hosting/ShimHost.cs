@@ -88,7 +88,8 @@ internal static partial class ShimHost
         builder.Services.AddHostedService(static provider => provider.GetRequiredService<RuntimeSupervisor>());
         builder.Services.AddHostedService<DrainService>();
         builder.Services.AddSingleton<RuntimeApiHandler>();
-        builder.Services.AddSingleton<InvokeHandler>();
+        builder.Services.AddSingleton(static provider => new InvokeHandler(
+            provider.GetRequiredService<ExecutionEnvironment>(), provider.GetRequiredService<TimeProvider>(), rieEnabled: provider.GetRequiredService<ShimOptions>().Local));
         builder.Services.AddSingleton<AdminHandler>();
         builder.Services.AddSingleton<ShimDispatcher>();
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -10,7 +10,7 @@ namespace Lamina.RuntimeShim.Invoke;
 /// The invoke side of the shim: the gateway's contract (<see cref="InvokeContract.Path"/>) and the
 /// RIE-compatible Lambda path, both turned into one <see cref="InvocationRequest"/> for the environment.
 /// </summary>
-internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvider time)
+internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvider time, bool rieEnabled = false)
 {
     private static readonly byte[] EmptyEvent = "{}"u8.ToArray();
 
@@ -25,13 +25,17 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
             return context.Request.Method == HttpMethods.Post ? ContractAsync(context) : MethodNotAllowedAsync(context);
         }
 
-        if (path.StartsWith(InvokeContract.RiePrefix, StringComparison.Ordinal) && path.EndsWith(InvokeContract.RieSuffix, StringComparison.Ordinal)
+        // RIE's path is the local emulator's: in a function pod it would let anything that reaches the
+        // pod invoke the function past the gateway (and its authentication and concurrency cap).
+        if (rieEnabled && path.StartsWith(InvokeContract.RiePrefix, StringComparison.Ordinal) && path.EndsWith(InvokeContract.RieSuffix, StringComparison.Ordinal)
             && path.Length > InvokeContract.RiePrefix.Length + InvokeContract.RieSuffix.Length)
         {
             return context.Request.Method == HttpMethods.Post ? RieAsync(context) : MethodNotAllowedAsync(context);
         }
 
-        return ServiceErrorAsync(context, StatusCodes.Status404NotFound, "ResourceNotFoundException", $"No route for {path}: invoke with POST {InvokeContract.Path} or POST /2015-03-31/functions/function/invocations.");
+        return ServiceErrorAsync(context, StatusCodes.Status404NotFound, "ResourceNotFoundException", rieEnabled
+            ? $"No route for {path}: invoke with POST {InvokeContract.Path} or POST /2015-03-31/functions/function/invocations."
+            : $"No route for {path}: invoke with POST {InvokeContract.Path} (the Lambda path is served in --local mode only).");
     }
 
     // ---------------------------------------------------------------- the gateway's contract

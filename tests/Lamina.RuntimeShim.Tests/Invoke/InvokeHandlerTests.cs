@@ -20,7 +20,7 @@ public sealed class InvokeHandlerTests : IDisposable
     private readonly EnvironmentHarness _harness = new();
     private readonly InvokeHandler _handler;
 
-    public InvokeHandlerTests() => _handler = new InvokeHandler(_harness.Environment, _harness.Time);
+    public InvokeHandlerTests() => _handler = new InvokeHandler(_harness.Environment, _harness.Time, rieEnabled: true);
 
     private ExecutionEnvironment Environment => _harness.Environment;
 
@@ -349,6 +349,18 @@ public sealed class InvokeHandlerTests : IDisposable
     }
 
     // ---------------------------------------------------------------- RIE's path
+
+    [Fact]
+    public async Task HandleAsync_RiePathOutsideLocalMode_NotFoundAndNotRun()
+    {
+        var handler = new InvokeHandler(_harness.Environment, _harness.Time, rieEnabled: false);
+        var context = Post(RiePath, "{}");
+
+        await handler.HandleAsync(context);
+
+        Assert.Equal(404, context.Response.StatusCode);
+        Assert.Contains("served in --local mode only", Body(context), StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task HandleAsync_RieInvocationWithTail_LambdaHeadersAndLogResult()
