@@ -2,7 +2,10 @@ using System.Diagnostics.Metrics;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Events;
 using Lamina.Kubernetes.LeaderElection;
+using Lamina.Operator.Concurrency;
 using Lamina.Operator.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,42 +15,87 @@ namespace Lamina.Testing;
 
 /// <summary>
 /// The operator's controller running inside the test process against a real API server, with a
-/// lease of its own in <c>leaseNamespace</c> so that tests running at once do not share a leader.
+/// lease of its own in <c>leaseNamespace</c> so that tests running at once do not share a leader, and
+/// the concurrency controller's gRPC service on a free loopback port, announced in that lease as the
+/// operator program announces it, so that gateways find it the same way.
 /// </summary>
 public sealed class RunningOperator : IAsyncDisposable
 {
     private readonly FunctionController _controller;
     private readonly ServiceProvider _services;
+    private readonly WebApplication _grpc;
 
-    private RunningOperator(FunctionController controller, ServiceProvider services)
+    private RunningOperator(FunctionController controller, ServiceProvider services, WebApplication grpc, string grpcAddress)
     {
         _controller = controller;
         _services = services;
+        _grpc = grpc;
+        GrpcAddress = grpcAddress;
     }
+
+    /// <summary>Where gateways reach this replica's concurrency controller.</summary>
+    public string GrpcAddress { get; }
+
+    /// <summary>Whether this replica leads now.</summary>
+    public bool Leading => _controller.Leading;
+
+    /// <summary>Scale writes the concurrency controller made.</summary>
+    public int ScaleWrites => _controller.Concurrency.ScaleWrites;
 
     /// <summary>
     /// Starts the controller (two workers) and returns once it is running. On the local cluster pass
     /// <c>Never</c> as the pull policy: its images are imported, and nothing may be pulled from outside.
     /// </summary>
-    public static async Task<RunningOperator> StartAsync(IKubernetesClient client, IEventRecorder events, string leaseNamespace, ILoggerFactory? logs = null, string imagePullPolicy = "IfNotPresent")
+    public static async Task<RunningOperator> StartAsync(
+        IKubernetesClient client,
+        IEventRecorder events,
+        string leaseNamespace,
+        ILoggerFactory? logs = null,
+        string imagePullPolicy = "IfNotPresent",
+        Action<ConcurrencyOptions>? concurrency = null,
+        bool releaseLeaseOnStop = true)
     {
         var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var grpcUrl = $"http://127.0.0.1:{FreePort.Next()}";
+        var options = new ConcurrencyOptions { GrpcUrl = grpcUrl };
+        concurrency?.Invoke(options);
+        options.GrpcUrl = grpcUrl;
+        var address = ConcurrencyEndpoints.Advertised(options);
+        var loggers = logs ?? NullLoggerFactory.Instance;
         var controller = new FunctionController(
             client,
             events,
             Options.Create(new OperatorOptions { Workers = 2, ImagePullPolicy = imagePullPolicy }),
-            Options.Create(new LeaderElectionOptions { Namespace = leaseNamespace, LeaseName = "lamina-operator" }),
+            Options.Create(new LeaderElectionOptions
+            {
+                Namespace = leaseNamespace,
+                LeaseName = "lamina-operator",
+                Identity = $"{LeaderElectionOptions.DefaultIdentity()}@{address}",
+                ReleaseOnCancel = releaseLeaseOnStop,
+            }),
+            Options.Create(options),
             TimeProvider.System,
-            logs ?? NullLoggerFactory.Instance,
+            loggers,
             services.GetRequiredService<IMeterFactory>());
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => ConcurrencyEndpoints.ListenGrpc(kestrel, grpcUrl));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(new ConcurrencyService(controller.Concurrency.State, options, loggers.CreateLogger<ConcurrencyService>()));
+        var grpc = builder.Build();
+        grpc.MapGrpcService<ConcurrencyService>();
+        await grpc.StartAsync().ConfigureAwait(false);
         await controller.StartAsync(CancellationToken.None).ConfigureAwait(false);
-        return new RunningOperator(controller, services);
+        return new RunningOperator(controller, services, grpc, address);
     }
 
-    /// <summary>Stops the controller (releasing its lease) and its meters.</summary>
+    /// <summary>Stops the controller (releasing its lease unless told not to, as a crash would not) and its meters.</summary>
     public async ValueTask DisposeAsync()
     {
         await _controller.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _grpc.StopAsync().ConfigureAwait(false);
+        await _grpc.DisposeAsync().ConfigureAwait(false);
         _controller.Dispose();
         await _services.DisposeAsync().ConfigureAwait(false);
     }

@@ -12,11 +12,26 @@ public sealed class FunctionStatus
     [Doc("Ready, ConfigValid, DeploymentReady and EnvironmentsHealthy.")]
     public List<V1Condition>? Conditions { get; set; }
 
-    [Doc("Execution environments (pods) that exist.")]
+    [Doc("Pods that exist, on-demand and provisioned (the Deployments' replicas).")]
     public int? Replicas { get; set; }
 
-    [Doc("Execution environments ready to take an invocation.")]
+    [Doc("Pods ready, on-demand and provisioned (the Deployments' ready replicas).")]
     public int? ReadyReplicas { get; set; }
+
+    [Doc("Execution environments the autoscaler wants, provisioned ones included (the concurrency controller's view).")]
+    public int? DesiredEnvironments { get; set; }
+
+    [Doc("Execution environments that can take an invocation now (the concurrency controller's view).")]
+    public int? ReadyEnvironments { get; set; }
+
+    [Doc("Execution environments running an invocation when the status was written, as the gateways report; not rewritten at every change.")]
+    public int? BusyEnvironments { get; set; }
+
+    [Doc("Provisioned-concurrency execution environments ready now, of spec.concurrency.provisioned.")]
+    public int? ProvisionedReady { get; set; }
+
+    [Doc("The autoscaler's last decision that changed the desired environments.")]
+    public FunctionScaleEvent? LastScale { get; set; }
 
     [Doc("The function's ARN-style identifier, as callers may name it.")]
     public string? FunctionArn { get; set; }

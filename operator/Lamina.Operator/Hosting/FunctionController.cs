@@ -7,6 +7,7 @@ using k8s;
 using k8s.Models;
 using Lamina.Kubernetes.Queue;
 using Lamina.Operator.Api;
+using Lamina.Operator.Concurrency;
 using Lamina.Operator.Reconciliation;
 using Microsoft.Extensions.Options;
 
@@ -38,6 +39,7 @@ internal sealed partial class FunctionController : BackgroundService
     private readonly WorkQueue<string> _queue;
     private readonly FunctionReconciler _reconciler;
     private readonly ControllerMetrics _metrics;
+    private readonly ConcurrencyControl _concurrency;
     private volatile bool _leading;
 
     public FunctionController(
@@ -45,6 +47,7 @@ internal sealed partial class FunctionController : BackgroundService
         IEventRecorder events,
         IOptions<OperatorOptions> options,
         IOptions<LeaderElectionOptions> leaderOptions,
+        IOptions<ConcurrencyOptions> concurrencyOptions,
         TimeProvider time,
         ILoggerFactory loggers,
         IMeterFactory meters)
@@ -69,12 +72,26 @@ internal sealed partial class FunctionController : BackgroundService
             Region = _options.Region,
             AccountId = _options.AccountId,
         };
+        var functionLister = new InformerLister<Function>(_functions.Store);
+        var deploymentLister = new InformerLister<V1Deployment>(_deployments.Store);
+        _concurrency = new ConcurrencyControl(
+            client,
+            functionLister,
+            deploymentLister,
+            podIndex,
+            concurrencyOptions.Value,
+            time,
+            loggers,
+            meters,
+            function => _queue.Add(ObjectKey.Of(function.Namespace, function.Name)));
         _reconciler = new FunctionReconciler(
             client,
-            new InformerLister<Function>(_functions.Store),
-            new InformerLister<V1Deployment>(_deployments.Store),
+            functionLister,
+            deploymentLister,
             new InformerLister<V1Service>(_services.Store),
             podIndex,
+            _concurrency,
+            concurrencyOptions.Value,
             events,
             defaults,
             time,
@@ -85,6 +102,7 @@ internal sealed partial class FunctionController : BackgroundService
         _services.AddHandler(onAdd: EnqueueOwner, onUpdate: (_, child) => EnqueueOwner(child), onDelete: EnqueueOwner);
         // The index first: handlers run in order, so a queued reconcile reads the pod that queued it.
         _pods.AddHandler(podIndex);
+        _pods.AddHandler(_concurrency.Tracker);
         _pods.AddHandler(onAdd: EnqueueFunction, onUpdate: (_, pod) => EnqueueFunction(pod), onDelete: EnqueueFunction);
     }
 
@@ -93,6 +111,9 @@ internal sealed partial class FunctionController : BackgroundService
 
     /// <summary>True while this replica reconciles.</summary>
     public bool Leading => _leading;
+
+    /// <summary>The concurrency controller (its gRPC service serves <see cref="ConcurrencyControl.State"/>).</summary>
+    public ConcurrencyControl Concurrency => _concurrency;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -132,11 +153,13 @@ internal sealed partial class FunctionController : BackgroundService
                 _queue.Add(ObjectKey.Of(function));
             }
 
-            var workers = new Task[Math.Max(1, _options.Workers)];
-            for (var i = 0; i < workers.Length; i++)
+            var workers = new Task[Math.Max(1, _options.Workers) + 1];
+            for (var i = 0; i < workers.Length - 1; i++)
             {
                 workers[i] = WorkAsync(leading);
             }
+
+            workers[^1] = _concurrency.LeadAsync(leading);
 
             await Task.WhenAll(workers).ConfigureAwait(false);
         }
@@ -196,6 +219,7 @@ internal sealed partial class FunctionController : BackgroundService
     {
         _queue.Add(ObjectKey.Of(function));
         EnqueueReferrers(function);
+        LimitsChanged();
     }
 
     private void FunctionChanged(Function before, Function after)
@@ -205,10 +229,32 @@ internal sealed partial class FunctionController : BackgroundService
         if (before.Metadata.Generation != after.Metadata.Generation || before.Metadata.ResourceVersion == after.Metadata.ResourceVersion)
         {
             _queue.Add(ObjectKey.Of(after));
+            LimitsChanged();
         }
     }
 
-    private void FunctionGone(Function function) => EnqueueReferrers(function);
+    private void FunctionGone(Function function)
+    {
+        EnqueueReferrers(function);
+        LimitsChanged();
+    }
+
+    /// <summary>
+    /// One Function's reservation can change every other's admission to the pool: the controller reads
+    /// them all again, and the Functions whose admission changed are reconciled (their Ready condition).
+    /// </summary>
+    private void LimitsChanged()
+    {
+        if (!Synced)
+        {
+            return; // the first Sync runs when leadership starts, over the full cache
+        }
+
+        foreach (var changed in _concurrency.Limits.Sync())
+        {
+            _queue.Add(ObjectKey.Of(changed.Namespace, changed.Name));
+        }
+    }
 
     /// <summary>Functions that name <paramref name="target"/> as an async destination are re-validated when it comes or goes.</summary>
     private void EnqueueReferrers(Function target)

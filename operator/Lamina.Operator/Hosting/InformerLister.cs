@@ -10,4 +10,6 @@ internal sealed class InformerLister<T>(InformerStore<T> store) : IObjectLister<
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public T? Get(string? ns, string name) => store.Get(ns, name);
+
+    public IReadOnlyList<T> List() => store.List();
 }

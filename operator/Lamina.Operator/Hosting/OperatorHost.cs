@@ -1,11 +1,15 @@
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Events;
 using Lamina.Kubernetes.LeaderElection;
+using Lamina.Operator.Concurrency;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 
 namespace Lamina.Operator.Hosting;
 
 /// <summary>
-/// The operator program: Kubernetes from KUBECONFIG (or in-cluster), the Function controller,
+/// The operator program: Kubernetes from KUBECONFIG (or in-cluster), the Function controller and the
+/// concurrency controller (its gRPC service on a port of its own, HTTP/2), and on HTTP/1.1
 /// <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>. SIGTERM stops it cleanly: workers finish their
 /// reconcile, the lease is released so a standby takes over at once.
 /// </summary>
@@ -17,10 +21,18 @@ internal static class OperatorHost
     public static async Task<int> RunAsync(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        var urls = builder.Configuration["urls"] is { Length: > 0 } configured ? configured : DefaultUrls;
+        var concurrency = new ConcurrencyOptions();
+        builder.Configuration.GetSection(ConcurrencyOptions.Section).Bind(concurrency);
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            builder.WebHost.UseUrls(DefaultUrls);
-        }
+            foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                ConcurrencyEndpoints.Listen(kestrel, url, HttpProtocols.Http1);
+            }
+
+            ConcurrencyEndpoints.ListenGrpc(kestrel, concurrency.GrpcUrl);
+        });
 
         // One line per entry for people; LAMINA_LOG_FORMAT=json for log pipelines (structured fields kept).
         if (Environment.GetEnvironmentVariable("LAMINA_LOG_FORMAT") == "json")
@@ -54,8 +66,11 @@ internal static class OperatorHost
         services.AddKubernetesClient(kubernetes);
         services.Configure<EventRecorderOptions>(o => o.Component = "lamina-operator");
         services.AddSingleton<IEventRecorder, KubernetesEventRecorder>();
-        services.AddOptions<LeaderElectionOptions>().Configure<Microsoft.Extensions.Options.IOptions<OperatorOptions>>((leader, operatorOptions) =>
+        services.AddSingleton(Options.Create(concurrency));
+        services.AddOptions<LeaderElectionOptions>().Configure<IOptions<OperatorOptions>>((leader, operatorOptions) =>
         {
+            // Gateways read the leader's gRPC address from the Lease: <identity>@<address>.
+            leader.Identity = $"{LeaderElectionOptions.DefaultIdentity()}@{ConcurrencyEndpoints.Advertised(concurrency)}";
             leader.LeaseName = operatorOptions.Value.LeaseName;
             leader.Namespace = operatorOptions.Value.LeaseNamespace is { Length: > 0 } configured
                 ? configured
@@ -64,11 +79,15 @@ internal static class OperatorHost
         services.AddLaminaMetrics(builder.Configuration, "lamina-operator");
         services.AddSingleton<FunctionController>();
         services.AddHostedService(sp => sp.GetRequiredService<FunctionController>());
+        services.AddGrpc();
+        services.AddSingleton(sp => new ConcurrencyService(
+            sp.GetRequiredService<FunctionController>().Concurrency.State, concurrency, sp.GetRequiredService<ILogger<ConcurrencyService>>()));
 
         var app = builder.Build();
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/readyz", (FunctionController controller) => controller.Synced ? Results.Text("ok") : Results.Text("caches not synced", statusCode: 503));
         app.MapLaminaMetrics();
+        app.MapGrpcService<ConcurrencyService>();
         await app.RunAsync().ConfigureAwait(false);
         return 0;
     }

@@ -5,8 +5,9 @@ using Lamina.Operator.Api;
 namespace Lamina.Operator.Reconciliation;
 
 /// <summary>
-/// The Deployment that runs a function: data in, data out, no client, no clock. It never sets
-/// <c>spec.replicas</c>: scale belongs to the autoscaler, so applying a Function never resets it.
+/// A Deployment that runs a function's environments of one kind: data in, data out, no client, no
+/// clock. The replica count is the caller's: provisioned concurrency for the provisioned Deployment,
+/// the concurrency controller's answer (or what the Deployment already has) for the on-demand one.
 /// </summary>
 internal static class DeploymentBuilder
 {
@@ -16,11 +17,12 @@ internal static class DeploymentBuilder
     private const string ShimVolume = "lamina-shim";
     private const string TmpVolume = "tmp";
 
-    /// <summary>Builds the desired Deployment for <paramref name="function"/>.</summary>
-    public static V1Deployment Build(Function function, OperatorDefaults defaults)
+    /// <summary>Builds the desired Deployment of <paramref name="function"/>'s <paramref name="kind"/> environments, with <paramref name="replicas"/> pods.</summary>
+    public static V1Deployment Build(Function function, EnvironmentKind kind, int replicas, OperatorDefaults defaults)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(defaults);
+        ArgumentOutOfRangeException.ThrowIfNegative(replicas);
         var spec = EffectiveSpec.Of(function.Spec);
         return new V1Deployment
         {
@@ -28,31 +30,36 @@ internal static class DeploymentBuilder
             Kind = V1Deployment.KubeKind,
             Metadata = new V1ObjectMeta
             {
-                Name = Names.Deployment(function),
+                Name = Names.Deployment(function, kind),
                 NamespaceProperty = function.Metadata.NamespaceProperty,
-                Labels = Names.Labels(function),
+                Labels = Names.Labels(function, kind),
                 OwnerReferences = OwnerReferences.ControlledBy(function),
             },
             Spec = new V1DeploymentSpec
             {
-                Selector = new V1LabelSelector { MatchLabels = Names.Selector(function) },
-                // Keep every ready environment while a new version starts: in-flight work drains.
-                Strategy = new V1DeploymentStrategy
-                {
-                    Type = "RollingUpdate",
-                    RollingUpdate = new V1RollingUpdateDeployment { MaxUnavailable = 0, MaxSurge = 1 },
-                },
+                Replicas = replicas,
+                Selector = new V1LabelSelector { MatchLabels = Names.Selector(function, kind) },
+                Strategy = new V1DeploymentStrategy { Type = "RollingUpdate", RollingUpdate = RollingUpdate(spec) },
                 RevisionHistoryLimit = 3,
                 Template = new V1PodTemplateSpec
                 {
-                    Metadata = new V1ObjectMeta { Labels = Names.Labels(function) },
-                    Spec = PodSpec(function, spec, defaults),
+                    Metadata = new V1ObjectMeta { Labels = Names.Labels(function, kind) },
+                    Spec = PodSpec(function, spec, kind, defaults),
                 },
             },
         };
     }
 
-    private static V1PodSpec PodSpec(Function function, EffectiveSpec spec, OperatorDefaults defaults) => new()
+    /// <summary>
+    /// Without a reservation, keep every ready environment while a new version starts (a surge pod
+    /// first; in-flight work drains). With one, a surge pod could make more environments than the cap,
+    /// so an old pod goes first: a rollout never exceeds <c>reserved</c> pods.
+    /// </summary>
+    private static V1RollingUpdateDeployment RollingUpdate(EffectiveSpec spec) => spec.Reserved is null
+        ? new V1RollingUpdateDeployment { MaxUnavailable = 0, MaxSurge = 1 }
+        : new V1RollingUpdateDeployment { MaxUnavailable = 1, MaxSurge = 0 };
+
+    private static V1PodSpec PodSpec(Function function, EffectiveSpec spec, EnvironmentKind kind, OperatorDefaults defaults) => new()
     {
         // Functions get no cluster credentials and no Service environment variables.
         AutomountServiceAccountToken = false,
@@ -93,7 +100,7 @@ internal static class DeploymentBuilder
                 // The shim starts the runtime as its child: <shim> -- <command> <args>.
                 Command = [ShimContract.Executable, "--", .. spec.Command],
                 Args = [.. spec.Args],
-                Env = LambdaEnvironment.For(function, spec, defaults),
+                Env = LambdaEnvironment.For(function, spec, kind, defaults),
                 Ports =
                 [
                     new V1ContainerPort { Name = "invoke", ContainerPort = ShimContract.InvokePort, Protocol = "TCP" },

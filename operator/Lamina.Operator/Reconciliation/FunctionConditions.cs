@@ -86,9 +86,8 @@ internal static class FunctionConditions
         _ => 4,
     };
 
-    /// <summary>metav1.Time has whole seconds; keeping sub-second precision would differ after a round trip.</summary>
     /// <summary>metav1.Time keeps whole seconds: a time with a fraction would read back different and look like a change.</summary>
-    private static DateTime TruncateToSeconds(DateTimeOffset time)
+    public static DateTime TruncateToSeconds(DateTimeOffset time)
     {
         var utc = time.UtcDateTime;
         return new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);

@@ -9,4 +9,7 @@ internal sealed partial class FunctionReconciler
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Function {Namespace}/{Function}: {Verb} {Kind} {Name} (differing field: {Field})")]
     private partial void LogChildWritten(string @namespace, string function, string verb, string kind, string name, string field);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Function {Namespace}/{Function}: Deleted {Kind} {Name} ({Why})")]
+    private partial void LogChildDeleted(string @namespace, string function, string kind, string name, string why);
 }

@@ -6,4 +6,7 @@ internal interface IObjectLister<out T>
 {
     /// <summary>The object, or null when it does not exist.</summary>
     T? Get(string? ns, string name);
+
+    /// <summary>Every object in every namespace, in no particular order (a snapshot).</summary>
+    IReadOnlyList<T> List();
 }

@@ -34,8 +34,11 @@ internal static class LambdaEnvironment
     public static string InvokePath(Function function) =>
         $"/2015-03-31/functions/{Names.QualifiedName(function)}/invocations";
 
-    /// <summary>The Lambda variables first (so users' values may refer to them with $(NAME)), then the user's.</summary>
-    public static List<V1EnvVar> For(Function function, EffectiveSpec spec, OperatorDefaults defaults)
+    /// <summary>
+    /// The Lambda variables first (so users' values may refer to them with $(NAME)), then the user's.
+    /// <paramref name="kind"/> sets AWS_LAMBDA_INITIALIZATION_TYPE, which runtimes read to tell provisioned from on-demand starts.
+    /// </summary>
+    public static List<V1EnvVar> For(Function function, EffectiveSpec spec, EnvironmentKind kind, OperatorDefaults defaults)
     {
         ArgumentNullException.ThrowIfNull(function);
         var name = function.Metadata.Name!;
@@ -48,7 +51,7 @@ internal static class LambdaEnvironment
             Literal("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", spec.MemoryMB.ToString(CultureInfo.InvariantCulture)),
             Literal("AWS_LAMBDA_LOG_GROUP_NAME", $"/aws/lambda/{name}"),
             Literal("AWS_LAMBDA_LOG_STREAM_NAME", $"$({PodNameVariable})"),
-            Literal("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"),
+            Literal("AWS_LAMBDA_INITIALIZATION_TYPE", Names.InitType(kind)),
             Literal("AWS_LAMBDA_RUNTIME_API", ShimContract.RuntimeApi),
             Literal("AWS_REGION", defaults.Region),
             Literal("AWS_DEFAULT_REGION", defaults.Region),

@@ -14,11 +14,26 @@ internal static class Names
     /// <summary>The longest DNS-1035 label.</summary>
     public const int MaxLabelLength = 63;
 
-    /// <summary>Suffix of the Deployment and Service that run a function.</summary>
+    /// <summary>Suffix of the on-demand Deployment and of the Service that run a function.</summary>
     private const string ChildSuffix = "-fn";
 
-    /// <summary>Selects a function's pods; also on the Deployment and Service.</summary>
+    /// <summary>Suffix of the provisioned-concurrency Deployment.</summary>
+    private const string ProvisionedSuffix = "-pc";
+
+    /// <summary>Selects a function's pods; also on the Deployments and Service.</summary>
     public const string FunctionLabel = "lamina.dev/function";
+
+    /// <summary>
+    /// Which Deployment a pod belongs to: part of each Deployment's selector, so that the on-demand and the
+    /// provisioned-concurrency Deployments never select each other's pods.
+    /// </summary>
+    public const string InitTypeLabel = "lamina.dev/init-type";
+
+    /// <summary>Value of <see cref="InitTypeLabel"/> (and Lambda's AWS_LAMBDA_INITIALIZATION_TYPE) on on-demand environments.</summary>
+    public const string OnDemandInitType = "on-demand";
+
+    /// <summary>Value of <see cref="InitTypeLabel"/> (and Lambda's AWS_LAMBDA_INITIALIZATION_TYPE) on provisioned environments.</summary>
+    public const string ProvisionedInitType = "provisioned-concurrency";
 
     /// <summary>Standard label: which tool manages the object.</summary>
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
@@ -35,8 +50,19 @@ internal static class Names
     /// <summary>The field manager of every server-side apply the operator makes.</summary>
     public const string FieldManager = "lamina-operator";
 
-    /// <summary>The function's Deployment.</summary>
+    /// <summary>The function's on-demand Deployment.</summary>
     public static string Deployment(Function function) => Child(NameOf(function), ChildSuffix);
+
+    /// <summary>The function's provisioned-concurrency Deployment.</summary>
+    public static string ProvisionedDeployment(Function function) => Child(NameOf(function), ProvisionedSuffix);
+
+    /// <summary>The Deployment of <paramref name="kind"/>'s environments.</summary>
+    public static string Deployment(Function function, EnvironmentKind kind) =>
+        kind == EnvironmentKind.Provisioned ? ProvisionedDeployment(function) : Deployment(function);
+
+    /// <summary>The <see cref="InitTypeLabel"/> value of <paramref name="kind"/>'s environments.</summary>
+    public static string InitType(EnvironmentKind kind) =>
+        kind == EnvironmentKind.Provisioned ? ProvisionedInitType : OnDemandInitType;
 
     /// <summary>The function's Service.</summary>
     public static string Service(Function function) => Child(NameOf(function), ChildSuffix);
@@ -53,8 +79,23 @@ internal static class Names
         [ManagedByLabel] = ManagedByValue,
     };
 
-    /// <summary>The pod selector: only the function label, which never changes.</summary>
+    /// <summary>Labels on one of the function's Deployments and its pods: <see cref="Labels(Function)"/> and the init type.</summary>
+    public static Dictionary<string, string> Labels(Function function, EnvironmentKind kind)
+    {
+        var labels = Labels(function);
+        labels[InitTypeLabel] = InitType(kind);
+        return labels;
+    }
+
+    /// <summary>The Service's selector: every pod of the function, on-demand and provisioned alike.</summary>
     public static Dictionary<string, string> Selector(Function function) => new() { [FunctionLabel] = NameOf(function) };
+
+    /// <summary>A Deployment's selector (immutable): the function's pods of one <paramref name="kind"/>.</summary>
+    public static Dictionary<string, string> Selector(Function function, EnvironmentKind kind) => new()
+    {
+        [FunctionLabel] = NameOf(function),
+        [InitTypeLabel] = InitType(kind),
+    };
 
     /// <summary><paramref name="parent"/> + <paramref name="suffix"/>, cut with a hash when longer than a label may be.</summary>
     public static string Child(string parent, string suffix)

@@ -34,13 +34,19 @@ internal static class CrdGenerator
             shortNames: ["fn"],
             printerColumns:
             [
-                Column("Ready", "string", """.status.conditions[?(@.type=="Ready")].status"""),
-                // Why a Function is not ready (InvalidSpec, CrashLoopBackOff, ShimExited, …) at a glance.
-                Column("Reason", "string", """.status.conditions[?(@.type=="Ready")].reason"""),
-                Column("Reserved", "integer", ".spec.concurrency.reserved"),
-                Column("Provisioned", "integer", ".spec.concurrency.provisioned"),
-                Column("Replicas", "integer", ".status.replicas"),
-                Column("Age", "date", ".metadata.creationTimestamp"),
+                Column("Ready", "string", """.status.conditions[?(@.type=="Ready")].status""", "Whether the function can be invoked (the Ready condition)."),
+                // Why a Function is not ready (InvalidSpec, ConcurrencyPoolExceeded, CrashLoopBackOff, …) at a glance.
+                Column("Reason", "string", """.status.conditions[?(@.type=="Ready")].reason""", "Why the function is or is not ready."),
+                Column("Reserved", "integer", ".spec.concurrency.reserved", "Reserved concurrency: at most this many invocations at once."),
+                // Environments, not the Ready condition: "Ready" is taken, and environments are what Lambda counts.
+                Column("Desired", "integer", ".status.desiredEnvironments", "Execution environments the autoscaler wants, provisioned ones included."),
+                Column("Environments", "integer", ".status.readyEnvironments", "Execution environments ready to take an invocation."),
+                Column("Busy", "integer", ".status.busyEnvironments", "Execution environments running an invocation when the status was written."),
+                // What is provisioned and ready, as Lambda's "available" provisioned concurrency; the spec's figure is in -o wide.
+                Column("Provisioned", "integer", ".status.provisionedReady", "Provisioned-concurrency execution environments ready."),
+                Column("Age", "date", ".metadata.creationTimestamp", "When the function was created."),
+                Column("PC-Requested", "integer", ".spec.concurrency.provisioned", "Provisioned concurrency requested (spec.concurrency.provisioned).", priority: 1),
+                Column("Replicas", "integer", ".status.replicas", "Pods that exist, on-demand and provisioned.", priority: 1),
             ]);
 
     private static Dictionary<string, object?> Build<T>(string singular, List<object?> shortNames, List<object?> printerColumns)
@@ -109,8 +115,17 @@ internal static class CrdGenerator
         };
     }
 
-    private static Dictionary<string, object?> Column(string name, string type, string jsonPath) =>
-        new() { ["name"] = name, ["type"] = type, ["jsonPath"] = jsonPath };
+    /// <summary>A <c>kubectl get</c> column; <paramref name="priority"/> 1 shows it only with <c>-o wide</c>.</summary>
+    private static Dictionary<string, object?> Column(string name, string type, string jsonPath, string description, int priority = 0)
+    {
+        var column = new Dictionary<string, object?> { ["name"] = name, ["type"] = type, ["jsonPath"] = jsonPath, ["description"] = description };
+        if (priority != 0)
+        {
+            column["priority"] = priority;
+        }
+
+        return column;
+    }
 
     private static Dictionary<string, object?> SchemaOf(Type type)
     {

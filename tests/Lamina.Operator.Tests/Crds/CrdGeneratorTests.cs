@@ -75,7 +75,11 @@ public sealed class CrdGeneratorTests
         var version = Version();
         var columns = ((List<object?>)version["additionalPrinterColumns"]!).Cast<Dictionary<string, object?>>();
 
-        Assert.Equal(["Ready", "Reason", "Reserved", "Provisioned", "Replicas", "Age"], columns.Select(c => (string)c["name"]!));
+        Assert.Equal(
+            ["Ready", "Reason", "Reserved", "Desired", "Environments", "Busy", "Provisioned", "Age", "PC-Requested", "Replicas"],
+            columns.Select(c => (string)c["name"]!));
+        // The spec's provisioned figure and the pod count only with -o wide.
+        Assert.Equal(["PC-Requested", "Replicas"], columns.Where(c => c.ContainsKey("priority")).Select(c => (string)c["name"]!));
         Assert.Contains("status", (Dictionary<string, object?>)version["subresources"]!);
     }
 

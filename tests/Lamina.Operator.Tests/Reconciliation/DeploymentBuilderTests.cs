@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using k8s.Models;
 using Lamina.Kubernetes.Client;
@@ -22,15 +23,49 @@ public sealed class DeploymentBuilderTests
             s.Env = [new V1EnvVar { Name = "GREETING", Value = "hello" }];
         });
 
-        var deployment = DeploymentBuilder.Build(function, Defaults);
+        var deployment = DeploymentBuilder.Build(function, EnvironmentKind.OnDemand, 2, Defaults);
 
         Golden.AssertMatches("tests/Lamina.Operator.Tests/Reconciliation/Golden/deployment.json",
             ObjectJson.ToNode(deployment).ToJsonString(Indented) + "\n");
     }
 
-    [Fact]
-    public void Build_AnyFunction_NeverSetsReplicas() =>
-        Assert.Null(DeploymentBuilder.Build(Functions.Valid(), Defaults).Spec!.Replicas);
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(false, 3)]
+    [InlineData(true, 2)]
+    public void Build_Replicas_Set(bool provisioned, int replicas) =>
+        Assert.Equal(replicas, DeploymentBuilder.Build(Functions.Valid(), Kind(provisioned), replicas, Defaults).Spec!.Replicas);
+
+    [Theory]
+    [InlineData(false, "hello-fn", "on-demand")]
+    [InlineData(true, "hello-pc", "provisioned-concurrency")]
+    public void Build_Kind_NameSelectorLabelsAndInitializationType(bool provisioned, string name, string initType)
+    {
+        var deployment = DeploymentBuilder.Build(Functions.Valid(), Kind(provisioned), 1, Defaults);
+
+        Assert.Equal(name, deployment.Metadata.Name);
+        Assert.Equal(
+            new Dictionary<string, string> { ["lamina.dev/function"] = "hello", ["lamina.dev/init-type"] = initType },
+            deployment.Spec!.Selector!.MatchLabels);
+        Assert.Equal(initType, deployment.Spec.Template!.Metadata!.Labels!["lamina.dev/init-type"]);
+        Assert.Equal(initType, deployment.Metadata.Labels!["lamina.dev/init-type"]);
+        var env = deployment.Spec.Template.Spec!.Containers![0].Env!;
+        Assert.Equal(initType, Assert.Single(env, e => e.Name == "AWS_LAMBDA_INITIALIZATION_TYPE").Value);
+    }
+
+    [Theory]
+    [InlineData(null, 1, 0)]
+    [InlineData(5, 0, 1)]
+    [InlineData(0, 0, 1)]
+    public void Build_Reservation_RolloutNeverExceedsTheCap(int? reserved, int maxSurge, int maxUnavailable)
+    {
+        var function = Functions.Valid(change: s => s.Concurrency = new Api.FunctionConcurrency { Reserved = reserved });
+
+        var rollingUpdate = DeploymentBuilder.Build(function, EnvironmentKind.OnDemand, 1, Defaults).Spec!.Strategy!.RollingUpdate!;
+
+        Assert.Equal((maxSurge.ToString(CultureInfo.InvariantCulture), maxUnavailable.ToString(CultureInfo.InvariantCulture)),
+            (rollingUpdate.MaxSurge!.Value, rollingUpdate.MaxUnavailable!.Value));
+    }
 
     [Theory]
     [InlineData(128, "73m")]
@@ -44,7 +79,7 @@ public sealed class DeploymentBuilderTests
     {
         var function = Functions.Valid();
 
-        var pod = DeploymentBuilder.Build(function, Defaults).Spec!.Template!.Spec!;
+        var pod = DeploymentBuilder.Build(function, EnvironmentKind.OnDemand, 1, Defaults).Spec!.Template!.Spec!;
         var container = Assert.Single(pod.Containers!);
 
         Assert.Equal(["/opt/lamina/runtime-shim", "--", "/lambda-entrypoint.sh"], container.Command);
@@ -63,7 +98,7 @@ public sealed class DeploymentBuilderTests
     [InlineData("LAMINA_NAMESPACE", "metadata.namespace")]
     public void Build_AnyFunction_PodIdentityFromDownwardApi(string variable, string fieldPath)
     {
-        var env = DeploymentBuilder.Build(Functions.Valid(), Defaults).Spec!.Template!.Spec!.Containers![0].Env!;
+        var env = DeploymentBuilder.Build(Functions.Valid(), EnvironmentKind.OnDemand, 1, Defaults).Spec!.Template!.Spec!.Containers![0].Env!;
 
         var found = Assert.Single(env, e => e.Name == variable);
         Assert.Null(found.Value);
@@ -75,7 +110,7 @@ public sealed class DeploymentBuilderTests
     {
         var function = Functions.Valid(change: s => s.Args = ["app.main", "--verbose"]);
 
-        var container = DeploymentBuilder.Build(function, Defaults).Spec!.Template!.Spec!.Containers![0];
+        var container = DeploymentBuilder.Build(function, EnvironmentKind.OnDemand, 1, Defaults).Spec!.Template!.Spec!.Containers![0];
 
         Assert.Equal(["app.main", "--verbose"], container.Args);
     }
@@ -85,7 +120,7 @@ public sealed class DeploymentBuilderTests
     {
         var function = Functions.Valid(change: s => s.Env = [new V1EnvVar { Name = "GREETING", Value = "hi" }]);
 
-        var env = DeploymentBuilder.Build(function, Defaults).Spec!.Template!.Spec!.Containers![0].Env!;
+        var env = DeploymentBuilder.Build(function, EnvironmentKind.OnDemand, 1, Defaults).Spec!.Template!.Spec!.Containers![0].Env!;
 
         Assert.Equal("GREETING", env[^1].Name);
     }
@@ -93,7 +128,7 @@ public sealed class DeploymentBuilderTests
     [Fact]
     public void Build_Function_ControllerOwnerReference()
     {
-        var owner = Assert.Single(DeploymentBuilder.Build(Functions.Valid(), Defaults).Metadata.OwnerReferences!);
+        var owner = Assert.Single(DeploymentBuilder.Build(Functions.Valid(), EnvironmentKind.OnDemand, 1, Defaults).Metadata.OwnerReferences!);
 
         Assert.Equal(("lamina.dev/v1alpha1", "Function", "hello", "uid-hello", true, true),
             (owner.ApiVersion, owner.Kind, owner.Name, owner.Uid, owner.Controller, owner.BlockOwnerDeletion));
@@ -102,7 +137,7 @@ public sealed class DeploymentBuilderTests
     [Fact]
     public void Build_Function_RestrictedSecurity()
     {
-        var pod = DeploymentBuilder.Build(Functions.Valid(), Defaults).Spec!.Template!.Spec!;
+        var pod = DeploymentBuilder.Build(Functions.Valid(), EnvironmentKind.OnDemand, 1, Defaults).Spec!.Template!.Spec!;
 
         Assert.All(pod.Containers!.Concat(pod.InitContainers!), c =>
         {
@@ -115,4 +150,6 @@ public sealed class DeploymentBuilderTests
         Assert.Equal(false, pod.AutomountServiceAccountToken);
         Assert.Contains(pod.Containers![0].VolumeMounts!, m => m.MountPath == "/tmp");
     }
+
+    private static EnvironmentKind Kind(bool provisioned) => provisioned ? EnvironmentKind.Provisioned : EnvironmentKind.OnDemand;
 }

@@ -10,4 +10,8 @@ internal sealed class FakeLister<T>(FakeKubernetesClient client) : IObjectLister
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public T? Get(string? ns, string name) => client.Peek<T>(ns, name);
+
+    public IReadOnlyList<T> List() =>
+        // The fake answers synchronously; a list is a read, never a write.
+        [.. client.ListAsync<T>(null).GetAwaiter().GetResult().Items];
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using k8s.Models;
 using Lamina.Operator.Api;
+using Lamina.Operator.Concurrency;
 using Lamina.Operator.Reconciliation;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
@@ -19,6 +20,8 @@ public sealed class FunctionReconcilerTests
     private readonly FakeKubernetesClient _client = new();
     private readonly RecordingEventRecorder _events = new();
     private readonly ManualTimeProvider _time = new();
+    private readonly FakeScaleSource _scale = new();
+    private readonly ConcurrencyOptions _concurrency = new();
 
     [Fact]
     public async Task Reconcile_NewFunction_CreatesDeploymentServiceAndStatus()
@@ -234,6 +237,244 @@ public sealed class FunctionReconcilerTests
     }
 
     [Fact]
+    public async Task Reconcile_Provisioned2_ProvisionedDeploymentWithTwoReplicas()
+    {
+        Seed(Functions.Valid(ns: Ns, change: s => s.Concurrency = new FunctionConcurrency { Reserved = 5, Provisioned = 2 }));
+
+        await ReconcileAsync();
+
+        Assert.Equal(
+            ["apply Deployment team-a/hello-fn", "apply Deployment team-a/hello-pc", "apply Service team-a/hello-fn", "apply Function team-a/hello/status"],
+            _client.Writes.Select(w => w.ToString()));
+        var provisioned = _client.Peek<V1Deployment>(Ns, "hello-pc")!;
+        var onDemand = _client.Peek<V1Deployment>(Ns, "hello-fn")!;
+        Assert.Equal((2, 0), (provisioned.Spec!.Replicas, onDemand.Spec!.Replicas));
+        Assert.Equal(("provisioned-concurrency", "on-demand"), (InitializationType(provisioned), InitializationType(onDemand)));
+        Assert.Equal("provisioned-concurrency", provisioned.Spec.Selector!.MatchLabels!["lamina.dev/init-type"]);
+        Assert.Equal(new Dictionary<string, string> { ["lamina.dev/function"] = "hello" }, _client.Peek<V1Service>(Ns, "hello-fn")!.Spec!.Selector);
+        Assert.Contains("Normal Created: Created Deployment hello-pc about Function/hello", _events.Events);
+    }
+
+    [Fact]
+    public async Task Reconcile_ProvisionedBackToZero_ProvisionedDeploymentDeleted()
+    {
+        Seed(Functions.Valid(ns: Ns, change: s => s.Concurrency = new FunctionConcurrency { Provisioned = 2 }));
+        await ReconcileAsync();
+        _client.Mutate<Function>(Ns, "hello", f => { f.Spec.Concurrency!.Provisioned = 0; f.Metadata.Generation = 2; });
+        _client.ClearRequests();
+
+        await ReconcileAsync();
+
+        Assert.Equal(["delete Deployment team-a/hello-pc", "apply Function team-a/hello/status"], _client.Writes.Select(w => w.ToString()));
+        Assert.Null(_client.Peek<V1Deployment>(Ns, "hello-pc"));
+        Assert.NotNull(_client.Peek<V1Deployment>(Ns, "hello-fn"));
+        Assert.Contains("Normal Deleted: Deleted Deployment hello-pc: spec.concurrency.provisioned is 0 about Function/hello", _events.Events);
+    }
+
+    [Fact]
+    public async Task Reconcile_ProvisionedDeploymentOfSomeoneElse_NotDeleted()
+    {
+        Seed(Functions.Valid(ns: Ns));
+        _client.Seed(new V1Deployment { Metadata = new V1ObjectMeta { Name = "hello-pc", NamespaceProperty = Ns } });
+
+        await ReconcileAsync();
+
+        Assert.DoesNotContain(_client.Writes, w => w.Verb == "delete");
+        Assert.NotNull(_client.Peek<V1Deployment>(Ns, "hello-pc"));
+    }
+
+    /// <summary>
+    /// The on-demand Deployment's replicas: the controller's answer when it has one, else what the
+    /// Deployment has, else 0 (a new function has no environment until its first invocation).
+    /// </summary>
+    [Theory]
+    [InlineData(null, null, 0)]
+    [InlineData(null, 3, 3)]
+    [InlineData(4, null, 4)]
+    [InlineData(4, 3, 3)]
+    [InlineData(4, 0, 0)]
+    public async Task Reconcile_OnDemandReplicas_FromScaleSourceElseKept(int? current, int? fromScaleSource, int expected)
+    {
+        Seed(Functions.Valid(ns: Ns));
+        if (current is { } replicas)
+        {
+            await ReconcileAsync();
+            await _client.SetScaleAsync<V1Deployment>(Ns, "hello-fn", replicas);
+        }
+
+        if (fromScaleSource is { } onDemand)
+        {
+            _scale.Set(Ns, "hello", Scale(onDemand: onDemand));
+        }
+
+        await ReconcileAsync();
+
+        Assert.Equal(expected, _client.Peek<V1Deployment>(Ns, "hello-fn")!.Spec!.Replicas);
+    }
+
+    [Fact]
+    public async Task Reconcile_DeploymentWithOldSelector_DeletedThenCreated()
+    {
+        var function = Functions.Valid(ns: Ns);
+        Seed(function);
+        var old = DeploymentBuilder.Build(function, EnvironmentKind.OnDemand, 3, new OperatorDefaults());
+        old.Spec.Selector.MatchLabels = new Dictionary<string, string> { ["lamina.dev/function"] = "hello" };
+        _client.Seed(old);
+
+        await ReconcileAsync();
+
+        Assert.Equal(["delete Deployment team-a/hello-fn", "apply Service team-a/hello-fn", "apply Function team-a/hello/status"], _client.Writes.Select(w => w.ToString()));
+        Assert.Contains(
+            "Normal Deleted: Deleted Deployment hello-fn: its selector {lamina.dev/function=hello} cannot change to " +
+            "{lamina.dev/function=hello,lamina.dev/init-type=on-demand}; it is created anew about Function/hello",
+            _events.Events);
+        Assert.Equal(("Unknown", "Creating"), Pair(Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.DeploymentReady)));
+        _client.ClearRequests();
+
+        await ReconcileAsync();
+
+        Assert.Contains("apply Deployment team-a/hello-fn", _client.Writes.Select(w => w.ToString()));
+        Assert.Equal("on-demand", _client.Peek<V1Deployment>(Ns, "hello-fn")!.Spec!.Selector!.MatchLabels!["lamina.dev/init-type"]);
+    }
+
+    [Fact]
+    public async Task Reconcile_ReservationRefusedByPool_NotReadyAndNoEnvironments()
+    {
+        Seed(Functions.Valid(ns: Ns, change: s => s.Concurrency = new FunctionConcurrency { Reserved = 450, Provisioned = 2 }));
+        _scale.Set(Ns, "hello", Scale(onDemand: 3));
+        await ReconcileAsync();
+        Assert.NotNull(_client.Peek<V1Deployment>(Ns, "hello-pc"));
+        var older = Functions.Valid("big", ns: Ns, change: s => s.Concurrency = new FunctionConcurrency { Reserved = 500 });
+        older.Metadata.CreationTimestamp = new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc);
+        Seed(older);
+        _client.ClearRequests();
+
+        await ReconcileAsync();
+
+        Assert.Equal(
+            ["apply Deployment team-a/hello-fn", "delete Deployment team-a/hello-pc", "apply Function team-a/hello/status"],
+            _client.Writes.Select(w => w.ToString()));
+        Assert.Null(_client.Peek<V1Deployment>(Ns, "hello-pc"));
+        Assert.Equal(0, _client.Peek<V1Deployment>(Ns, "hello-fn")!.Spec!.Replicas);
+        var ready = Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.Ready);
+        Assert.Equal(("False", "ConcurrencyPoolExceeded"), Pair(ready));
+        Assert.Equal(
+            "reserved concurrency 450 would leave 50 of the pool of 1000 unreserved (500 reserved by older functions); at least 100 must stay unreserved",
+            ready.Message);
+        Assert.Contains(
+            "Normal Deleted: Deleted Deployment hello-pc: the cluster pool refused the function's reserved concurrency about Function/hello", _events.Events);
+    }
+
+    [Fact]
+    public async Task Reconcile_ReservationFitsThePool_Admitted()
+    {
+        _concurrency.PoolSize = 100;
+        _concurrency.UnreservedMinimum = 10;
+        Seed(Functions.Valid(ns: Ns, change: s => s.Concurrency = new FunctionConcurrency { Reserved = 90, Provisioned = 1 }));
+
+        await ReconcileAsync();
+
+        Assert.NotEqual("ConcurrencyPoolExceeded", Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.Ready).Reason);
+        Assert.NotNull(_client.Peek<V1Deployment>(Ns, "hello-pc"));
+    }
+
+    [Fact]
+    public async Task Reconcile_ScaleSource_StatusFigures()
+    {
+        Seed(Functions.Valid(ns: Ns, change: s => s.Concurrency = new FunctionConcurrency { Provisioned = 2 }));
+        var decided = new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero).AddMilliseconds(890);
+        _scale.Set(Ns, "hello", new FunctionScale(OnDemandReplicas: 1, Desired: 3, Ready: 2, Busy: 1, ProvisionedReady: 2,
+            new ScaleEvent(decided, From: 2, To: 3, Reason: "demand 2.4 over the stable window")));
+
+        await ReconcileAsync();
+
+        var status = _client.Peek<Function>(Ns, "hello")!.Status!;
+        Assert.Equal((3, 2, 1, 2), (status.DesiredEnvironments, status.ReadyEnvironments, status.BusyEnvironments, status.ProvisionedReady));
+        var last = status.LastScale!;
+        Assert.Equal((new DateTime(2026, 3, 4, 5, 6, 7, DateTimeKind.Utc), 2, 3, "Up", "demand 2.4 over the stable window"),
+            (last.Time!.Value.ToUniversalTime(), last.From, last.To, last.Direction, last.Reason));
+    }
+
+    [Fact]
+    public async Task Reconcile_ScaleSourceGoesAway_FiguresKept()
+    {
+        Seed(Functions.Valid(ns: Ns));
+        _scale.Set(Ns, "hello", Scale(onDemand: 2));
+        await ReconcileAsync();
+        _scale.Set(Ns, "hello", null);
+        _client.ClearRequests();
+
+        await ReconcileAsync();
+
+        Assert.Empty(_client.Writes);
+        var status = _client.Peek<Function>(Ns, "hello")!.Status!;
+        Assert.Equal((2, 2, 1, 0), (status.DesiredEnvironments, status.ReadyEnvironments, status.BusyEnvironments, status.ProvisionedReady));
+        Assert.Equal("Up", status.LastScale!.Direction);
+    }
+
+    [Fact]
+    public async Task Reconcile_ScaleSourceChanges_StatusRewritten()
+    {
+        Seed(Functions.Valid(ns: Ns));
+        _scale.Set(Ns, "hello", Scale(onDemand: 2));
+        await ReconcileAsync();
+        _scale.Set(Ns, "hello", Scale(onDemand: 2) with { Busy = 2 });
+        _client.ClearRequests();
+
+        await ReconcileAsync();
+
+        Assert.Equal(["apply Function team-a/hello/status"], _client.Writes.Select(w => w.ToString()));
+        Assert.Equal(2, _client.Peek<Function>(Ns, "hello")!.Status!.BusyEnvironments);
+    }
+
+    [Fact]
+    public async Task Reconcile_StableStateWithScaleSourceAndProvisioned_ZeroWrites()
+    {
+        Seed(Functions.Valid(ns: Ns, change: s => s.Concurrency = new FunctionConcurrency { Reserved = 10, Provisioned = 2 }));
+        _scale.Set(Ns, "hello", Scale(onDemand: 2));
+        await ReconcileAsync();
+        _client.ClearRequests();
+
+        await ReconcileAsync();
+
+        Assert.Empty(_client.Writes);
+    }
+
+    [Fact]
+    public async Task Reconcile_BothDeploymentsRolledOut_ReadyWithSummedReplicas()
+    {
+        Seed(Functions.Valid(ns: Ns, change: s => s.Concurrency = new FunctionConcurrency { Provisioned = 2 }));
+        _scale.Set(Ns, "hello", Scale(onDemand: 1));
+        await ReconcileAsync();
+        RolledOut("hello-fn", 1);
+        RolledOut("hello-pc", 2);
+
+        await ReconcileAsync();
+
+        var status = _client.Peek<Function>(Ns, "hello")!.Status!;
+        Assert.Equal((3, 3), (status.Replicas, status.ReadyReplicas));
+        var deploymentReady = Condition(status, FunctionConditions.DeploymentReady);
+        Assert.Equal(("True", "Available", "3 execution environments available"), (deploymentReady.Status, deploymentReady.Reason, deploymentReady.Message));
+        Assert.Equal(("True", "Ready"), Pair(Condition(status, FunctionConditions.Ready)));
+    }
+
+    [Fact]
+    public async Task Reconcile_ProvisionedRollingOut_ConditionNamesItsDeployment()
+    {
+        Seed(Functions.Valid(ns: Ns, change: s => s.Concurrency = new FunctionConcurrency { Provisioned = 2 }));
+        await ReconcileAsync();
+        RolledOut("hello-fn", 0);
+        _client.Mutate<V1Deployment>(Ns, "hello-pc", d =>
+            d.Status = new V1DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 2, UpdatedReplicas = 2, ReadyReplicas = 1, AvailableReplicas = 1 });
+
+        await ReconcileAsync();
+
+        var deploymentReady = Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.DeploymentReady);
+        Assert.Equal(("Unknown", "RollingOut", "Deployment hello-pc: 1 of 2 execution environments available"),
+            (deploymentReady.Status, deploymentReady.Reason, deploymentReady.Message));
+    }
+
+    [Fact]
     public async Task Reconcile_FunctionGone_NothingHappens()
     {
         await ReconcileAsync();
@@ -252,6 +493,22 @@ public sealed class FunctionReconcilerTests
 
     private void Seed(Function function) => _client.Seed(function);
 
+    /// <summary>The controller's view of a function with <paramref name="onDemand"/> on-demand environments, all ready, one busy.</summary>
+    private static FunctionScale Scale(int onDemand) =>
+        new(onDemand, Desired: onDemand, Ready: onDemand, Busy: Math.Min(1, onDemand), ProvisionedReady: 0,
+            new ScaleEvent(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), From: 0, To: onDemand, Reason: "an invocation found no environment"));
+
+    /// <summary>The Deployment controller has rolled <paramref name="deployment"/> out with <paramref name="replicas"/> ready pods.</summary>
+    private void RolledOut(string deployment, int replicas) =>
+        _client.Mutate<V1Deployment>(Ns, deployment, d =>
+        {
+            d.Spec!.Replicas = replicas;
+            d.Status = new V1DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = replicas, UpdatedReplicas = replicas, ReadyReplicas = replicas, AvailableReplicas = replicas };
+        });
+
+    private static string? InitializationType(V1Deployment deployment) =>
+        deployment.Spec!.Template!.Spec!.Containers![0].Env!.Single(e => e.Name == "AWS_LAMBDA_INITIALIZATION_TYPE").Value;
+
     private Task ReconcileAsync()
     {
         var reconciler = new FunctionReconciler(
@@ -260,6 +517,8 @@ public sealed class FunctionReconcilerTests
             new FakeLister<V1Deployment>(_client),
             new FakeLister<V1Service>(_client),
             new FakePodLister(_client),
+            _scale,
+            _concurrency,
             _events,
             new OperatorDefaults(),
             _time,

@@ -1,0 +1,79 @@
+using System.Diagnostics.Metrics;
+
+namespace Lamina.Operator.Concurrency;
+
+/// <summary>
+/// The controller's metrics (meter <c>Lamina.Operator.Concurrency</c>), named after Lambda's
+/// CloudWatch metrics where one exists; labels <c>namespace</c> and <c>function</c> only (plus
+/// <c>direction</c> on scale decisions). Gauges are read from <see cref="ConcurrencyState"/> at scrape
+/// time, and only on the leader (a standby's view is empty).
+/// </summary>
+internal sealed class ConcurrencyMetrics
+{
+    public const string MeterName = "Lamina.Operator.Concurrency";
+
+    private readonly Counter<long> _decisions;
+
+    public ConcurrencyMetrics(IMeterFactory meterFactory, ConcurrencyState state)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _decisions = meter.CreateCounter<long>("lamina_scale_decisions_total", description: "Autoscaler decisions that changed a function's desired environments, by direction (Up, Down).");
+        meter.CreateObservableGauge("lamina_unreserved_concurrent_executions", () => Sum(state, static g => g.Unreserved ? g.Busy : 0),
+            description: "Invocations running now of functions without reserved concurrency (Lambda's UnreservedConcurrentExecutions).");
+        meter.CreateObservableGauge("lamina_provisioned_concurrent_executions", () => Each(state, static g => g.Provisioned > 0 ? g.ProvisionedLeased : null),
+            description: "Provisioned-concurrency environments leased to a gateway now (Lambda's ProvisionedConcurrentExecutions; a lease is idle for at most the gateways' idle release).");
+        meter.CreateObservableGauge("lamina_provisioned_concurrency_utilization", () => EachRatio(state),
+            description: "Provisioned-concurrency environments in use over provisioned concurrency, 0 to 1 (Lambda's ProvisionedConcurrencyUtilization).");
+        meter.CreateObservableGauge("lamina_desired_environments", () => Each(state, static g => g.Desired),
+            description: "Execution environments the autoscaler wants, provisioned ones included.");
+        meter.CreateObservableGauge("lamina_environments", () => Each(state, static g => g.Environments),
+            description: "Execution environments (function pods) that exist, starting and terminating ones included.");
+        meter.CreateObservableGauge("lamina_ready_environments", () => Each(state, static g => g.Ready),
+            description: "Execution environments that can take an invocation now.");
+        meter.CreateObservableGauge("lamina_leased_environments", () => Each(state, static g => g.Leases),
+            description: "Execution environments leased to a gateway now; never above reserved concurrency.");
+        meter.CreateObservableGauge("lamina_controller_concurrent_executions", () => Each(state, static g => g.Busy),
+            description: "Invocations running now, cluster-wide, as the gateways report them to the controller.");
+    }
+
+    /// <summary>A decision changed the desired environments.</summary>
+    public void Decided(FunctionId function, ScaleEvent decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        _decisions.Add(1, new("namespace", function.Namespace), new("function", function.Name), new("direction", decision.Direction));
+    }
+
+    private static int Sum(ConcurrencyState state, Func<FunctionGauges, int> value)
+    {
+        var total = 0;
+        foreach (var gauges in state.Gauges())
+        {
+            total += value(gauges);
+        }
+
+        return total;
+    }
+
+    private static IEnumerable<Measurement<int>> Each(ConcurrencyState state, Func<FunctionGauges, int?> value)
+    {
+        foreach (var gauges in state.Gauges())
+        {
+            if (value(gauges) is { } measured)
+            {
+                yield return new Measurement<int>(measured, new("namespace", gauges.Function.Namespace), new("function", gauges.Function.Name));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<double>> EachRatio(ConcurrencyState state)
+    {
+        foreach (var gauges in state.Gauges())
+        {
+            if (gauges.Provisioned > 0)
+            {
+                yield return new Measurement<double>((double)gauges.ProvisionedLeased / gauges.Provisioned, new("namespace", gauges.Function.Namespace), new("function", gauges.Function.Name));
+            }
+        }
+    }
+}
