@@ -25,6 +25,7 @@ internal sealed class ConcurrencyState
     private int _unreservedCapacity;
     private long _nextLease;
     private ulong _nextRound;
+    private long _nextTicket;
     private long _nextConnection;
     private string _epoch = NewEpoch();
     private DateTimeOffset _learningUntil;
@@ -232,24 +233,24 @@ internal sealed class ConcurrencyState
             var session = new GatewaySession(hello.GatewayId, ++_nextConnection);
             if (_sessions.Remove(hello.GatewayId, out var previous))
             {
+                // The same process on a new stream (the old one may not have ended yet): its waiting
+                // tickets come again in this Hello, its leases move over as far as it lists them.
                 previous.Connected = false;
                 previous.Signal.Release();
-                session.Leases.UnionWith(previous.Leases);
+                DropTickets(previous);
             }
 
             _sessions[hello.GatewayId] = session;
-            var held = new HashSet<string>(StringComparer.Ordinal);
             foreach (var lease in hello.Held)
             {
-                held.Add(lease.LeaseId);
                 Adopt(session, lease);
             }
 
-            foreach (var leaseId in session.Leases.ToArray())
+            if (previous is not null)
             {
-                if (!held.Contains(leaseId))
+                foreach (var leaseId in previous.Leases.ToArray())
                 {
-                    Free(leaseId);
+                    Free(leaseId); // held before, not listed now: the gateway dropped it
                 }
             }
 
@@ -270,30 +271,37 @@ internal sealed class ConcurrencyState
         {
             session.Connected = false;
             session.ExpiresAt = _time.GetUtcNow() + _options.LeaseTtl + _options.LeaseGrace;
-            foreach (var function in _functions.Values)
+            DropTickets(session);
+        }
+    }
+
+    /// <summary>Forgets the session's waiting tickets (its gateway sends them again) and stops waiting for its reclaim answers.</summary>
+    private void DropTickets(GatewaySession session)
+    {
+        foreach (var function in _functions.Values)
+        {
+            var removed = false;
+            for (var node = function.Pending.First; node is not null;)
             {
-                var removed = false;
-                for (var node = function.Pending.First; node is not null;)
+                var next = node.Value;
+                var following = node.Next;
+                if (next.Session == session)
                 {
-                    var next = node.Next;
-                    if (node.Value.Session == session)
-                    {
-                        function.Pending.Remove(node);
-                        removed = true;
-                    }
-
-                    node = next;
-                }
-
-                if (function.Round is { } round && round.Waiting.Remove(session))
-                {
+                    function.Pending.Remove(node);
                     removed = true;
                 }
 
-                if (removed)
-                {
-                    Process(function);
-                }
+                node = following;
+            }
+
+            if (function.Round is { } round && round.Waiting.Remove(session))
+            {
+                removed = true;
+            }
+
+            if (removed)
+            {
+                Process(function);
             }
         }
     }
@@ -522,7 +530,7 @@ internal sealed class ConcurrencyState
         var function = Function(id);
         var now = _time.GetUtcNow();
         function.LastActivity = now;
-        function.Pending.AddLast(new Ticket(session, acquire.Ticket, now));
+        function.Pending.AddLast(new Ticket(session, acquire.Ticket, ++_nextTicket));
         Process(function);
         if (function.Pending.Count > 0)
         {
@@ -546,6 +554,12 @@ internal sealed class ConcurrencyState
         while (function.Pending.First is { } node)
         {
             var head = node.Value;
+            if (!head.Session.Connected)
+            {
+                function.Pending.RemoveFirst(); // its gateway sends it again when it comes back
+                continue;
+            }
+
             if (Unservable(function) is { } refusal)
             {
                 Refuse(function, head, refusal.Reason, refusal.Message);
@@ -571,18 +585,18 @@ internal sealed class ConcurrencyState
                 function.Round = null;
                 if (round.Released == 0 && occupied >= cap && function.Leases.Count >= cap)
                 {
-                    // Every lease was busy when its holder was asked: what waits is throttled.
-                    while (function.Pending.First is { } waiting)
+                    // Every lease was busy when its holder was asked: what waited then is throttled.
+                    while (function.Pending.First is { } waiting && waiting.Value.Sequence <= round.LastTicket)
                     {
                         Refuse(function, waiting.Value, capReason, ThrottleMessage(function, capReason));
                     }
 
-                    return;
+                    continue;
                 }
             }
 
             // Idle leases elsewhere are moved to where the demand is, at the cap or below it.
-            if (function.Leases.Count > 0 && (function.LastRound is null || function.LastRound < head.Arrived))
+            if (function.Leases.Count > 0 && function.LastRoundTicket < head.Sequence)
             {
                 StartRound(function, now);
                 if (function.Round is not null)
@@ -632,7 +646,7 @@ internal sealed class ConcurrencyState
 
     private void StartRound(FunctionEntry function, DateTimeOffset now)
     {
-        var round = new ReclaimRound(++_nextRound, now);
+        var round = new ReclaimRound(++_nextRound, now, _nextTicket);
         foreach (var leaseId in function.Leases)
         {
             var session = _leases[leaseId].Session;
@@ -648,7 +662,7 @@ internal sealed class ConcurrencyState
             }
         }
 
-        function.LastRound = now;
+        function.LastRoundTicket = _nextTicket;
         function.Round = round.Waiting.Count > 0 ? round : null;
     }
 
@@ -703,8 +717,15 @@ internal sealed class ConcurrencyState
         {
             if (known.Session.GatewayId == session.GatewayId)
             {
+                known.Session.Leases.Remove(held.LeaseId);
                 known.Session = session;
                 session.Leases.Add(held.LeaseId);
+                if (known.Revoked)
+                {
+                    // Revoked while its gateway was away (or in an outbox that stream never sent).
+                    session.Outbox.Revokes.Add(held.LeaseId);
+                    session.Signal.Release();
+                }
             }
             else
             {
@@ -995,13 +1016,17 @@ internal sealed class ConcurrencyState
 
     private static string NewEpoch() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
-    private sealed record Ticket(GatewaySession Session, ulong Id, DateTimeOffset Arrived);
+    /// <summary>A waiting invocation's ask; <paramref name="Sequence"/> orders every ticket this leader took.</summary>
+    private sealed record Ticket(GatewaySession Session, ulong Id, long Sequence);
 
-    private sealed class ReclaimRound(ulong id, DateTimeOffset started)
+    private sealed class ReclaimRound(ulong id, DateTimeOffset started, long lastTicket)
     {
         public ulong Id { get; } = id;
 
         public DateTimeOffset Started { get; } = started;
+
+        /// <summary>The newest ticket when the holders were asked: those up to it are answered by the round.</summary>
+        public long LastTicket { get; } = lastTicket;
 
         public HashSet<GatewaySession> Waiting { get; } = [];
 
@@ -1051,8 +1076,8 @@ internal sealed class ConcurrencyState
 
         public ReclaimRound? Round { get; set; }
 
-        /// <summary>When the last reclaim round started: a ticket older than it was already asked for.</summary>
-        public DateTimeOffset? LastRound { get; set; }
+        /// <summary>The newest ticket when the last reclaim round started: tickets up to it were already asked for.</summary>
+        public long LastRoundTicket { get; set; }
 
         public DateTimeOffset? LastActivity { get; set; }
 
