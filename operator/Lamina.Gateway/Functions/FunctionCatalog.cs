@@ -8,4 +8,7 @@ internal sealed class FunctionCatalog(Informer<GatewayFunction> informer) : IFun
     public Informer<GatewayFunction> Informer { get; } = informer;
 
     public bool Exists(string @namespace, string name) => Informer.Store.Get(@namespace, name) is { Metadata.DeletionTimestamp: null };
+
+    public int ProvisionedConcurrency(string @namespace, string name) =>
+        Informer.Store.Get(@namespace, name)?.Spec?.Concurrency?.Provisioned ?? 0;
 }

@@ -4,4 +4,7 @@ namespace Lamina.Gateway.Functions;
 internal interface IFunctionCatalog
 {
     bool Exists(string @namespace, string name);
+
+    /// <summary>The function's <c>spec.concurrency.provisioned</c>; 0 when unset or when there is no such function.</summary>
+    int ProvisionedConcurrency(string @namespace, string name);
 }

@@ -1,18 +1,23 @@
 using Lamina.Gateway.Auth;
+using Lamina.Gateway.Controller;
 using Lamina.Gateway.Routing;
 
 namespace Lamina.Gateway.Hosting;
 
-/// <summary>Where authentication (Auth/) and routing (Routing/) join the host.</summary>
+/// <summary>Where authentication (Auth/), routing (Routing/) and the concurrency controller's client (Controller/) join the host.</summary>
 internal static class GatewayComposition
 {
-    public static void AddAuthAndRouting(IServiceCollection services, IConfiguration configuration, bool authNone)
+    public static void AddAuthAndRouting(IServiceCollection services, IConfiguration configuration, bool authNone, string? kubeconfigNamespace)
     {
         services.AddGatewayAuth(configuration, authNone);
         services.AddGatewayRouting(configuration);
+        services.AddGatewayController(configuration, kubeconfigNamespace);
     }
 
-    /// <summary>Ready once the access keys and the function pods have been listed.</summary>
+    /// <summary>
+    /// Ready once the access keys have been listed and the concurrency controller has spoken, and
+    /// for as long as the leases it granted are valid (warm invocations flow through a failover).
+    /// </summary>
     public static bool Synced(IServiceProvider services) =>
-        services.GetRequiredService<GatewayAuthService>().Ready && services.GetRequiredService<FunctionPodWatcher>().Synced;
+        services.GetRequiredService<GatewayAuthService>().Ready && services.GetRequiredService<ControllerConnection>().Ready;
 }

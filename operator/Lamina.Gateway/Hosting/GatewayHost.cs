@@ -7,7 +7,8 @@ namespace Lamina.Gateway.Hosting;
 
 /// <summary>
 /// The gateway program: the Invoke API on 127.0.0.1:8080 unless --urls says otherwise, SigV4 unless
-/// --auth=none, Kubernetes from KUBECONFIG (or in-cluster), /healthz, /readyz, /metrics.
+/// --auth=none, Kubernetes from KUBECONFIG (or in-cluster), environments leased from the operator's
+/// concurrency controller, /healthz, /readyz, /metrics.
 /// </summary>
 internal static class GatewayHost
 {
@@ -82,14 +83,16 @@ internal static class GatewayHost
         services.AddSingleton<IFunctionCatalog>(sp => new FunctionCatalog(sp.GetRequiredService<Informer<GatewayFunction>>()));
         services.AddSingleton<InvokeMetrics>();
         services.AddSingleton<InvokeHandler>();
-        GatewayComposition.AddAuthAndRouting(services, builder.Configuration, commandLine.AuthNone);
+        GatewayComposition.AddAuthAndRouting(services, builder.Configuration, commandLine.AuthNone, kubernetes.Namespace);
 
         // With --auth=none the auth service itself warns, loudly, at start.
         var app = builder.Build();
 
         var functions = app.Services.GetRequiredService<InformerRunner<GatewayFunction>>();
         app.MapGet("/healthz", () => "ok");
-        app.MapGet("/readyz", () => functions.Synced && GatewayComposition.Synced(app.Services) ? Results.Text("ok") : Results.Text("caches not synced", statusCode: 503));
+        app.MapGet("/readyz", () => functions.Synced && GatewayComposition.Synced(app.Services)
+            ? Results.Text("ok")
+            : Results.Text("not ready: caches not synced, or no word from the concurrency controller", statusCode: 503));
         app.MapLaminaMetrics();
         var invoke = app.Services.GetRequiredService<InvokeHandler>();
         app.MapPost(InvokeHandler.PathPrefix + "{**rest}", new RequestDelegate(invoke.HandleAsync));

@@ -33,6 +33,9 @@ internal sealed partial class InvokeHandler(
 
     private const string Latest = "$LATEST";
 
+    // Lambda's message for a throttle.
+    private const string RateExceeded = "Rate Exceeded.";
+
     private readonly GatewayOptions _options = options.Value;
 
     public async Task HandleAsync(HttpContext context)
@@ -244,9 +247,19 @@ internal sealed partial class InvokeHandler(
                 await response.Body.WriteAsync(rejected.Body, context.RequestAborted).ConfigureAwait(false);
                 break;
             case RouteResult.QueueFull:
-                metrics.Throttled(ns, name, "ConcurrentInvocationLimitExceeded");
-                await LambdaErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, "TooManyRequestsException", "Rate Exceeded.",
-                    reason: "ConcurrentInvocationLimitExceeded", retryAfterSeconds: 1).ConfigureAwait(false);
+                metrics.Throttled(ns, name, ThrottleReasons.Concurrency);
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, "TooManyRequestsException", RateExceeded,
+                    reason: ThrottleReasons.Concurrency, retryAfterSeconds: 1).ConfigureAwait(false);
+                break;
+            case RouteResult.Throttled throttled:
+                // Every environment the limit allows was busy at that moment: a second is a fair retry.
+                metrics.Throttled(ns, name, throttled.Reason);
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, "TooManyRequestsException",
+                    throttled.Message.Length > 0 ? throttled.Message : RateExceeded, reason: throttled.Reason, retryAfterSeconds: 1).ConfigureAwait(false);
+                break;
+            case RouteResult.Failed failed:
+                metrics.Errored(ns, name, "Service");
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status502BadGateway, "ResourceNotReadyException", failed.Message).ConfigureAwait(false);
                 break;
             case RouteResult.NoEnvironment none:
                 metrics.Errored(ns, name, "Service");

@@ -1,6 +1,6 @@
 namespace Lamina.Gateway.Routing;
 
-/// <summary>Where an environment stands as this gateway replica sees it.</summary>
+/// <summary>Where a leased environment stands as this gateway replica sees it.</summary>
 internal enum EnvironmentState
 {
     /// <summary>In the pool's idle list: the next invocation may take it.</summary>
@@ -10,11 +10,11 @@ internal enum EnvironmentState
     InFlight,
 
     /// <summary>
-    /// It answered busy or unavailable, or could not be reached: offered again when its rest ends,
-    /// so that waiting invocations do not poll it.
+    /// It answered busy (another gateway still holds a stale lease on it): offered again when its
+    /// rest ends, so that waiting invocations do not poll it.
     /// </summary>
     Resting,
 
-    /// <summary>Dropped from the pool: its pod left.</summary>
-    Gone,
+    /// <summary>Its lease was given back (or dropped): never lent again.</summary>
+    Released,
 }

@@ -12,6 +12,12 @@ internal sealed partial class InvocationRouter
     [LoggerMessage(Level = LogLevel.Debug, Message = "Invocation {RequestId} of {Namespace}/{Function} throttled: {QueueSize} invocations already wait")]
     private partial void LogQueueFull(string @namespace, string function, string requestId, int queueSize);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Invocation {RequestId} of {Namespace}/{Function} refused by the concurrency controller: {Refusal}")]
+    private partial void LogRefused(string @namespace, string function, string requestId, RouteResult refusal);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Invocation {RequestId} of {Namespace}/{Function} found no environment within {Seconds} s")]
     private partial void LogNoEnvironment(string @namespace, string function, string requestId, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease {LeaseId} of '{Namespace}/{Function}' (pod {Pod} at '{Address}') names no function or no host:port; given back")]
+    private partial void LogUnusableLease(string @namespace, string function, string leaseId, string pod, string address);
 }

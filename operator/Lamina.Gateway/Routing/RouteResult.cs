@@ -17,10 +17,19 @@ internal abstract record RouteResult
     /// </summary>
     public sealed record Rejected(int StatusCode, string? ErrorType, ReadOnlyMemory<byte> Body) : RouteResult;
 
-    /// <summary>The function's queue is full: 429 TooManyRequestsException.</summary>
+    /// <summary>The function's queue on this replica is full: 429 TooManyRequestsException.</summary>
     public sealed record QueueFull : RouteResult;
 
-    /// <summary>No environment became free within the wait: 502 (the function cannot start / serve).</summary>
+    /// <summary>
+    /// The controller refused an environment because a concurrency limit is in use: 429
+    /// TooManyRequestsException with Lambda's <paramref name="Reason"/> (<see cref="ThrottleReasons"/>).
+    /// </summary>
+    public sealed record Throttled(string Reason, string Message) : RouteResult;
+
+    /// <summary>The controller cannot give the function an environment (it cannot start one, or knows no such function): 502.</summary>
+    public sealed record Failed(string Message) : RouteResult;
+
+    /// <summary>No environment came within the wait: 502 (the function cannot start / serve).</summary>
     public sealed record NoEnvironment(string Message) : RouteResult;
 
     /// <summary>

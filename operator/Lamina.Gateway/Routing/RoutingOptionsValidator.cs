@@ -12,9 +12,9 @@ internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (options.QueueSize < 0)
+        if (options.QueueSize < 1)
         {
-            failures.Add("QueueSize must be 0 (no queue) or more");
+            failures.Add("QueueSize must be at least 1: an invocation that finds no idle environment waits in the queue for its lease");
         }
 
         if (options.QueueTimeout <= TimeSpan.Zero)
@@ -35,20 +35,6 @@ internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         if (options.RetryDelay <= TimeSpan.Zero || options.MaxRetryDelay < options.RetryDelay)
         {
             failures.Add("RetryDelay must be positive and MaxRetryDelay at least RetryDelay");
-        }
-
-        if (options.ShimPort is < 1 or > 65535)
-        {
-            failures.Add("ShimPort must be a TCP port (1-65535)");
-        }
-
-        foreach (var ns in options.Namespaces)
-        {
-            if (string.IsNullOrWhiteSpace(ns))
-            {
-                failures.Add("Namespaces must not contain empty names");
-                break;
-            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

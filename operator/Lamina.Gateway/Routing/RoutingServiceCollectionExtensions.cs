@@ -3,15 +3,16 @@ using Microsoft.Extensions.Options;
 
 namespace Lamina.Gateway.Routing;
 
-/// <summary>Registers routing: the pod watcher, the environment registry, the shim client and the router.</summary>
+/// <summary>Registers routing: the shim client and the router.</summary>
 internal static class RoutingServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="IInvocationRouter"/> (and <see cref="InvocationRouter"/>, for its gauges),
-    /// <see cref="EnvironmentRegistry"/>, <see cref="ShimClient"/>, and <see cref="FunctionPodWatcher"/>
-    /// as a hosted service (its <see cref="FunctionPodWatcher.Synced"/> is for /readyz). Options come
-    /// from <paramref name="configuration"/>'s <see cref="RoutingOptions.Section"/> when given, then
-    /// <paramref name="configure"/>; they are validated on start. Needs an <c>IKubernetesClient</c>.
+    /// Adds <see cref="IInvocationRouter"/> and <see cref="ILeaseHolder"/> (both the one
+    /// <see cref="InvocationRouter"/>) and <see cref="ShimClient"/>. Options come from
+    /// <paramref name="configuration"/>'s <see cref="RoutingOptions.Section"/> when given, then
+    /// <paramref name="configure"/>; they are validated on start. The router's environments come from
+    /// the concurrency controller: it needs an <see cref="IControllerOutbox"/> and the controller's
+    /// options (<c>AddGatewayController</c>), and an <c>IFunctionCatalog</c>.
     /// </summary>
     public static IServiceCollection AddGatewayRouting(this IServiceCollection services, IConfiguration? configuration = null, Action<RoutingOptions>? configure = null)
     {
@@ -31,12 +32,10 @@ internal static class RoutingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<EnvironmentRegistry>();
         services.TryAddSingleton<ShimClient>();
         services.TryAddSingleton<InvocationRouter>();
         services.TryAddSingleton<IInvocationRouter>(static provider => provider.GetRequiredService<InvocationRouter>());
-        services.TryAddSingleton<FunctionPodWatcher>();
-        services.AddHostedService(static provider => provider.GetRequiredService<FunctionPodWatcher>());
+        services.TryAddSingleton<ILeaseHolder>(static provider => provider.GetRequiredService<InvocationRouter>());
         return services;
     }
 }

@@ -2,7 +2,7 @@ namespace Lamina.Gateway.Routing;
 
 /// <summary>
 /// The gateway's side of the shim's invoke contract (docs/runtime-shim.md, "The invoke contract"):
-/// the path, port and <c>Lamina-*</c> headers. The names are the shim's own
+/// the path and <c>Lamina-*</c> headers (the address comes with each lease). The names are the shim's own
 /// (runtime-shim/Lamina.RuntimeShim/Invoke/InvokeContract.cs); the two programs share no assembly,
 /// so a change there must be made here too.
 /// </summary>
@@ -10,12 +10,6 @@ internal static class ShimInvokeContract
 {
     /// <summary>The invoke path on every shim.</summary>
     public const string Path = "/lamina/v1/invoke";
-
-    /// <summary>The shim's invoke port when a pod names no <see cref="PortName"/> container port (the operator's ShimContract.InvokePort).</summary>
-    public const int DefaultPort = 8080;
-
-    /// <summary>The container port the operator declares for the invoke contract; its number wins over <see cref="DefaultPort"/>.</summary>
-    public const string PortName = "invoke";
 
     // Request headers.
     public const string RequestId = "Lamina-Request-Id";

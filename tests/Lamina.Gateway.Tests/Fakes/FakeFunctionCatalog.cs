@@ -2,7 +2,7 @@ using Lamina.Gateway.Functions;
 
 namespace Lamina.Gateway.Tests.Fakes;
 
-/// <summary>A fixed set of Functions, by (namespace, name); records every lookup.</summary>
+/// <summary>A fixed set of Functions, by (namespace, name), with their provisioned concurrency; records every lookup.</summary>
 internal sealed class FakeFunctionCatalog(params (string Namespace, string Name)[] functions) : IFunctionCatalog
 {
     private readonly HashSet<(string Namespace, string Name)> _functions = [.. functions];
@@ -10,9 +10,14 @@ internal sealed class FakeFunctionCatalog(params (string Namespace, string Name)
 
     public IReadOnlyList<(string Namespace, string Name)> Lookups => _lookups;
 
+    /// <summary><c>spec.concurrency.provisioned</c> by function; absent means 0.</summary>
+    public Dictionary<(string Namespace, string Name), int> Provisioned { get; } = [];
+
     public bool Exists(string @namespace, string name)
     {
         _lookups.Add((@namespace, name));
         return _functions.Contains((@namespace, name));
     }
+
+    public int ProvisionedConcurrency(string @namespace, string name) => Provisioned.GetValueOrDefault((@namespace, name));
 }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Lamina.Gateway.Invoke;
 using Lamina.Gateway.Routing;
+using Lamina.Gateway.Tests.Routing;
 using Lamina.Kubernetes.Informers;
 using Lamina.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -165,7 +166,7 @@ public sealed class GatewayMetricsTests
         Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http:// or https:// URI", error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>One value on every series the gateway exports; the pool holds the queued invocation the gauge reads.</summary>
+    /// <summary>One value on every series the gateway exports; the pool holds the lease, the invocation in flight and the queued one the gauges read.</summary>
     private static FunctionPool RecordEverySeries(IMeterFactory meters)
     {
         var invoke = new InvokeMetrics(meters);
@@ -177,16 +178,22 @@ public sealed class GatewayMetricsTests
         invoke.Completed(Function.Namespace, Function.Name, TimeSpan.FromSeconds(0.25));
         invoke.Completed(Function.Namespace, Function.Name, TimeSpan.FromSeconds(2));
 
-        var pool = new FunctionPool(Function, new RoutingOptions(), TimeProvider.System, static _ => { });
-        Assert.NotNull(pool.Acquire().Waiter); // no environment: the invocation queues
+        var pool = new FunctionPool(Function, new RoutingOptions(), new RecordingOutbox(), TimeProvider.System, new PoolIndex());
+        var lease = RouterHarness.LeaseAt("127.0.0.1:8080", "hello-1");
+        Assert.True(FunctionEnvironment.TryCreate(lease.Pod, lease.Address, out var environment));
+        Assert.True(pool.Grant(RecordingOutbox.UnknownTicket, lease, environment)); // one lease, idle
+        Assert.NotNull(pool.Acquire().Slot); // now in flight
+        Assert.NotNull(pool.Acquire().Waiter); // no other environment: the next invocation queues
         var routing = new RoutingMetrics(meters, () => [pool]);
         routing.Waited(pool, TimeSpan.FromSeconds(0.5));
+        routing.RanProvisioned(pool);
+        routing.SpilledOver(pool);
 
         // The informers' counters are internal to Lamina.Kubernetes; an instrument of the same
         // name on the same meter stands in for them: what is tested is that their meter is exported.
         meters.Create(KubernetesMetricNames.MeterName)
             .CreateCounter<long>(KubernetesMetricNames.WatchRestarts, description: "Watches that ended and were re-established.")
-            .Add(1, new KeyValuePair<string, object?>(KubernetesMetricNames.ResourceTag, "pods"));
+            .Add(1, new KeyValuePair<string, object?>(KubernetesMetricNames.ResourceTag, "functions"));
         return pool;
     }
 }

@@ -616,6 +616,45 @@ public sealed class InvokeHandlerTests : IDisposable
         Assert.Equal("no environment of team-a.orders became free within 10 s", error["message"]);
     }
 
+    [Theory]
+    [InlineData("ReservedFunctionConcurrentInvocationLimitExceeded")]
+    [InlineData("ConcurrentInvocationLimitExceeded")]
+    public async Task HandleAsync_Throttled_429WithTheControllersReasonAndRetryAfter(string reason)
+    {
+        _router.Result = new RouteResult.Throttled(reason, "Rate Exceeded.");
+        var context = Post("orders", "{}");
+
+        await _handler.HandleAsync(context);
+
+        var error = AssertServiceError(context, 429, "TooManyRequestsException");
+        Assert.Equal(reason, error["Reason"]);
+        Assert.Equal("Rate Exceeded.", error["message"]);
+        Assert.Equal("1", Header(context, "Retry-After"));
+    }
+
+    [Fact]
+    public async Task HandleAsync_ThrottledWithoutAMessage_LambdasMessage()
+    {
+        _router.Result = new RouteResult.Throttled("ReservedFunctionConcurrentInvocationLimitExceeded", "");
+        var context = Post("orders", "{}");
+
+        await _handler.HandleAsync(context);
+
+        Assert.Equal("Rate Exceeded.", AssertServiceError(context, 429, "TooManyRequestsException")["message"]);
+    }
+
+    [Fact]
+    public async Task HandleAsync_Failed_502ResourceNotReadyWithTheControllersMessage()
+    {
+        _router.Result = new RouteResult.Failed("function team-a.orders cannot start an environment: ErrImageNeverPull: image not present");
+        var context = Post("orders", "{}");
+
+        await _handler.HandleAsync(context);
+
+        var error = AssertServiceError(context, 502, "ResourceNotReadyException", type: "Service");
+        Assert.Equal("function team-a.orders cannot start an environment: ErrImageNeverPull: image not present", error["message"]);
+    }
+
     [Fact]
     public async Task HandleAsync_EnvironmentLost_200UnhandledExitErrorNamingTheRequest()
     {
@@ -748,6 +787,30 @@ public sealed class InvokeHandlerTests : IDisposable
         Assert.Equal(1, throttle.Value);
         Assert.Equal(Tags(("function", "orders"), ("namespace", "team-a"), ("reason", "ConcurrentInvocationLimitExceeded")), throttle.Tags);
         Assert.Empty(_meters.Of("lamina_errors_total"));
+    }
+
+    [Fact]
+    public async Task HandleAsync_Throttled_CountedAsAThrottleByTheControllersReason()
+    {
+        _router.Result = new RouteResult.Throttled("ReservedFunctionConcurrentInvocationLimitExceeded", "Rate Exceeded.");
+
+        await _handler.HandleAsync(Post("orders", "{}"));
+
+        var throttle = Assert.Single(_meters.Of("lamina_throttles_total"));
+        Assert.Equal(Tags(("function", "orders"), ("namespace", "team-a"), ("reason", "ReservedFunctionConcurrentInvocationLimitExceeded")), throttle.Tags);
+        Assert.Empty(_meters.Of("lamina_errors_total"));
+    }
+
+    [Fact]
+    public async Task HandleAsync_Failed_CountedAsAServiceError()
+    {
+        _router.Result = new RouteResult.Failed("cannot start");
+
+        await _handler.HandleAsync(Post("orders", "{}"));
+
+        var error = Assert.Single(_meters.Of("lamina_errors_total"));
+        Assert.Equal(Tags(("error_type", "Service"), ("function", "orders"), ("namespace", "team-a")), error.Tags);
+        Assert.Empty(_meters.Of("lamina_throttles_total"));
     }
 
     [Fact]

@@ -1,12 +1,16 @@
+using Lamina.Concurrency.V1;
+using Lamina.Gateway.Controller;
 using Lamina.Gateway.Routing;
+using Lamina.Gateway.Tests.Fakes;
 using Lamina.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lamina.Gateway.Tests.Routing;
 
 /// <summary>
-/// A router as the gateway builds it (registry, one pooled shim client) on a manual clock, with
-/// fake shims that the registry learns of as ready pods at 127.0.0.1 and the shim's port.
+/// A router as the gateway builds it (one pooled shim client) on a manual clock, fed leases by the
+/// test as the concurrency controller would grant them, for fake shims on loopback. Tickets go to a
+/// <see cref="RecordingOutbox"/> unless another outbox is given (the real one, for the connection's tests).
 /// </summary>
 internal sealed class RouterHarness : IAsyncDisposable
 {
@@ -16,41 +20,95 @@ internal sealed class RouterHarness : IAsyncDisposable
     private readonly ShimClient _client;
     private int _requests;
 
-    public RouterHarness(Action<RoutingOptions>? configure = null)
+    public RouterHarness(Action<RoutingOptions>? configure = null, Action<ControllerOptions>? controller = null, IControllerOutbox? outbox = null)
     {
         var options = new RoutingOptions();
         configure?.Invoke(options);
         Options = options;
-        Registry = new EnvironmentRegistry(Microsoft.Extensions.Options.Options.Create(options), NullLogger<EnvironmentRegistry>.Instance);
+        var controllerOptions = new ControllerOptions();
+        controller?.Invoke(controllerOptions);
+        ControllerOptions = controllerOptions;
+        ControllerOutbox = outbox ?? Outbox;
         _client = new ShimClient(Microsoft.Extensions.Options.Options.Create(options), Time);
-        Router = new InvocationRouter(Registry, _client, Microsoft.Extensions.Options.Options.Create(options), Time, Meters, NullLogger<InvocationRouter>.Instance);
+        Router = new InvocationRouter(
+            _client,
+            ControllerOutbox,
+            Catalog,
+            Microsoft.Extensions.Options.Options.Create(options),
+            Microsoft.Extensions.Options.Options.Create(controllerOptions),
+            Time,
+            Meters,
+            NullLogger<InvocationRouter>.Instance);
     }
 
     public RoutingOptions Options { get; }
+
+    public ControllerOptions ControllerOptions { get; }
 
     public ManualTimeProvider Time { get; } = new();
 
     public TestMeterFactory Meters { get; } = new();
 
-    public EnvironmentRegistry Registry { get; }
+    /// <summary>Tickets and releases, unless the harness was given another outbox.</summary>
+    public RecordingOutbox Outbox { get; } = new();
+
+    /// <summary>The outbox the router uses.</summary>
+    public IControllerOutbox ControllerOutbox { get; }
+
+    public FakeFunctionCatalog Catalog { get; } = new((Function.Namespace, Function.Name));
 
     public InvocationRouter Router { get; }
 
-    /// <summary>Starts a fake shim and makes it a ready pod of <see cref="Function"/> named <paramref name="pod"/>.</summary>
-    public async Task<FakeShim> AddShimAsync(string pod)
+    /// <summary>Starts a fake shim and grants a lease on it that nobody waits for: a warm, idle environment.</summary>
+    public async Task<FakeShim> AddIdleShimAsync(string pod, bool provisioned = false)
     {
         var shim = await StartShimAsync();
-        Registry.OnAdd(TestPods.Of(pod, shim.Port));
+        Router.Grant(RecordingOutbox.UnknownTicket, LeaseOn(shim, pod, provisioned));
         return shim;
     }
 
-    /// <summary>Starts a fake shim that no pod points at yet.</summary>
+    /// <summary>Starts a fake shim and grants its lease for <paramref name="ticket"/>, as the controller answers a ticket.</summary>
+    public async Task<FakeShim> GrantShimAsync(ulong ticket, string pod, bool provisioned = false)
+    {
+        var shim = await StartShimAsync();
+        Grant(ticket, LeaseOn(shim, pod, provisioned));
+        return shim;
+    }
+
+    /// <summary>Grants <paramref name="lease"/> for <paramref name="ticket"/>.</summary>
+    public void Grant(ulong ticket, Lease lease)
+    {
+        Outbox.Answered(ticket);
+        Router.Grant(ticket, lease);
+    }
+
+    /// <summary>Refuses <paramref name="ticket"/>.</summary>
+    public void Refuse(ulong ticket, RefusalReason reason, string message)
+    {
+        Outbox.Answered(ticket);
+        Router.Refuse(ticket, reason, message);
+    }
+
+    /// <summary>Starts a fake shim that no lease points at yet.</summary>
     public async Task<FakeShim> StartShimAsync()
     {
         var shim = await FakeShim.StartAsync();
         _shims.Add(shim);
         return shim;
     }
+
+    /// <summary>A lease of <see cref="Function"/> on <paramref name="shim"/>, named after the pod: <c>lease-&lt;pod&gt;</c>.</summary>
+    public static Lease LeaseOn(FakeShim shim, string pod, bool provisioned = false) => LeaseAt($"127.0.0.1:{shim.Port}", pod, provisioned);
+
+    /// <summary>A lease of <see cref="Function"/> at any address.</summary>
+    public static Lease LeaseAt(string address, string pod, bool provisioned = false, FunctionKey? function = null) => new()
+    {
+        LeaseId = $"lease-{pod}",
+        Function = (function ?? Function).ToRef(),
+        Pod = pod,
+        Address = address,
+        Provisioned = provisioned,
+    };
 
     /// <summary>An invocation with a fresh request id and a small JSON event.</summary>
     public ShimRequest Request(string payload = """{"n":1}""") => new()

@@ -21,21 +21,18 @@ public sealed class RoutingOptionsValidatorTests
     [InlineData("InvocationTimeout")]
     [InlineData("RetryDelay")]
     [InlineData("MaxRetryDelay")]
-    [InlineData("ShimPort")]
-    [InlineData("Namespaces")]
     public void Validate_OneBadSetting_FailsNamingIt(string setting)
     {
         var options = new RoutingOptions();
         switch (setting)
         {
-            case "QueueSize": options.QueueSize = -1; break;
+            case "QueueSize": options.QueueSize = 0; break;
             case "QueueTimeout": options.QueueTimeout = TimeSpan.Zero; break;
             case "ConnectTimeout": options.ConnectTimeout = TimeSpan.Zero; break;
             case "InvocationTimeout": options.InvocationTimeout = TimeSpan.FromMinutes(5); break;
             case "RetryDelay": options.RetryDelay = TimeSpan.Zero; break;
             case "MaxRetryDelay": options.MaxRetryDelay = TimeSpan.FromMilliseconds(10); break;
-            case "ShimPort": options.ShimPort = 0; break;
-            default: options.Namespaces.Add(" "); break;
+            default: throw new ArgumentOutOfRangeException(nameof(setting));
         }
 
         var result = _validator.Validate(null, options);

@@ -1,10 +1,12 @@
+using Lamina.Gateway.Controller;
+using Lamina.Gateway.Functions;
 using Lamina.Gateway.Routing;
+using Lamina.Gateway.Tests.Fakes;
 using Lamina.Kubernetes.Client;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Lamina.Gateway.Tests.Routing;
@@ -13,14 +15,15 @@ namespace Lamina.Gateway.Tests.Routing;
 public sealed class RoutingServiceCollectionExtensionsTests
 {
     [Fact]
-    public async Task AddGatewayRouting_Resolved_OneRouterAndThePodWatcherAsAHostedService()
+    public async Task AddGatewayRouting_Resolved_OneRouterBehindBothItsInterfacesFedByTheControllersOutbox()
     {
-        await using var provider = Services(configure: null).BuildServiceProvider();
+        await using var provider = Services().BuildServiceProvider();
 
-        var router = provider.GetRequiredService<IInvocationRouter>();
+        var router = provider.GetRequiredService<InvocationRouter>();
 
-        Assert.Same(provider.GetRequiredService<InvocationRouter>(), router);
-        Assert.Contains(provider.GetServices<IHostedService>(), s => ReferenceEquals(s, provider.GetRequiredService<FunctionPodWatcher>()));
+        Assert.Same(router, provider.GetRequiredService<IInvocationRouter>());
+        Assert.Same(router, provider.GetRequiredService<ILeaseHolder>());
+        Assert.Same(provider.GetRequiredService<ControllerOutbox>(), provider.GetRequiredService<IControllerOutbox>());
     }
 
     [Fact]
@@ -30,8 +33,6 @@ public sealed class RoutingServiceCollectionExtensionsTests
         {
             ["Lamina:Gateway:Routing:QueueSize"] = "7",
             ["Lamina:Gateway:Routing:QueueTimeout"] = "00:00:03",
-            ["Lamina:Gateway:Routing:Namespaces:0"] = "team-a",
-            ["Lamina:Gateway:Routing:Namespaces:1"] = "team-b",
         }).Build();
         await using var provider = Services(configuration, o => o.ConnectTimeout = TimeSpan.FromSeconds(1)).BuildServiceProvider();
 
@@ -39,8 +40,13 @@ public sealed class RoutingServiceCollectionExtensionsTests
 
         Assert.Equal(7, options.QueueSize);
         Assert.Equal(TimeSpan.FromSeconds(3), options.QueueTimeout);
-        Assert.Equal(["team-a", "team-b"], options.Namespaces);
         Assert.Equal(TimeSpan.FromSeconds(1), options.ConnectTimeout);
+    }
+
+    [Fact]
+    public void RoutingOptions_Defaults_ThirtySecondQueueTimeout()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), new RoutingOptions().QueueTimeout);
     }
 
     [Fact]
@@ -53,12 +59,15 @@ public sealed class RoutingServiceCollectionExtensionsTests
         Assert.Contains("InvocationTimeout", error.Message, StringComparison.Ordinal);
     }
 
-    private static ServiceCollection Services(IConfiguration? configuration = null, Action<RoutingOptions>? configure = null)
+    /// <summary>Routing as the gateway composes it: with the controller's side, a catalog and a Kubernetes client.</summary>
+    internal static ServiceCollection Services(IConfiguration? configuration = null, Action<RoutingOptions>? configure = null, Action<ControllerOptions>? controller = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IKubernetesClient>(new FakeKubernetesClient());
+        services.AddSingleton<IFunctionCatalog>(new FakeFunctionCatalog());
         services.AddGatewayRouting(configuration, configure);
+        services.AddGatewayController(configuration, kubeconfigNamespace: "from-kubeconfig", configure: controller);
         return services;
     }
 }

@@ -1,0 +1,26 @@
+namespace Lamina.Gateway.Controller;
+
+/// <summary>The controller connection's log messages.</summary>
+internal sealed partial class ControllerConnection
+{
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connecting to the concurrency controller at {Address}")]
+    private partial void LogConnecting(Uri address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the concurrency controller as {GatewayId}")]
+    private partial void LogConnected(string gatewayId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The concurrency controller at {Address} ended the stream; reconnecting")]
+    private partial void LogStreamEnded(Uri address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Address} is not the concurrency controller's leader ({Detail}); looking for it again")]
+    private partial void LogNotLeader(Uri address, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The stream to the concurrency controller at {Address} failed: {Reason}; reconnecting")]
+    private partial void LogStreamFailed(string address, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Nothing from the concurrency controller for {Seconds} s: the stream is dead; reconnecting")]
+    private partial void LogSilent(double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Nothing from the concurrency controller for the lease TTL ({Seconds} s): every lease is dropped; waiting invocations keep their tickets")]
+    private partial void LogLeasesExpired(double seconds);
+}

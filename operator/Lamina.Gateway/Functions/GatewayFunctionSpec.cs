@@ -1,0 +1,8 @@
+namespace Lamina.Gateway.Functions;
+
+/// <summary>The part of a Function's spec the gateway reads.</summary>
+public sealed class GatewayFunctionSpec
+{
+    /// <summary><c>spec.concurrency</c>.</summary>
+    public GatewayFunctionConcurrency? Concurrency { get; set; }
+}

@@ -1,0 +1,11 @@
+namespace Lamina.Gateway.Routing;
+
+/// <summary>Lambda's <c>Reason</c> values for a 429 TooManyRequestsException (contract reference §1).</summary>
+internal static class ThrottleReasons
+{
+    /// <summary>The function's reserved concurrency is in use (or is 0).</summary>
+    public const string ReservedConcurrency = "ReservedFunctionConcurrentInvocationLimitExceeded";
+
+    /// <summary>The account's (the cluster pool's) unreserved concurrency is in use; also this replica's full queue.</summary>
+    public const string Concurrency = "ConcurrentInvocationLimitExceeded";
+}

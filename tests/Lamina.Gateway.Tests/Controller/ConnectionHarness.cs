@@ -1,0 +1,68 @@
+using Lamina.Gateway.Controller;
+using Lamina.Gateway.Tests.Routing;
+using Lamina.Testing;
+using Lamina.Testing.Fakes;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lamina.Gateway.Tests.Controller;
+
+/// <summary>
+/// A gateway's controller connection as the host builds it: the real outbox, a router fed by it
+/// (<see cref="RouterHarness"/>) and leader discovery over a fake API server, on a manual clock.
+/// Idle release is an hour, so that leases stay until a test gives them back.
+/// </summary>
+internal sealed class ConnectionHarness : IAsyncDisposable
+{
+    public const string LeaseNamespace = "lamina-system";
+
+    /// <summary>How long a test waits for the connection to do something over the network.</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    public ConnectionHarness(Uri? address = null, Action<Lamina.Gateway.Routing.RoutingOptions>? routing = null)
+    {
+        Routing = new RouterHarness(routing, controller: o =>
+        {
+            o.Address = address?.ToString();
+            o.LeaseNamespace = LeaseNamespace;
+            o.IdleRelease = TimeSpan.FromHours(1);
+        }, outbox: Outbox);
+        var options = Microsoft.Extensions.Options.Options.Create(Routing.ControllerOptions);
+        Connection = new ControllerConnection(
+            Routing.Router,
+            Outbox,
+            new LeaderDiscovery(Kubernetes, options, NullLogger<LeaderDiscovery>.Instance),
+            options,
+            Time,
+            NullLogger<ControllerConnection>.Instance);
+    }
+
+    public ControllerOutbox Outbox { get; } = new();
+
+    public RouterHarness Routing { get; }
+
+    public ManualTimeProvider Time => Routing.Time;
+
+    public FakeKubernetesClient Kubernetes { get; } = new();
+
+    public ControllerConnection Connection { get; }
+
+    public Task StartAsync() => Connection.StartAsync(CancellationToken.None);
+
+    /// <summary>Waits for something the connection does on its own (no timer involved).</summary>
+    public static Task EventuallyAsync(Func<bool> condition, string what) => Eventually.HoldsAsync(condition, Deadline, what);
+
+    /// <summary>Moves the clock by <paramref name="step"/> between checks, for what waits on a timer (the reconnect delay).</summary>
+    public Task AdvanceUntilAsync(Func<bool> condition, TimeSpan step, string what) =>
+        Eventually.HoldsAsync(condition, Deadline, what, () =>
+        {
+            Time.Advance(step);
+            return Task.CompletedTask;
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        await Connection.StopAsync(CancellationToken.None);
+        Connection.Dispose();
+        await Routing.DisposeAsync();
+    }
+}
