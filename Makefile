@@ -85,12 +85,12 @@ bench: kubernetes ## Benchmarks with ratios against baselines measured in the sa
 	  dotnet run -c Release --project bench/Lamina.Bench -- $(BENCH_ARGS)
 
 .PHONY: run-operator
-run-operator: ## Run the operator in the foreground against .lamina/kubeconfig (installs the CRDs first)
+run-operator: ## Run the operator and the concurrency controller (gRPC on 127.0.0.1:8082) in the foreground against .lamina/kubeconfig (installs the CRDs first)
 	kubectl --kubeconfig .lamina/kubeconfig apply -f crds/
 	KUBECONFIG=$(CURDIR)/.lamina/kubeconfig dotnet run --project operator/Lamina.Operator -- $(OPERATOR_ARGS)
 
 .PHONY: run-gateway
-run-gateway: ## Run the gateway on 127.0.0.1:8080 against .lamina/kubeconfig (GATEWAY_ARGS=--auth=none for local development)
+run-gateway: ## Run a gateway on 127.0.0.1:8080 against .lamina/kubeconfig; it finds the controller through the operator's Lease (GATEWAY_ARGS="--urls http://127.0.0.1:8090" for a second replica, --auth=none for local development)
 	kubectl --kubeconfig .lamina/kubeconfig apply -f crds/
 	KUBECONFIG=$(CURDIR)/.lamina/kubeconfig dotnet run --project operator/Lamina.Gateway -- $(GATEWAY_ARGS)
 

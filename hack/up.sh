@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make up, after the cluster and images are in place: runs Lamina's operator and gateway on this
-# machine against the cluster (the Helm chart will install them in it), creates an access key for
+# make up, after the cluster and images are in place: runs Lamina's operator (with the concurrency
+# controller) and gateway on this machine against the cluster (the Helm chart will install them in
+# it), creates an access key for
 # the AWS CLI, deploys the example functions and invokes one through the gateway.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$LAMINA_ROOT/hack/cluster/layout.sh"
@@ -56,13 +57,10 @@ run_lamina lamina-operator "$OPERATOR_URL"
 run_lamina lamina-gateway "$GATEWAY_URL" --Lamina:Gateway:Auth:AccessKeyNamespace="$KEY_NAMESPACE"
 
 kubectl_admin apply -f "$LAMINA_ROOT/examples/hello-function.yaml" -f "$LAMINA_ROOT/examples/provided-function.yaml" >/dev/null
-for fn in hello hello-provided; do
-  deadline=$((SECONDS + 180))
-  until [ "$(kubectl_admin get pods -n default -l "lamina.dev/function=$fn" -o jsonpath='{.items[*].status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = "True" ]; do
-    [ "$SECONDS" -lt "$deadline" ] || { kubectl_admin get fn "$fn" -n default >&2; die "function $fn has no ready environment after 180 s"; }
-    sleep 1
-  done
-done
+# Ready: the Deployments exist and every environment that should exist is up (hello keeps one
+# provisioned environment; hello-provided stays at zero until its first invocation).
+kubectl_admin wait --for=condition=Ready fn/hello fn/hello-provided -n default --timeout=180s >/dev/null \
+  || { kubectl_admin get fn -n default >&2; die "the example functions are not ready after 180 s"; }
 log "example functions ready: $(kubectl_admin get fn -n default --no-headers | awk '{ printf "%s ", $1 }')"
 
 out="$(mktemp)"
@@ -75,6 +73,7 @@ cat <<USAGE
 
 Lamina is up. Invoke the examples with the AWS CLI:
   export AWS_SHARED_CREDENTIALS_FILE=$CREDENTIALS AWS_DEFAULT_REGION=us-east-1
-  aws lambda invoke --endpoint-url $GATEWAY_URL --function-name default.hello-provided --payload '{"a":1}' out.json
+  aws lambda invoke --endpoint-url $GATEWAY_URL --function-name default.hello-provided --payload '{"a":1}' out.json   # from zero: a cold start
+  kubectl --kubeconfig $REPO_KUBECONFIG get fn -n default                                                            # desired, ready and busy environments
 USAGE
 echo "export KUBECONFIG=$REPO_KUBECONFIG"

@@ -46,7 +46,8 @@ public sealed class FunctionLifecycleTests(LocalCluster cluster) : IAsyncLifetim
         await _namespace.Client.CreateAsync(new Function
         {
             Metadata = new V1ObjectMeta { Name = "no-image", NamespaceProperty = _namespace.Name },
-            Spec = new FunctionSpec { Image = "docker.io/lamina/does-not-exist:dev" },
+            // One provisioned environment: a function at zero has no pod for the kubelet to report on.
+            Spec = new FunctionSpec { Image = "docker.io/lamina/does-not-exist:dev", Concurrency = new FunctionConcurrency { Provisioned = 1 } },
         });
 
         V1Condition? ready = null;

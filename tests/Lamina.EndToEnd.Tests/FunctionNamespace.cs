@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lamina.Kubernetes.Client;
+using Lamina.Operator.Concurrency;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 
@@ -12,22 +13,27 @@ namespace Lamina.EndToEnd.Tests;
 public sealed class FunctionNamespace : IAsyncDisposable
 {
     private readonly LocalCluster _cluster;
-    private readonly RunningOperator _operator;
+    private readonly List<RunningOperator> _operators = [];
+    private readonly Action<ConcurrencyOptions>? _concurrency;
 
-    private FunctionNamespace(LocalCluster cluster, string name, IKubernetesClient client, RunningOperator running)
+    private FunctionNamespace(LocalCluster cluster, string name, IKubernetesClient client, RunningOperator running, Action<ConcurrencyOptions>? concurrency)
     {
         _cluster = cluster;
         Name = name;
         Client = client;
-        _operator = running;
+        _operators.Add(running);
+        _concurrency = concurrency;
     }
+
+    /// <summary>The operator replicas running for this namespace (the first started first, so it usually leads).</summary>
+    public IReadOnlyList<RunningOperator> Operators => _operators;
 
     public string Name { get; }
 
     public IKubernetesClient Client { get; }
 
     /// <summary>A namespace named <paramref name="prefix"/> plus the time, with the operator watching it.</summary>
-    public static async Task<FunctionNamespace> CreateAsync(LocalCluster cluster, string prefix)
+    public static async Task<FunctionNamespace> CreateAsync(LocalCluster cluster, string prefix, Action<ConcurrencyOptions>? concurrency = null)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var name = prefix + DateTime.UtcNow.ToString("HHmmssfff", CultureInfo.InvariantCulture);
@@ -36,13 +42,33 @@ public sealed class FunctionNamespace : IAsyncDisposable
         await cluster.Kubectl.RunAsync(null, "create", "namespace", name);
         var client = new KubernetesObjectClient(new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.Layout.ClusterKubeconfig)), disposeKubernetes: true);
         // The cluster's images are imported; a missing one must fail here, never be pulled from outside.
-        var running = await RunningOperator.StartAsync(client, new RecordingEventRecorder(), name, imagePullPolicy: "Never");
-        return new FunctionNamespace(cluster, name, client, running);
+        var running = await RunningOperator.StartAsync(client, new RecordingEventRecorder(), name, imagePullPolicy: "Never", concurrency: concurrency, releaseLeaseOnStop: false);
+        return new FunctionNamespace(cluster, name, client, running, concurrency);
+    }
+
+    /// <summary>Another operator replica (a standby while the first leads).</summary>
+    public async Task<RunningOperator> StartReplicaAsync()
+    {
+        var running = await RunningOperator.StartAsync(Client, new RecordingEventRecorder(), Name, imagePullPolicy: "Never", concurrency: _concurrency, releaseLeaseOnStop: false);
+        _operators.Add(running);
+        return running;
+    }
+
+    /// <summary>Stops a replica without giving its lease up, as a crash would.</summary>
+    public async Task KillAsync(RunningOperator replica)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        _operators.Remove(replica);
+        await replica.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _operator.DisposeAsync();
+        foreach (var running in _operators)
+        {
+            await running.DisposeAsync();
+        }
+
         await _cluster.Kubectl.RunAsync(null, "delete", "namespace", Name, "--wait=false");
     }
 }

@@ -30,7 +30,8 @@ public sealed class FunctionPodTests(LocalCluster cluster) : IAsyncLifetime
         await _namespace.Client.CreateAsync(new Function
         {
             Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = _namespace.Name },
-            Spec = new FunctionSpec { Image = image, Handler = handler, TimeoutSeconds = 10 },
+            // One provisioned environment, so that a pod starts without an invocation.
+            Spec = new FunctionSpec { Image = image, Handler = handler, TimeoutSeconds = 10, Concurrency = new FunctionConcurrency { Provisioned = 1 } },
         });
 
         // Ready means: the shim was installed, started in the example image, and the runtime called next.

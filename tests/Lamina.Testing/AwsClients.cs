@@ -94,6 +94,85 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
             Text("Payload") is { } p ? Convert.FromBase64String(p) : null, Text("ErrorCode"), Text("ErrorMessage"), Number("HttpStatus"));
     }
 
+    /// <summary>One invocation of a load run: when it was sent and answered (seconds from the start), and how.</summary>
+    public sealed record LoadCall(double Sent, double Answered, int HttpStatus, string? ErrorCode, string? Reason, string? FunctionError, string? LogResult);
+
+    /// <summary>
+    /// Closed-loop load from one boto3 process: <paramref name="threads"/> clients, client i on
+    /// <paramref name="endpoints"/>[i % count], each invoking again as soon as it is answered, until
+    /// <paramref name="duration"/> has passed (or <paramref name="callsPerThread"/> calls each, when given).
+    /// </summary>
+    public async Task<IReadOnlyList<LoadCall>> Boto3LoadAsync(IReadOnlyList<Uri> endpoints, string functionName, byte[] payload, int threads, TimeSpan duration, int? callsPerThread = null, string logType = "None")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        const string script = """
+            import base64, json, sys, threading, time
+            import boto3, botocore.config, botocore.exceptions
+            args = json.load(sys.stdin)
+            payload = base64.b64decode(args["payload"])
+            results = []
+            lock = threading.Lock()
+            start = time.monotonic()
+            def client(endpoint):
+                return boto3.session.Session().client("lambda", endpoint_url=endpoint, region_name="us-east-1",
+                    aws_access_key_id=args["key"], aws_secret_access_key=args["secret"],
+                    config=botocore.config.Config(retries={"max_attempts": 0}, read_timeout=120, max_pool_connections=4))
+            clients = [client(e) for e in args["endpoints"]]
+            def run(i):
+                c = clients[i % len(clients)]
+                n = 0
+                while time.monotonic() - start < args["seconds"] and (args["calls"] is None or n < args["calls"]):
+                    n += 1
+                    sent = time.monotonic() - start
+                    row = {"Sent": sent}
+                    try:
+                        r = c.invoke(FunctionName=args["name"], Payload=payload, LogType=args["log"])
+                        r["Payload"].read()
+                        row.update({"HttpStatus": r["StatusCode"], "FunctionError": r.get("FunctionError"), "LogResult": r.get("LogResult")})
+                    except botocore.exceptions.ClientError as e:
+                        row.update({"HttpStatus": e.response["ResponseMetadata"]["HTTPStatusCode"], "ErrorCode": e.response["Error"]["Code"],
+                                    "Reason": e.response.get("Reason") or e.response["Error"].get("Reason")})
+                    except Exception as e:
+                        row.update({"HttpStatus": 0, "ErrorCode": type(e).__name__ + ": " + str(e)})
+                    row["Answered"] = time.monotonic() - start
+                    with lock:
+                        results.append(row)
+                    if row["HttpStatus"] == 0:
+                        break  # no server there (a gateway the test stopped): this client is done
+            workers = [threading.Thread(target=run, args=(i,)) for i in range(args["threads"])]
+            for w in workers: w.start()
+            for w in workers: w.join()
+            print(json.dumps(results))
+            """;
+        var input = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["endpoints"] = endpoints.Select(e => e.ToString().TrimEnd('/')).ToArray(),
+            ["key"] = accessKeyId,
+            ["secret"] = secretAccessKey,
+            ["name"] = functionName,
+            ["payload"] = Convert.ToBase64String(payload),
+            ["threads"] = threads,
+            ["seconds"] = duration.TotalSeconds,
+            ["calls"] = callsPerThread,
+            ["log"] = logType,
+        });
+        var (code, stdout, stderr) = await RunAsync("python3", ["-c", script], input).ConfigureAwait(false);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"boto3 failed ({code}): {stderr}");
+        }
+
+        var calls = new List<LoadCall>();
+        foreach (var row in JsonDocument.Parse(stdout).RootElement.EnumerateArray())
+        {
+            string? Text(string name) => row.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            calls.Add(new LoadCall(row.GetProperty("Sent").GetDouble(), row.GetProperty("Answered").GetDouble(), row.GetProperty("HttpStatus").GetInt32(),
+                Text("ErrorCode"), Text("Reason"), Text("FunctionError"), Text("LogResult")));
+        }
+
+        return calls;
+    }
+
     private async Task<(int Code, string Stdout, string Stderr)> RunAsync(string program, IEnumerable<string> arguments, string? input = null)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };

@@ -10,6 +10,14 @@ public static class Eventually
     public static Task HoldsAsync(Func<bool> condition, TimeSpan timeout, string what) =>
         HoldsAsync(condition, timeout, what, static () => Task.CompletedTask);
 
+    /// <summary>Polls an asynchronous <paramref name="condition"/> (one that reads the API server, say) until it holds.</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var holds = false;
+        await HoldsAsync(() => holds, timeout, what, async () => holds = await condition().ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
     /// <summary>Runs <paramref name="refresh"/> before each check (e.g. to re-read an object), until <paramref name="condition"/> holds.</summary>
     public static async Task HoldsAsync(Func<bool> condition, TimeSpan timeout, string what, Func<Task> refresh)
     {

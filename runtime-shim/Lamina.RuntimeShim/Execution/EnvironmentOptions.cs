@@ -13,4 +13,11 @@ internal sealed record EnvironmentOptions
 
     /// <summary>AWS_LAMBDA_FUNCTION_MEMORY_SIZE, for the REPORT line.</summary>
     public int MemorySizeMB { get; init; } = 128;
+
+    /// <summary>
+    /// AWS_LAMBDA_INITIALIZATION_TYPE is provisioned-concurrency: the first runtime initialised before any
+    /// traffic, so its first invocation is no cold start (no Init Duration in REPORT, as in Lambda). A
+    /// runtime started again after a crash is one.
+    /// </summary>
+    public bool Provisioned { get; init; }
 }

@@ -610,9 +610,12 @@ internal sealed partial class ExecutionEnvironment
         if (!runtimeGeneration.Served)
         {
             runtimeGeneration.Served = true;
-            invocation.ColdStart = true;
-            invocation.InitDuration = runtimeGeneration.InitDuration;
-            metrics.ColdStarted();
+            if (!(options.Provisioned && runtimeGeneration.Number == 1))
+            {
+                invocation.ColdStart = true;
+                invocation.InitDuration = runtimeGeneration.InitDuration;
+                metrics.ColdStarted();
+            }
         }
 
         invocation.State = InvocationState.Running;

@@ -136,6 +136,7 @@ internal static partial class ShimHost
             Timeout = options.Timeout,
             FunctionArn = variable("LAMINA_FUNCTION_ARN") is { Length: > 0 } arn ? arn : $"arn:aws:lambda:{region}:000000000000:function:{identity.Name}",
             Version = variable("AWS_LAMBDA_FUNCTION_VERSION") is { Length: > 0 } version ? version : "$LATEST",
+            Provisioned = variable("AWS_LAMBDA_INITIALIZATION_TYPE") == "provisioned-concurrency",
             MemorySizeMB = int.TryParse(variable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), NumberStyles.None, CultureInfo.InvariantCulture, out var memory) ? memory : 3008,
         };
     }

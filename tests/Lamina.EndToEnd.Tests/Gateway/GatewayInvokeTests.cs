@@ -33,7 +33,8 @@ public sealed class GatewayInvokeTests(LocalCluster cluster) : IAsyncLifetime
             await _namespace.Client.CreateAsync(new Function
             {
                 Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
-                Spec = new FunctionSpec { Image = image, TimeoutSeconds = 3 },
+                // One provisioned environment: warm before the tests, as these are about the data path, not scaling.
+                Spec = new FunctionSpec { Image = image, TimeoutSeconds = 3, Concurrency = new FunctionConcurrency { Provisioned = 1 } },
             });
         }
 
@@ -41,7 +42,7 @@ public sealed class GatewayInvokeTests(LocalCluster cluster) : IAsyncLifetime
         await AccessKeySecretAsync("other", OtherKeyId, OtherSecret, "somewhere-else");
         await WaitForReadyPodsAsync("bash", 1);
         await WaitForReadyPodsAsync("node", 1);
-        _gateway = await GatewayProcess.StartAsync(cluster.Layout.ClusterKubeconfig, [$"--Lamina:Gateway:Auth:AccessKeyNamespace={ns}"]);
+        _gateway = await GatewayProcess.StartAsync(cluster.Layout.ClusterKubeconfig, GatewayArguments(ns));
         _aws = new AwsClients(_gateway.Endpoint, KeyId, Secret);
     }
 
@@ -216,7 +217,7 @@ public sealed class GatewayInvokeTests(LocalCluster cluster) : IAsyncLifetime
     {
         // Two gateway replicas share nothing but the cluster: the shim's busy answer keeps the
         // environment single-threaded whichever replica a client talks to.
-        await using var second = await GatewayProcess.StartAsync(cluster.Layout.ClusterKubeconfig, [$"--Lamina:Gateway:Auth:AccessKeyNamespace={_namespace.Name}"]);
+        await using var second = await GatewayProcess.StartAsync(cluster.Layout.ClusterKubeconfig, GatewayArguments(_namespace.Name));
         AwsClients[] gateways = [_aws, new AwsClients(second.Endpoint, KeyId, Secret)];
         using var witness = OverlapWitness.Start("10.244.0.1");
         var payload = Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","sleepMs":50}""");
@@ -240,11 +241,11 @@ public sealed class GatewayInvokeTests(LocalCluster cluster) : IAsyncLifetime
     [Fact]
     public async Task Invoke_PodKilledWithInvocationsInFlight_EveryRequestAnswered()
     {
-        await cluster.Kubectl.RunAsync(null, "scale", "deployment", "node-fn", "-n", _namespace.Name, "--replicas=2");
-        await WaitForReadyPodsAsync("node", 2);
+        using var witness = OverlapWitness.Start("10.244.0.1");
+        var payload = Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","sleepMs":2000}""");
+        var invocations = Enumerable.Range(0, 6).Select(_ => _aws.Boto3InvokeAsync("node", payload)).ToList();
+        await Eventually.HoldsAsync(() => witness.Starts > 0, TimeSpan.FromSeconds(60), "an invocation is running");
         var pods = (await cluster.Kubectl.RunAsync(null, "get", "pod", "-l", "lamina.dev/function=node", "-n", _namespace.Name, "-o", "jsonpath={.items[*].metadata.name}")).Split(' ');
-
-        var invocations = Enumerable.Range(0, 6).Select(_ => _aws.Boto3InvokeAsync("node", """{"sleepMs":2000}"""u8.ToArray())).ToList();
         await cluster.Kubectl.RunAsync(null, "delete", "pod", pods[0], "-n", _namespace.Name, "--grace-period=0", "--force");
         var results = await Task.WhenAll(invocations);
 
@@ -252,6 +253,10 @@ public sealed class GatewayInvokeTests(LocalCluster cluster) : IAsyncLifetime
             result.StatusCode == 200 || result.HttpStatus is 429 or 502,
             $"an invocation got status {result.StatusCode} / HTTP {result.HttpStatus} {result.ErrorCode}"));
     }
+
+    /// <summary>The test's key namespace, and the lease of the operator running for this namespace (the concurrency controller's).</summary>
+    private static string[] GatewayArguments(string ns) =>
+        [$"--Lamina:Gateway:Auth:AccessKeyNamespace={ns}", $"--Lamina:Gateway:Controller:LeaseNamespace={ns}"];
 
     private async Task AccessKeySecretAsync(string name, string keyId, string secret, string namespaces) =>
         await cluster.Kubectl.RunAsync($$"""

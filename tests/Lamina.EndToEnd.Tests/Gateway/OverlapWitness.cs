@@ -18,6 +18,8 @@ internal sealed class OverlapWitness : IDisposable
     private readonly ConcurrentDictionary<string, int> _maximum = new();
     private int _starts;
     private int _ends;
+    private int _insideTotal;
+    private int _maximumTotal;
 
     private OverlapWitness(HttpListener listener, Uri url)
     {
@@ -31,6 +33,9 @@ internal sealed class OverlapWitness : IDisposable
     public int Starts => Volatile.Read(ref _starts);
 
     public int Ends => Volatile.Read(ref _ends);
+
+    /// <summary>The most executions inside at once across every pod: what a reserved concurrency caps.</summary>
+    public int MaximumTotal => Volatile.Read(ref _maximumTotal);
 
     /// <summary>The most executions any one pod had at once.</summary>
     public IReadOnlyDictionary<string, int> MaximumByPod => _maximum;
@@ -66,12 +71,15 @@ internal sealed class OverlapWitness : IDisposable
                 {
                     Interlocked.Increment(ref _starts);
                     var now = _inside.AddOrUpdate(pod, 1, (_, n) => n + 1);
+                    var total = Interlocked.Increment(ref _insideTotal);
+                    Volatile.Write(ref _maximumTotal, Math.Max(Volatile.Read(ref _maximumTotal), total));
                     _maximum.AddOrUpdate(pod, now, (_, m) => Math.Max(m, now));
                 }
                 else
                 {
                     Interlocked.Increment(ref _ends);
                     _inside.AddOrUpdate(pod, 0, (_, n) => n - 1);
+                    Interlocked.Decrement(ref _insideTotal);
                 }
             }
 

@@ -85,11 +85,10 @@ public sealed class KubeconfigTests(ApiServerFixture apiServer) : IDisposable
                     deployment = null;
                 }
             });
-        }
 
-        // The gateway program: ready only once its informers have listed through the plugin's token.
-        await using (var gateway = await GatewayProcess.StartAsync(path, ["--auth=none"]))
-        {
+            // The gateway program: ready only once its informers have listed, and it has read the
+            // operator's Lease to find the concurrency controller, through the plugin's token.
+            await using var gateway = await GatewayProcess.StartAsync(path, ["--auth=none", $"--Lamina:Gateway:Controller:LeaseNamespace={ns}"]);
             Assert.False(gateway.Process.HasExited);
         }
 
