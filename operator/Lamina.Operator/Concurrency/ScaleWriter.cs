@@ -43,7 +43,7 @@ internal sealed partial class ScaleWriter
         _changed.Writer.TryWrite(function);
     }
 
-    /// <summary>Queues a write for every function whose Deployment differs from the answer.</summary>
+    /// <summary>Queues a write for every function whose Deployment differs from the answer, or whose last write failed.</summary>
     public void Repair()
     {
         lock (_gate)
@@ -51,7 +51,7 @@ internal sealed partial class ScaleWriter
             foreach (var (function, replicas) in _wanted)
             {
                 var deployment = _deployments.Get(function.Namespace, DeploymentName(function));
-                if (deployment?.Spec is { } spec && (spec.Replicas ?? 1) != replicas)
+                if (deployment?.Spec is { } spec && ((spec.Replicas ?? 1) != replicas || !_written.ContainsKey(function)))
                 {
                     _written.Remove(function);
                     _changed.Writer.TryWrite(function);
@@ -102,8 +102,10 @@ internal sealed partial class ScaleWriter
                 {
                     // Not created yet: the reconciler creates it with the controller's answer.
                 }
-                catch (KubernetesApiException error)
+                catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
+                    // An API error, a timeout, a dropped connection: the writer must outlive it (a dead
+                    // writer scales nothing again); the next tick's Repair queues the write again.
                     LogScaleFailed(function.Namespace, function.Name, name, replicas, error.Message);
                 }
             }
