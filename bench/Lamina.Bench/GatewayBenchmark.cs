@@ -2,6 +2,7 @@ using Lamina.Kubernetes.Client;
 using k8s.Models;
 using Lamina.Operator.Api;
 using Lamina.Testing;
+using Lamina.Testing.Fakes;
 
 namespace Lamina.Bench;
 
@@ -10,8 +11,11 @@ namespace Lamina.Bench;
 /// Kestrel hello-world, one plain reverse-proxy hop (YARP) in front of it, and the shim alone; for
 /// context, the same YARP hop in front of the shim; and the gateway again with SigV4. There is no
 /// kubelet: the API-server fixture holds a Function and a Pod whose status the bench writes (Running,
-/// Ready, pod IP 127.0.0.1, container port <c>invoke</c> = the shim's port on loopback), so the
-/// gateway's informer routes to a real shim process. Every server is a process of its own.
+/// Ready, pod IP 127.0.0.1, container port <c>invoke</c> = the shim's port on loopback). The operator's
+/// controller runs in the bench process (<see cref="RunningOperator"/>) and its concurrency controller
+/// takes that pod as the function's one environment; the gateways find it through the operator's Lease
+/// and lease the environment from it, so they route to a real shim process. Every server but the
+/// operator is a process of its own.
 /// </summary>
 internal static class GatewayBenchmark
 {
@@ -32,6 +36,12 @@ internal static class GatewayBenchmark
     private const int Rounds = 5;
 
     private const string KeyId = "AKIDLAMINABENCH0001";
+
+    /// <summary>
+    /// The Function's idle time: longer than any run, so that the autoscaler never scales the function
+    /// to zero between series (which only writes the Deployment's scale, but says the wrong thing).
+    /// </summary>
+    private const int IdleSeconds = 24 * 3600;
 
     public static async Task<IReadOnlyList<string>> RunAsync(string shim, int invocations)
     {
@@ -70,6 +80,12 @@ internal static class GatewayBenchmark
         }
 
         using var client = apiServer.Fixture.CreateKubernetesClient();
+        await client.CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
+
+        // The operator, with the concurrency controller, leading before the pod exists: a new leader
+        // grants leases on environments that served before it led only after its learning period.
+        await using var controller = await RunningOperator.StartAsync(client, new RecordingEventRecorder(), Namespace);
+        await WaitUntilAsync(() => controller.Leading, TimeSpan.FromSeconds(60), "the operator leads");
         await CreateFunctionAndPodAsync(client, environment.InvokeBase.Port);
         var secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(30));
         await client.CreateAsync(new V1Secret
@@ -80,9 +96,14 @@ internal static class GatewayBenchmark
 
         var kubeconfig = Path.Combine(apiServer.Fixture.WorkDirectory, "bench-gateway.kubeconfig");
         apiServer.Fixture.WriteKubeconfig(kubeconfig, Namespace);
-        // Both gateways are started with the pod already Ready, so their first list holds the environment.
-        await using var open = await GatewayProcess.StartAsync(kubeconfig, ["--auth=none"]);
-        await using var signing = await GatewayProcess.StartAsync(kubeconfig, [$"--Lamina:Gateway:Auth:AccessKeyNamespace={Namespace}"]);
+        // Both gateways find the controller through the operator's Lease, as in a cluster. They share the
+        // one environment: a gateway keeps its lease while it is busy and gives it back after 2 s idle.
+        // A series whose gateway holds no lease acquires it with its first request, waiting (the function
+        // is unreserved, so below its cap the controller does not reclaim) until the other gateway gives it
+        // back; the warm-up absorbs that, and the measured requests make no controller call.
+        var discovery = $"--Lamina:Gateway:Controller:LeaseNamespace={Namespace}";
+        await using var open = await GatewayProcess.StartAsync(kubeconfig, ["--auth=none", discovery]);
+        await using var signing = await GatewayProcess.StartAsync(kubeconfig, [$"--Lamina:Gateway:Auth:AccessKeyNamespace={Namespace}", discovery]);
         var openUri = new Uri(open.Endpoint, $"/2015-03-31/functions/{Namespace}.{FunctionName}/invocations");
         var signedUri = new Uri(signing.Endpoint, $"/2015-03-31/functions/{Namespace}.{FunctionName}/invocations");
         var signer = new InvokeSigner(KeyId, secret);
@@ -134,7 +155,7 @@ internal static class GatewayBenchmark
         var shimHop = new Latency(shimProxied.P50 - shimAlone.P50, shimProxied.P99 - shimAlone.P99, 0);
         string[] lines =
         [
-            $"gateway: medians of {Rounds} interleaved rounds (after a warm-up round) of {invocations} requests per series; main figures with --auth=none (no signature check); one environment: the published shim + Node RIC on loopback, routed through a Pod in kube-apiserver (no kubelet); {Payload.Length}-byte payload",
+            $"gateway: medians of {Rounds} interleaved rounds (after a warm-up round) of {invocations} requests per series; main figures with --auth=none (no signature check); one environment: the published shim + Node RIC on loopback, a Pod in kube-apiserver (no kubelet) leased from the operator's concurrency controller; {Payload.Length}-byte payload",
             $"gateway: direct Kestrel hello-world: p50 {direct.P50:F3} ms, p99 {direct.P99:F3} ms, {direct.PerSecond:F0} requests/s (one at a time)",
             $"gateway: YARP proxy -> hello-world: p50 {proxied.P50:F3} ms, p99 {proxied.P99:F3} ms, {proxied.PerSecond:F0} requests/s; one proxy hop costs p50 {hop.P50:F3} ms, p99 {hop.P99:F3} ms",
             $"gateway: shim+node alone: p50 {shimAlone.P50:F3} ms, p99 {shimAlone.P99:F3} ms, {shimAlone.PerSecond:F0} requests/s",
@@ -187,17 +208,37 @@ internal static class GatewayBenchmark
         return sorted[sorted.Length / 2];
     }
 
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"bench: not within {timeout.TotalSeconds:F0} s: {what}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+    }
+
     /// <summary>
-    /// The Function and, playing the ReplicaSet and the kubelet, its one pod: the operator's labels, a
-    /// container port named <c>invoke</c>, and a status that makes the gateway admit it.
+    /// The Function and, playing the ReplicaSet and the kubelet, its one pod: the labels of the operator's
+    /// on-demand pod template (which its pod informer selects on), a container <c>function</c> with a port
+    /// named <c>invoke</c>, and a status that makes the concurrency controller count it as serving. No
+    /// ReplicaSet owns it, so the Deployment's scale, which the autoscaler writes, never touches it.
     /// </summary>
     private static async Task CreateFunctionAndPodAsync(IKubernetesClient client, int invokePort)
     {
-        await client.CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
         await client.CreateAsync(new Function
         {
             Metadata = new V1ObjectMeta { Name = FunctionName, NamespaceProperty = Namespace },
-            Spec = new FunctionSpec { Image = "docker.io/lamina/example-node:dev", Handler = "index.handler" },
+            Spec = new FunctionSpec
+            {
+                Image = "docker.io/lamina/example-node:dev",
+                Handler = "index.handler",
+                Scaling = new FunctionScaling { IdleSeconds = IdleSeconds },
+            },
         });
         var pod = await client.CreateAsync(new V1Pod
         {
@@ -209,7 +250,9 @@ internal static class GatewayBenchmark
                 {
                     ["app.kubernetes.io/managed-by"] = "lamina",
                     ["app.kubernetes.io/component"] = "function",
+                    ["app.kubernetes.io/name"] = FunctionName,
                     ["lamina.dev/function"] = FunctionName,
+                    ["lamina.dev/init-type"] = "on-demand",
                 },
             },
             Spec = new V1PodSpec
