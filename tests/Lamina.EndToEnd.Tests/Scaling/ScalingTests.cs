@@ -157,7 +157,7 @@ public sealed class ScalingTests(LocalCluster cluster, ITestOutputHelper output)
     [Fact]
     public async Task Invoke_ProvisionedTwo_ReadyBeforeTrafficNoColdStartSpilloverForAThird()
     {
-        await CreateAsync("warm", reserved: 5, provisioned: 2);
+        await CreateAsync("warm", reserved: 5, provisioned: 2, timeoutSeconds: 30);
         await Eventually.HoldsAsync(async () => (await PodsAsync("warm")).Count(p => IsReady(p) && p.Metadata.Labels["lamina.dev/init-type"] == "provisioned-concurrency") == 2,
             TimeSpan.FromSeconds(120), "two provisioned environments are ready before any invocation");
 
@@ -170,8 +170,10 @@ public sealed class ScalingTests(LocalCluster cluster, ITestOutputHelper output)
             Assert.DoesNotContain("Init Duration", Encoding.UTF8.GetString(Convert.FromBase64String(call.LogResult!)), StringComparison.Ordinal);
         });
 
-        // A third at once spills over to an on-demand environment, started for it.
-        var three = await _aws.Boto3LoadAsync([_first.Endpoint], "warm", payload, threads: 3, TimeSpan.FromMinutes(1), callsPerThread: 1, logType: "Tail");
+        // A third at once spills over to an on-demand environment, started for it: the calls last longer
+        // than that environment's cold start, so the third is not served by a provisioned one freeing up.
+        var longCalls = Encoding.UTF8.GetBytes("""{"sleepMs":20000}""");
+        var three = await _aws.Boto3LoadAsync([_first.Endpoint], "warm", longCalls, threads: 3, TimeSpan.FromMinutes(2), callsPerThread: 1, logType: "Tail");
         Assert.All(three, call => Assert.Equal(200, call.HttpStatus));
         Assert.Contains(await PodsAsync("warm"), p => p.Metadata.Labels["lamina.dev/init-type"] == "on-demand");
         var metrics = await new HttpClient().GetStringAsync(new Uri(_first.Endpoint, "/metrics"));
@@ -283,7 +285,7 @@ public sealed class ScalingTests(LocalCluster cluster, ITestOutputHelper output)
         Assert.Equal(200, (await _aws.Boto3InvokeAsync("guarded", "{}"u8.ToArray())).StatusCode);
     }
 
-    private async Task CreateAsync(string name, int? reserved = null, int? provisioned = null, FunctionScaling? scaling = null, string image = BashImage)
+    private async Task CreateAsync(string name, int? reserved = null, int? provisioned = null, FunctionScaling? scaling = null, string image = BashImage, int timeoutSeconds = 10)
     {
         await _namespace.Client.CreateAsync(new Function
         {
@@ -291,7 +293,7 @@ public sealed class ScalingTests(LocalCluster cluster, ITestOutputHelper output)
             Spec = new FunctionSpec
             {
                 Image = image,
-                TimeoutSeconds = 10,
+                TimeoutSeconds = timeoutSeconds,
                 Concurrency = new FunctionConcurrency { Reserved = reserved, Provisioned = provisioned },
                 Scaling = scaling ?? new FunctionScaling { IdleSeconds = 60 },
             },
