@@ -6,7 +6,6 @@ using Lamina.Kubernetes.LeaderElection;
 using k8s;
 using k8s.Models;
 using Lamina.Kubernetes.Queue;
-using Lamina.Operator.Access;
 using Lamina.Operator.Api;
 using Lamina.Operator.Concurrency;
 using Lamina.Operator.Reconciliation;
@@ -84,9 +83,7 @@ internal sealed partial class FunctionController : BackgroundService
             time,
             loggers,
             meters,
-            function => _queue.Add(ObjectKey.Of(function.Namespace, function.Name)),
-            new InvokeTokenSecret(client, leaderOptions.Value.Namespace, loggers.CreateLogger<InvokeTokenSecret>()),
-            TokensChanged);
+            function => _queue.Add(ObjectKey.Of(function.Namespace, function.Name)));
         _reconciler = new FunctionReconciler(
             client,
             functionLister,
@@ -151,9 +148,6 @@ internal sealed partial class FunctionController : BackgroundService
         _leading = true;
         try
         {
-            // The gateways' token first: every function pod the workers write carries its hashes.
-            await _concurrency.Tokens.RefreshAsync(leading).ConfigureAwait(false);
-            _reconciler.InvokeTokenHashes = _concurrency.Tokens.Hashes;
             foreach (var function in _functions.Store.List())
             {
                 _queue.Add(ObjectKey.Of(function));
@@ -218,16 +212,6 @@ internal sealed partial class FunctionController : BackgroundService
             {
                 _queue.Done(key);
             }
-        }
-    }
-
-    /// <summary>The token Secret changed: every function's pods get the new hashes (a rolling update).</summary>
-    private void TokensChanged()
-    {
-        _reconciler.InvokeTokenHashes = _concurrency.Tokens.Hashes;
-        foreach (var function in _functions.Store.List())
-        {
-            _queue.Add(ObjectKey.Of(function));
         }
     }
 
