@@ -22,12 +22,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free loopback port: a random one nothing listens on (the shim fails loudly if it loses the race).
+# A free loopback port: a random one nothing uses (the shim fails loudly if it loses the race). Below
+# the kernel's ephemeral range (32768 and up by default), where a client's outgoing connection (a test
+# run's, say) can hold a port that no listener shows: seen as "Address already in use".
 free_port() {
-  local port
+  local port low
+  low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)"
   while :; do
-    port="$(shuf -i 20000-60999 -n 1)"
-    [ -n "$(ss -Hltn "sport = :$port")" ] || { echo "$port"; return; }
+    port="$(shuf -i "20000-$((low - 1))" -n 1)"
+    [ -n "$(ss -Htan "sport = :$port")" ] || { echo "$port"; return; }
   done
 }
 invoke_port="$(free_port)" admin_port="$(free_port)" api_port="$(free_port)"
