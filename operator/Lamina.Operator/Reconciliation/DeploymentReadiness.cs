@@ -36,9 +36,16 @@ internal static class DeploymentReadiness
         var updated = status.UpdatedReplicas ?? 0;
         var available = status.AvailableReplicas ?? 0;
         var total = status.Replicas ?? 0;
-        if (updated < wanted || available < wanted || total > updated)
+        if (updated < wanted || total > updated)
         {
             return (FunctionConditions.Unknown, "RollingOut", $"{available} of {wanted} execution environments available");
+        }
+
+        if (available < wanted)
+        {
+            // Every pod runs the current spec and some are still starting: the autoscaler added them
+            // (invocations wait for them), which is no rollout and leaves the function invocable.
+            return (FunctionConditions.True, "ScalingUp", $"{available} of {wanted} execution environments available; the rest are starting");
         }
 
         return wanted == 0

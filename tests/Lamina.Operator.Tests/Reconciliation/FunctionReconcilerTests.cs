@@ -224,7 +224,7 @@ public sealed class FunctionReconcilerTests
         _client.Mutate<V1Deployment>(Ns, "hello-fn", d =>
         {
             d.Spec!.Replicas = 2;
-            d.Status = new V1DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 2, UpdatedReplicas = 2, ReadyReplicas = 1, AvailableReplicas = 1 };
+            d.Status = new V1DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 2, UpdatedReplicas = 1, ReadyReplicas = 1, AvailableReplicas = 1 };
         });
         _client.Seed(Pods.Of(name: "hello-fn-5d9f-good1"));
         _client.Seed(Pods.Of(Pods.Waiting("CreateContainerConfigError", "secret \"db\" not found")));
@@ -465,13 +465,33 @@ public sealed class FunctionReconcilerTests
         await ReconcileAsync();
         RolledOut("hello-fn", 0);
         _client.Mutate<V1Deployment>(Ns, "hello-pc", d =>
-            d.Status = new V1DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 2, UpdatedReplicas = 2, ReadyReplicas = 1, AvailableReplicas = 1 });
+            d.Status = new V1DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 2, UpdatedReplicas = 1, ReadyReplicas = 1, AvailableReplicas = 1 });
 
         await ReconcileAsync();
 
         var deploymentReady = Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.DeploymentReady);
         Assert.Equal(("Unknown", "RollingOut", "Deployment hello-pc: 1 of 2 execution environments available"),
             (deploymentReady.Status, deploymentReady.Reason, deploymentReady.Message));
+    }
+
+    [Fact]
+    public async Task Reconcile_EnvironmentsStartingOnTheCurrentSpec_ReadyTrueScalingUp()
+    {
+        // The autoscaler added environments that are still starting: no rollout, and the function can be invoked.
+        Seed(Functions.Valid(ns: Ns));
+        await ReconcileAsync();
+        _client.Mutate<V1Deployment>(Ns, "hello-fn", d =>
+        {
+            d.Spec!.Replicas = 3;
+            d.Status = new V1DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = 3, UpdatedReplicas = 3, ReadyReplicas = 1, AvailableReplicas = 1 };
+        });
+
+        await ReconcileAsync();
+
+        var ready = Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.Ready);
+        Assert.Equal(("True", "Ready"), Pair(ready));
+        var deploymentReady = Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.DeploymentReady);
+        Assert.Equal(("True", "ScalingUp"), Pair(deploymentReady));
     }
 
     [Fact]
