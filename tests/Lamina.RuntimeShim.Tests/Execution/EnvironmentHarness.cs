@@ -26,11 +26,11 @@ internal sealed class EnvironmentHarness : IDisposable
 
     private readonly Meter _meter = new(ShimMetrics.MeterName);
 
-    public EnvironmentHarness(TimeSpan? timeout = null)
+    public EnvironmentHarness(TimeSpan? timeout = null, bool provisioned = false)
     {
         Metrics = new RecordingMeterListener(_meter);
         Environment = new ExecutionEnvironment(
-            new EnvironmentOptions { Timeout = timeout ?? DefaultTimeout, FunctionArn = "arn:aws:lambda:us-east-1:000000000000:function:hello" },
+            new EnvironmentOptions { Timeout = timeout ?? DefaultTimeout, FunctionArn = "arn:aws:lambda:us-east-1:000000000000:function:hello", Provisioned = provisioned },
             Time,
             Log,
             new ShimMetrics(_meter, Identity),

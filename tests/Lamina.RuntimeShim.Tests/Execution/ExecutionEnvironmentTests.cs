@@ -155,6 +155,18 @@ public sealed class ExecutionEnvironmentTests : IDisposable
     }
 
     [Fact]
+    public async Task InvokeAsync_FirstInvocationOfAProvisionedEnvironment_IsNotAColdStart()
+    {
+        // Provisioned concurrency initialised the runtime before traffic: Lambda reports no cold start and no Init Duration.
+        using var provisioned = new EnvironmentHarness(provisioned: true);
+
+        var first = await provisioned.RunAsync(provisioned.StartInitialisedRuntime(), "r1", "1", Work);
+
+        Assert.False(first.ColdStart);
+        Assert.Null(first.InitDuration);
+    }
+
+    [Fact]
     public async Task InvokeAsync_SecondInvocationOfARuntime_IsNotAColdStart()
     {
         var first = await _harness.RunAsync(_harness.StartInitialisedRuntime(), "r1", "1", Work);
