@@ -15,7 +15,8 @@ namespace Lamina.Testing;
 
 /// <summary>
 /// The operator's controller running inside the test process against a real API server, with a
-/// lease of its own in <c>leaseNamespace</c> so that tests running at once do not share a leader, and
+/// lease of its own in <c>leaseNamespace</c>, watching only that namespace, so that tests running at
+/// once neither share a leader nor manage each other's Functions, and
 /// the concurrency controller's gRPC service on a free loopback port, announced in that lease as the
 /// operator program announces it, so that gateways find it the same way.
 /// </summary>
@@ -65,7 +66,9 @@ public sealed class RunningOperator : IAsyncDisposable
         var controller = new FunctionController(
             client,
             events,
-            Options.Create(new OperatorOptions { Workers = 2, ImagePullPolicy = imagePullPolicy }),
+            // Its own namespace only: operators of tests running at once (or an operator of make up) must
+            // not reconcile and scale each other's Functions.
+            Options.Create(new OperatorOptions { Workers = 2, ImagePullPolicy = imagePullPolicy, WatchNamespace = leaseNamespace }),
             Options.Create(new LeaderElectionOptions
             {
                 Namespace = leaseNamespace,

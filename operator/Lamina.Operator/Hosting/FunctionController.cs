@@ -58,10 +58,11 @@ internal sealed partial class FunctionController : BackgroundService
         _loggers = loggers;
         _logger = loggers.CreateLogger<FunctionController>();
         _options = options.Value;
-        _functions = new Informer<Function>(client, new InformerOptions { ResyncPeriod = _options.ResyncPeriod, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Function>>(), meters);
-        _deployments = new Informer<V1Deployment>(client, new InformerOptions { LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Deployment>>(), meters);
-        _services = new Informer<V1Service>(client, new InformerOptions { LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Service>>(), meters);
-        _pods = new Informer<V1Pod>(client, new InformerOptions { LabelSelector = FunctionPodSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Pod>>(), meters);
+        var scope = string.IsNullOrEmpty(_options.WatchNamespace) ? null : _options.WatchNamespace;
+        _functions = new Informer<Function>(client, new InformerOptions { Namespace = scope, ResyncPeriod = _options.ResyncPeriod, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Function>>(), meters);
+        _deployments = new Informer<V1Deployment>(client, new InformerOptions { Namespace = scope, LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Deployment>>(), meters);
+        _services = new Informer<V1Service>(client, new InformerOptions { Namespace = scope, LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Service>>(), meters);
+        _pods = new Informer<V1Pod>(client, new InformerOptions { Namespace = scope, LabelSelector = FunctionPodSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Pod>>(), meters);
         var podIndex = new FunctionPodIndex();
         _queue = new WorkQueue<string>(time);
         _metrics = new ControllerMetrics(meters, () => _queue.Count, () => _leading);

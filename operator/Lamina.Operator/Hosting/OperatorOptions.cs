@@ -9,6 +9,12 @@ internal sealed class OperatorOptions
     /// <summary>Reconciles run at once: enough to keep up with bursts of changes on two cores, few enough not to flood the API server.</summary>
     public int Workers { get; set; } = 4;
 
+    /// <summary>
+    /// Watch and manage Functions in this namespace only (empty: every namespace). Two operators whose
+    /// scopes overlap would both reconcile and scale the same Functions, each undoing the other.
+    /// </summary>
+    public string? WatchNamespace { get; set; }
+
     /// <summary>The lease that elects one active operator; other replicas wait as warm standbys.</summary>
     public string LeaseName { get; set; } = "lamina-operator";
 
