@@ -85,7 +85,7 @@ public sealed class RunningOperator : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => ConcurrencyEndpoints.ListenGrpc(kestrel, grpcUrl));
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new ConcurrencyService(controller.Concurrency.State, options, loggers.CreateLogger<ConcurrencyService>()));
+        builder.Services.AddSingleton(new ConcurrencyService(controller.Concurrency.State, controller.Concurrency.Tokens, options, loggers.CreateLogger<ConcurrencyService>()));
         var grpc = builder.Build();
         grpc.MapGrpcService<ConcurrencyService>();
         await grpc.StartAsync().ConfigureAwait(false);

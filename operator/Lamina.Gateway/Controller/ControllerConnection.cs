@@ -52,14 +52,18 @@ internal sealed partial class ControllerConnection : BackgroundService
     private CancellationTokenSource? _stream;
     private long _streamHeard;
 
+    private readonly GatewayToken? _token;
+
     public ControllerConnection(
         ILeaseHolder leases,
         ControllerOutbox outbox,
         LeaderDiscovery discovery,
         IOptions<ControllerOptions> options,
         TimeProvider time,
-        ILogger<ControllerConnection> logger)
+        ILogger<ControllerConnection> logger,
+        GatewayToken? token = null)
     {
+        _token = token;
         ArgumentNullException.ThrowIfNull(leases);
         ArgumentNullException.ThrowIfNull(outbox);
         ArgumentNullException.ThrowIfNull(discovery);
@@ -116,6 +120,12 @@ internal sealed partial class ControllerConnection : BackgroundService
                 try
                 {
                     address = _address ?? await _discovery.FindAsync(stoppingToken).ConfigureAwait(false);
+                    if (_token is { Current: null })
+                    {
+                        // The controller refuses a gateway without the operator's token: wait for it.
+                        address = null;
+                    }
+
                     if (address is not null)
                     {
                         if (channel is null || address != channelAddress)
@@ -205,7 +215,9 @@ internal sealed partial class ControllerConnection : BackgroundService
             // Open first, then read the leases and tickets: each ticket is in the Hello or queued after it.
             _outbox.Open();
             var client = new ConcurrencyController.ConcurrencyControllerClient(channel);
-            using var call = client.Connect(cancellationToken: stream.Token);
+            // The controller takes streams only from gateways that present the operator's token.
+            var headers = _token?.Current is { } presented ? new Grpc.Core.Metadata { { "lamina-token", presented } } : null;
+            using var call = client.Connect(headers, cancellationToken: stream.Token);
             var hello = new Hello { GatewayId = GatewayId };
             hello.Held.AddRange(_leases.HeldLeases());
             hello.Pending.AddRange(_leases.PendingTickets());

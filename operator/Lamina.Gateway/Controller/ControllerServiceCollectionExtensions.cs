@@ -43,6 +43,8 @@ internal static class ControllerServiceCollectionExtensions
         services.TryAddSingleton<ControllerOutbox>();
         services.TryAddSingleton<IControllerOutbox>(static provider => provider.GetRequiredService<ControllerOutbox>());
         services.TryAddSingleton<LeaderDiscovery>();
+        services.TryAddSingleton<GatewayToken>();
+        services.AddHostedService<GatewayTokenRefresher>();
         services.TryAddSingleton<ControllerConnection>();
         services.AddHostedService(static provider => provider.GetRequiredService<ControllerConnection>());
         return services;

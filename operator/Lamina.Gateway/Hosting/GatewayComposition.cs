@@ -19,5 +19,6 @@ internal static class GatewayComposition
     /// for as long as the leases it granted are valid (warm invocations flow through a failover).
     /// </summary>
     public static bool Synced(IServiceProvider services) =>
-        services.GetRequiredService<GatewayAuthService>().Ready && services.GetRequiredService<ControllerConnection>().Ready;
+        services.GetRequiredService<GatewayAuthService>().Ready && services.GetRequiredService<ControllerConnection>().Ready
+        && services.GetRequiredService<GatewayToken>().Current is not null;
 }

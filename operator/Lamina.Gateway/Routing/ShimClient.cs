@@ -30,14 +30,17 @@ internal sealed class ShimClient : IDisposable
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
 
-    public ShimClient(IOptions<RoutingOptions> options, TimeProvider time)
-        : this(CreateHandler(options?.Value ?? throw new ArgumentNullException(nameof(options))), options.Value.InvocationTimeout, time)
+    private readonly Controller.GatewayToken? _token;
+
+    public ShimClient(IOptions<RoutingOptions> options, TimeProvider time, Controller.GatewayToken token)
+        : this(CreateHandler(options?.Value ?? throw new ArgumentNullException(nameof(options))), options.Value.InvocationTimeout, time, token)
     {
     }
 
     /// <summary>Over any handler (tests wrap one); the client owns and disposes it.</summary>
-    internal ShimClient(HttpMessageHandler handler, TimeSpan invocationTimeout, TimeProvider time)
+    internal ShimClient(HttpMessageHandler handler, TimeSpan invocationTimeout, TimeProvider time, Controller.GatewayToken? token = null)
     {
+        _token = token;
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(time);
         // The whole call (headers and body) is bounded below, by the invocation timeout on the injected clock.
@@ -81,6 +84,12 @@ internal sealed class ShimClient : IDisposable
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         AddHeaders(message.Headers, request);
+        if (_token?.Current is { } presented)
+        {
+            // Only gateways get in: the shim checks this against the hashes the operator gave its pod.
+            message.Headers.TryAddWithoutValidation(ShimInvokeContract.Token, presented);
+        }
+
 
         using var deadline = new CancellationTokenSource(_timeout, _time);
         using var stopping = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), deadline);

@@ -18,6 +18,9 @@ internal static class ShimInvokeContract
     public const string LogType = "Lamina-Log-Type";
     public const string InvocationType = "Lamina-Invocation-Type";
 
+    /// <summary>The gateway's token: the shim refuses the contract (401) without the operator's token.</summary>
+    public const string Token = "Lamina-Token";
+
     /// <summary>The <see cref="LogType"/> value that asks for the log tail.</summary>
     public const string LogTypeTail = "Tail";
 

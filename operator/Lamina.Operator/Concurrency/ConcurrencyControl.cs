@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Lamina.Kubernetes.Client;
+using Lamina.Operator.Access;
 using k8s.Models;
 using Lamina.Operator.Api;
 using Lamina.Operator.Reconciliation;
@@ -26,6 +27,10 @@ internal sealed class ConcurrencyControl : IScaleSource, IDisposable
     private readonly ScaleWriter _writer;
     private readonly Action<FunctionId> _reconcile;
     private readonly ConcurrentDictionary<FunctionId, ITimer> _statusScheduled = new();
+    private readonly Action _tokensChanged;
+
+    /// <summary>How often the gateways' token Secret is read again: a rotation reaches the function pods within this.</summary>
+    private static readonly TimeSpan TokenRefresh = TimeSpan.FromSeconds(10);
 
     public ConcurrencyControl(
         IKubernetesClient client,
@@ -36,12 +41,16 @@ internal sealed class ConcurrencyControl : IScaleSource, IDisposable
         TimeProvider time,
         ILoggerFactory loggers,
         IMeterFactory meters,
-        Action<FunctionId> reconcile)
+        Action<FunctionId> reconcile,
+        InvokeTokenSecret tokens,
+        Action tokensChanged)
     {
         ArgumentNullException.ThrowIfNull(loggers);
         _options = options;
         _time = time;
         _reconcile = reconcile;
+        Tokens = tokens;
+        _tokensChanged = tokensChanged;
         _writer = new ScaleWriter(client, deployments, loggers.CreateLogger<ScaleWriter>());
         ConcurrencyMetrics? metrics = null;
         State = new ConcurrencyState(options, time, _writer.Want, StatusChanged, (function, decision) => metrics?.Decided(function, decision));
@@ -51,6 +60,9 @@ internal sealed class ConcurrencyControl : IScaleSource, IDisposable
     }
 
     public ConcurrencyState State { get; }
+
+    /// <summary>The gateways' credential (the gRPC service checks it; function pods get its hashes).</summary>
+    public InvokeTokenSecret Tokens { get; }
 
     /// <summary>Add to the function pod informer (after the pod index).</summary>
     public EnvironmentTracker Tracker { get; }
@@ -73,10 +85,16 @@ internal sealed class ConcurrencyControl : IScaleSource, IDisposable
         try
         {
             using var ticks = new PeriodicTimer(_options.Tick, _time);
+            var lastTokenRead = _time.GetTimestamp();
             while (await ticks.WaitForNextTickAsync(leading).ConfigureAwait(false))
             {
                 State.Tick();
                 _writer.Repair();
+                if (_time.GetElapsedTime(lastTokenRead) >= TokenRefresh)
+                {
+                    lastTokenRead = _time.GetTimestamp();
+                    await RefreshTokensAsync(leading).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (leading.IsCancellationRequested)
@@ -88,6 +106,22 @@ internal sealed class ConcurrencyControl : IScaleSource, IDisposable
             State.StopLeading();
             _writer.Clear();
             await writer.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RefreshTokensAsync(CancellationToken leading)
+    {
+        try
+        {
+            if (await Tokens.RefreshAsync(leading).ConfigureAwait(false))
+            {
+                _tokensChanged();
+            }
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !leading.IsCancellationRequested)
+        {
+            // The tokens read before stay in force; the next refresh tries again.
+            _ = error;
         }
     }
 

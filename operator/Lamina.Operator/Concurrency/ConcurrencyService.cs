@@ -8,9 +8,12 @@ namespace Lamina.Operator.Concurrency;
 /// message to <see cref="ConcurrencyState"/>; the writer sends the session's outbox as soon as it has
 /// something, and a heartbeat (which renews the gateway's leases) at least every tick.
 /// </summary>
-internal sealed partial class ConcurrencyService(ConcurrencyState state, ConcurrencyOptions options, ILogger<ConcurrencyService> logger)
+internal sealed partial class ConcurrencyService(ConcurrencyState state, Access.InvokeTokenSecret tokens, ConcurrencyOptions options, ILogger<ConcurrencyService> logger)
     : ConcurrencyController.ConcurrencyControllerBase
 {
+    /// <summary>The gRPC metadata that carries the gateway's token.</summary>
+    public const string TokenHeader = "lamina-token";
+
     public override async Task Connect(IAsyncStreamReader<GatewayMessage> requestStream, IServerStreamWriter<ControllerMessage> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(requestStream);
@@ -25,6 +28,18 @@ internal sealed partial class ConcurrencyService(ConcurrencyState state, Concurr
         if (first.Hello is not { GatewayId.Length: > 0 } hello)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "the stream's first message must carry a Hello with a gateway_id"));
+        }
+
+        if (!state.Leading)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "this replica is not the concurrency controller's leader: read the Lease again"));
+        }
+
+        if (!tokens.Accepts(context.RequestHeaders.GetValue(TokenHeader)))
+        {
+            LogRefused(context.Peer);
+            throw new RpcException(new Status(StatusCode.Unauthenticated,
+                $"only Lamina's gateways may connect: present the token of the operator's Secret {Access.InvokeTokenSecret.SecretName} in the '{TokenHeader}' metadata"));
         }
 
         var session = state.Connect(hello)
@@ -98,6 +113,9 @@ internal sealed partial class ConcurrencyService(ConcurrencyState state, Concurr
 
     [LoggerMessage(2, LogLevel.Information, "gateway {Gateway} disconnected")]
     private partial void LogDisconnected(string gateway);
+
+    [LoggerMessage(4, LogLevel.Warning, "refused a stream from {Peer}: no valid gateway token")]
+    private partial void LogRefused(string peer);
 
     [LoggerMessage(3, LogLevel.Warning, "writing to gateway {Gateway} failed: {Error}")]
     private partial void LogWriteFailed(string gateway, string error);

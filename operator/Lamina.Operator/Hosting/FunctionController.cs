@@ -6,6 +6,7 @@ using Lamina.Kubernetes.LeaderElection;
 using k8s;
 using k8s.Models;
 using Lamina.Kubernetes.Queue;
+using Lamina.Operator.Access;
 using Lamina.Operator.Api;
 using Lamina.Operator.Concurrency;
 using Lamina.Operator.Reconciliation;
@@ -84,7 +85,9 @@ internal sealed partial class FunctionController : BackgroundService
             time,
             loggers,
             meters,
-            function => _queue.Add(ObjectKey.Of(function.Namespace, function.Name)));
+            function => _queue.Add(ObjectKey.Of(function.Namespace, function.Name)),
+            new InvokeTokenSecret(client, leaderOptions.Value.Namespace, loggers.CreateLogger<InvokeTokenSecret>()),
+            TokensChanged);
         _reconciler = new FunctionReconciler(
             client,
             functionLister,
@@ -149,6 +152,9 @@ internal sealed partial class FunctionController : BackgroundService
         _leading = true;
         try
         {
+            // The gateways' token first: every function pod the workers write carries its hashes.
+            await _concurrency.Tokens.RefreshAsync(leading).ConfigureAwait(false);
+            _reconciler.InvokeTokenHashes = _concurrency.Tokens.Hashes;
             foreach (var function in _functions.Store.List())
             {
                 _queue.Add(ObjectKey.Of(function));
@@ -213,6 +219,16 @@ internal sealed partial class FunctionController : BackgroundService
             {
                 _queue.Done(key);
             }
+        }
+    }
+
+    /// <summary>The token Secret changed: every function's pods get the new hashes (a rolling update).</summary>
+    private void TokensChanged()
+    {
+        _reconciler.InvokeTokenHashes = _concurrency.Tokens.Hashes;
+        foreach (var function in _functions.Store.List())
+        {
+            _queue.Add(ObjectKey.Of(function));
         }
     }
 

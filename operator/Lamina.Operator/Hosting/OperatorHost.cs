@@ -81,7 +81,7 @@ internal static class OperatorHost
         services.AddHostedService(sp => sp.GetRequiredService<FunctionController>());
         services.AddGrpc();
         services.AddSingleton(sp => new ConcurrencyService(
-            sp.GetRequiredService<FunctionController>().Concurrency.State, concurrency, sp.GetRequiredService<ILogger<ConcurrencyService>>()));
+            sp.GetRequiredService<FunctionController>().Concurrency.State, sp.GetRequiredService<FunctionController>().Concurrency.Tokens, concurrency, sp.GetRequiredService<ILogger<ConcurrencyService>>()));
 
         var app = builder.Build();
         app.MapGet("/healthz", () => "ok");

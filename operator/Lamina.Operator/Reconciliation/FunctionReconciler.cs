@@ -33,6 +33,9 @@ internal sealed partial class FunctionReconciler(
 
     private static readonly ApplyOptions Apply = new(Names.FieldManager, Force: true);
 
+    /// <summary>The gateways' token hashes for function pods (set by the controller as it reads the Secret; null: none).</summary>
+    public string? InvokeTokenHashes { get; set; }
+
     /// <summary>Reconciles the function <paramref name="ns"/>/<paramref name="name"/> (nothing when it is gone).</summary>
     public async Task ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
     {
@@ -197,7 +200,7 @@ internal sealed partial class FunctionReconciler(
     /// </summary>
     private async Task<ChildState<V1Deployment>> ReconcileDeploymentAsync(Function function, EnvironmentKind kind, int replicas, CancellationToken cancellationToken)
     {
-        var desired = DeploymentBuilder.Build(function, kind, replicas, defaults);
+        var desired = DeploymentBuilder.Build(function, kind, replicas, InvokeTokenHashes is { } hashes ? defaults with { InvokeTokenHashes = hashes } : defaults);
         var name = desired.Metadata.Name!;
         var actual = deployments.Get(desired.Metadata.NamespaceProperty, name);
         if (actual is not null && OwnerReferences.IsControlledBy(actual.Metadata, function))

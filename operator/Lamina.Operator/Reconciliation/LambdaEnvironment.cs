@@ -62,6 +62,10 @@ internal static class LambdaEnvironment
             Literal("LAMINA_FUNCTION_ARN", FunctionArn(function, defaults)),
             Literal("LAMINA_TIMEOUT_SECONDS", spec.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)),
         };
+        if (defaults.InvokeTokenHashes is { Length: > 0 } hashes)
+        {
+            env.Add(Literal("LAMINA_INVOKE_TOKEN_SHA256", hashes));
+        }
         if (spec.Handler is { Length: > 0 } handler)
         {
             env.Add(Literal("_HANDLER", handler));

@@ -26,4 +26,11 @@ internal sealed record OperatorDefaults
 
     /// <summary>Lambda's /tmp is 512 MB by default.</summary>
     public string TmpSizeLimit { get; init; } = "512Mi";
+
+    /// <summary>
+    /// SHA-256 hashes of the gateways' tokens (Access/InvokeTokenSecret), sorted and comma-separated:
+    /// function pods get them as LAMINA_INVOKE_TOKEN_SHA256 and accept only callers presenting one of
+    /// the tokens. Null: no check (nothing read yet, or a test without the Secret).
+    /// </summary>
+    public string? InvokeTokenHashes { get; init; }
 }

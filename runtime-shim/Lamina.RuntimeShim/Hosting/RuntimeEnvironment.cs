@@ -28,6 +28,8 @@ internal static class RuntimeEnvironment
         // Any value switches AWS's runtime clients into multi-concurrency mode (several events in
         // flight); an environment here runs one invocation at a time, as Lambda's do.
         variables.Remove("AWS_LAMBDA_MAX_CONCURRENCY");
+        // The shim's own credential check is nothing the function needs to see.
+        variables.Remove(Invoke.InvokeTokens.Variable);
         var name = Default(variables, "AWS_LAMBDA_FUNCTION_NAME", "function");
         Default(variables, "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
         // RIE's default: Lambda's largest memory size before 2020, so a local run is not starved.

@@ -89,7 +89,10 @@ internal static partial class ShimHost
         builder.Services.AddHostedService<DrainService>();
         builder.Services.AddSingleton<RuntimeApiHandler>();
         builder.Services.AddSingleton(static provider => new InvokeHandler(
-            provider.GetRequiredService<ExecutionEnvironment>(), provider.GetRequiredService<TimeProvider>(), rieEnabled: provider.GetRequiredService<ShimOptions>().Local));
+            provider.GetRequiredService<ExecutionEnvironment>(),
+            provider.GetRequiredService<TimeProvider>(),
+            rieEnabled: provider.GetRequiredService<ShimOptions>().Local,
+            InvokeTokens.Parse(System.Environment.GetEnvironmentVariable(InvokeTokens.Variable))));
         builder.Services.AddSingleton<AdminHandler>();
         builder.Services.AddSingleton<ShimDispatcher>();
         builder.WebHost.ConfigureKestrel(kestrel =>

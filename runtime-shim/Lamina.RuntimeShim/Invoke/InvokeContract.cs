@@ -22,6 +22,9 @@ internal static class InvokeContract
     public const string LogType = "Lamina-Log-Type";
     public const string InvocationType = "Lamina-Invocation-Type";
 
+    /// <summary>The gateway's credential (<see cref="InvokeTokens"/>).</summary>
+    public const string Token = "Lamina-Token";
+
     // Response headers.
     public const string Status = "Lamina-Status";
     public const string FunctionError = "Lamina-Function-Error";

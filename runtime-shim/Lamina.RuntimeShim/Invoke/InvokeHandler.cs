@@ -10,8 +10,10 @@ namespace Lamina.RuntimeShim.Invoke;
 /// The invoke side of the shim: the gateway's contract (<see cref="InvokeContract.Path"/>) and the
 /// RIE-compatible Lambda path, both turned into one <see cref="InvocationRequest"/> for the environment.
 /// </summary>
-internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvider time, bool rieEnabled = false)
+internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvider time, bool rieEnabled = false, InvokeTokens? tokens = null)
 {
+    private readonly InvokeTokens _tokens = tokens ?? InvokeTokens.None;
+
     private static readonly byte[] EmptyEvent = "{}"u8.ToArray();
 
     // Lambda gives a runtime 10 s to initialise before the first invocation's own timeout starts.
@@ -43,6 +45,15 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
     private async Task ContractAsync(HttpContext context)
     {
         var headers = context.Request.Headers;
+        if (!_tokens.Accepts(headers[InvokeContract.Token].ToString()))
+        {
+            // Before the body is read or anything runs: only gateways get in (past SigV4 and the cap).
+            context.Response.Headers[InvokeContract.Status] = InvokeContract.Statuses.Rejected;
+            await ServiceErrorAsync(context, StatusCodes.Status401Unauthorized, "UnauthorizedCallerException",
+                "Only Lamina gateways may invoke this environment: invoke the function through a gateway (the invoke contract needs the token of the operator's Secret lamina-invoke-token in the Lamina-Token header).").ConfigureAwait(false);
+            return;
+        }
+
         var parsed = await ParseAsync(
             context,
             headers[InvokeContract.RequestId].ToString(),

@@ -250,6 +250,41 @@ public sealed class ScalingTests(LocalCluster cluster, ITestOutputHelper output)
         Assert.Contains(calls, call => call.HttpStatus == 200 && call.Sent > calls.Max(c => c.Sent) - 5);
     }
 
+    [Fact]
+    public async Task InvokeContract_CalledFromAnotherPod_RefusedWhileTheGatewayGetsIn()
+    {
+        await CreateAsync("guarded", provisioned: 1);
+        await Eventually.HoldsAsync(async () => (await PodsAsync("guarded")).Any(IsReady), TimeSpan.FromSeconds(120), "the provisioned environment is ready");
+        var ip = (await PodsAsync("guarded")).First(IsReady).Status.PodIP;
+
+        // Any pod in the cluster can reach a function pod: it must not get past the gateway's SigV4 and cap.
+        var script = $"curl -s -w ' %{{http_code}}\n' -X POST -H 'Lamina-Request-Id: intruder' -d '{{}}' http://{ip}:8080/lamina/v1/invoke; "
+            + $"curl -s -w ' %{{http_code}}\n' -X POST -H 'Lamina-Request-Id: intruder' -H 'Lamina-Token: guessed' -d '{{}}' http://{ip}:8080/lamina/v1/invoke; "
+            + $"curl -s -w ' %{{http_code}}\n' -X POST -d '{{}}' http://{ip}:8080/2015-03-31/functions/function/invocations";
+        await _namespace.Client.CreateAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "intruder", NamespaceProperty = _namespace.Name },
+            Spec = new V1PodSpec
+            {
+                RestartPolicy = "Never",
+                AutomountServiceAccountToken = false,
+                Containers = [new V1Container { Name = "curl", Image = BashImage, ImagePullPolicy = "Never", Command = ["bash", "-c", script] }],
+            },
+        });
+        await Eventually.HoldsAsync(async () => (await _namespace.Client.GetAsync<V1Pod>(_namespace.Name, "intruder")).Status?.Phase is "Succeeded" or "Failed",
+            TimeSpan.FromSeconds(120), "the intruder pod ran its calls");
+        var log = await cluster.Kubectl.RunAsync(null, "logs", "intruder", "-n", _namespace.Name);
+        output.WriteLine(log);
+
+        var lines = log.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.EndsWith(" 401", lines[0], StringComparison.Ordinal);
+        Assert.Contains("Only Lamina gateways may invoke", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith(" 401", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(" 404", lines[2], StringComparison.Ordinal);
+        Assert.Equal(200, (await _aws.Boto3InvokeAsync("guarded", "{}"u8.ToArray())).StatusCode);
+    }
+
     private async Task CreateAsync(string name, int? reserved = null, int? provisioned = null, FunctionScaling? scaling = null, string image = BashImage, int timeoutSeconds = 10)
     {
         await _namespace.Client.CreateAsync(new Function

@@ -43,6 +43,7 @@ public sealed class InvocationRouterTests
         Assert.Equal("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1", received.Header("Lamina-Trace-Id"));
         Assert.Equal("Tail", received.Header("Lamina-Log-Type"));
         Assert.Equal("RequestResponse", received.Header("Lamina-Invocation-Type"));
+        Assert.Equal("gateway-token", received.Header("Lamina-Token"));
     }
 
     [Fact]

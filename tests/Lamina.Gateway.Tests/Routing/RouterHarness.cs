@@ -14,6 +14,9 @@ namespace Lamina.Gateway.Tests.Routing;
 /// </summary>
 internal sealed class RouterHarness : IAsyncDisposable
 {
+    /// <summary>The token the harness's gateway presents to shims.</summary>
+    public GatewayToken Token { get; } = new() { Current = "gateway-token" };
+
     public static readonly FunctionKey Function = new("team-a", "hello");
 
     private readonly List<FakeShim> _shims = [];
@@ -29,7 +32,7 @@ internal sealed class RouterHarness : IAsyncDisposable
         controller?.Invoke(controllerOptions);
         ControllerOptions = controllerOptions;
         ControllerOutbox = outbox ?? Outbox;
-        _client = new ShimClient(Microsoft.Extensions.Options.Options.Create(options), Time);
+        _client = new ShimClient(Microsoft.Extensions.Options.Options.Create(options), Time, Token);
         Router = new InvocationRouter(
             _client,
             ControllerOutbox,

@@ -17,6 +17,9 @@ public sealed class InvokeHandlerTests : IDisposable
     private const string RiePath = "/2015-03-31/functions/function/invocations";
     private static readonly CancellationToken None = CancellationToken.None;
 
+    /// <summary>SHA-256 of "gateway-token", as the operator puts it in the pod.</summary>
+    private static readonly string TokenHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("gateway-token"u8));
+
     private readonly EnvironmentHarness _harness = new();
     private readonly InvokeHandler _handler;
 
@@ -349,6 +352,35 @@ public sealed class InvokeHandlerTests : IDisposable
     }
 
     // ---------------------------------------------------------------- RIE's path
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not-the-token")]
+    public async Task HandleAsync_ContractWithoutTheGatewaysToken_UnauthorizedAndNotRun(string? presented)
+    {
+        var handler = new InvokeHandler(_harness.Environment, _harness.Time, tokens: InvokeTokens.Parse(TokenHash));
+        var context = presented is null
+            ? Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r-1"))
+            : Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r-1"), (InvokeContract.Token, presented));
+
+        await handler.HandleAsync(context);
+
+        Assert.Equal(401, context.Response.StatusCode);
+        Assert.Equal(InvokeContract.Statuses.Rejected, Header(context, InvokeContract.Status));
+        Assert.Contains("Only Lamina gateways may invoke", Body(context), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Accepts_TokenWhoseHashIsListed_TrueAndOthersFalse()
+    {
+        var tokens = InvokeTokens.Parse($"{new string('0', 64)}, {TokenHash}");
+
+        Assert.True(tokens.Required);
+        Assert.True(tokens.Accepts("gateway-token"));
+        Assert.False(tokens.Accepts("gateway-token "));
+        Assert.False(tokens.Accepts(null));
+        Assert.True(InvokeTokens.Parse(null).Accepts(null));
+    }
 
     [Fact]
     public async Task HandleAsync_RiePathOutsideLocalMode_NotFoundAndNotRun()
