@@ -51,6 +51,9 @@ public sealed class FunctionPodTests(LocalCluster cluster) : IAsyncLifetime
         };
         request.Headers.Add("Lamina-Request-Id", requestId);
         request.Headers.Add("Lamina-Log-Type", "Tail");
+        // As a gateway does: the first token of the operator's Secret (only gateways get in).
+        var tokens = await _namespace.Client.GetAsync<V1Secret>(_namespace.Name, "lamina-invoke-token");
+        request.Headers.Add("Lamina-Token", Encoding.UTF8.GetString(tokens.Data["tokens"]).Split('\n')[0]);
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
 

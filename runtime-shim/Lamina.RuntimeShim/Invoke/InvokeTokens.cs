@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Org.BouncyCastle.Crypto.Digests;
 
 namespace Lamina.RuntimeShim.Invoke;
 
@@ -18,15 +19,18 @@ internal sealed class InvokeTokens
 
     private readonly byte[][] _accepted;
 
-    private InvokeTokens(byte[][] accepted) => _accepted = accepted;
+    private InvokeTokens(bool required, byte[][] accepted) => (Required, _accepted) = (required, accepted);
 
     /// <summary>Every caller is accepted.</summary>
-    public static InvokeTokens None { get; } = new([]);
+    public static InvokeTokens None { get; } = new(false, []);
 
     /// <summary>True when a caller must present a token.</summary>
-    public bool Required => _accepted.Length > 0;
+    public bool Required { get; }
 
-    /// <summary>The hashes in <paramref name="value"/>; entries that are not 64 hex digits are ignored.</summary>
+    /// <summary>
+    /// The hashes in <paramref name="value"/>; entries that are not 64 hex digits are ignored. A value
+    /// with no valid hash at all refuses every caller: a damaged variable must not open the pod.
+    /// </summary>
     public static InvokeTokens Parse(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -50,7 +54,7 @@ internal sealed class InvokeTokens
             }
         }
 
-        return new InvokeTokens([.. accepted]);
+        return new InvokeTokens(true, [.. accepted]);
     }
 
     /// <summary>Whether <paramref name="presented"/> hashes to an accepted hash (compared in constant time).</summary>
@@ -66,8 +70,12 @@ internal sealed class InvokeTokens
             return false;
         }
 
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(presented), hash);
+        // Not SHA256.HashData: on Linux it needs OpenSSL, which a function's image may not have.
+        var digest = new Sha256Digest();
+        var bytes = Encoding.UTF8.GetBytes(presented);
+        digest.BlockUpdate(bytes, 0, bytes.Length);
+        var hash = new byte[digest.GetDigestSize()];
+        digest.DoFinal(hash, 0);
         var accepted = false;
         foreach (var candidate in _accepted)
         {

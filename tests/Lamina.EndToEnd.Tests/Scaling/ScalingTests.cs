@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using k8s.Models;
-using Lamina.EndToEnd.Tests.Gateway;
 using Lamina.Operator.Api;
 using Lamina.Testing;
 using Xunit.Abstractions;

@@ -383,6 +383,16 @@ public sealed class InvokeHandlerTests : IDisposable
     }
 
     [Fact]
+    public void Parse_VariableWithNoValidHash_RefusesEveryone()
+    {
+        var tokens = InvokeTokens.Parse("not-a-hash,also-not");
+
+        Assert.True(tokens.Required);
+        Assert.False(tokens.Accepts("gateway-token"));
+        Assert.False(tokens.Accepts(null));
+    }
+
+    [Fact]
     public async Task HandleAsync_RiePathOutsideLocalMode_NotFoundAndNotRun()
     {
         var handler = new InvokeHandler(_harness.Environment, _harness.Time, rieEnabled: false);

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
-using Lamina.Testing;
 
-namespace Lamina.EndToEnd.Tests.Gateway;
+namespace Lamina.Testing;
 
 /// <summary>
 /// The conformance function's witness for the single-threadedness check (Knative's conformance test
@@ -11,11 +10,12 @@ namespace Lamina.EndToEnd.Tests.Gateway;
 /// the witness counts, per pod, how many executions were inside at once. It listens on the host's
 /// address on the cluster bridge, which the pods can reach.
 /// </summary>
-internal sealed class OverlapWitness : IDisposable
+public sealed class OverlapWitness : IDisposable
 {
     private readonly HttpListener _listener;
     private readonly ConcurrentDictionary<string, int> _inside = new();
     private readonly ConcurrentDictionary<string, int> _maximum = new();
+    private readonly ConcurrentDictionary<int, int> _startsByTotal = new();
     private int _starts;
     private int _ends;
     private int _insideTotal;
@@ -36,6 +36,9 @@ internal sealed class OverlapWitness : IDisposable
 
     /// <summary>The most executions inside at once across every pod: what a reserved concurrency caps.</summary>
     public int MaximumTotal => Volatile.Read(ref _maximumTotal);
+
+    /// <summary>How many executions started while <paramref name="cap"/> or more others were inside: each one a violation of that cap.</summary>
+    public int StartsAbove(int cap) => _startsByTotal.Where(entry => entry.Key > cap).Sum(entry => entry.Value);
 
     /// <summary>The most executions any one pod had at once.</summary>
     public IReadOnlyDictionary<string, int> MaximumByPod => _maximum;
@@ -73,6 +76,7 @@ internal sealed class OverlapWitness : IDisposable
                     var now = _inside.AddOrUpdate(pod, 1, (_, n) => n + 1);
                     var total = Interlocked.Increment(ref _insideTotal);
                     Volatile.Write(ref _maximumTotal, Math.Max(Volatile.Read(ref _maximumTotal), total));
+                    _startsByTotal.AddOrUpdate(total, 1, (_, n) => n + 1);
                     _maximum.AddOrUpdate(pod, now, (_, m) => Math.Max(m, now));
                 }
                 else

@@ -1,10 +1,9 @@
 using System.Globalization;
 using Lamina.Kubernetes.Client;
 using Lamina.Operator.Concurrency;
-using Lamina.Testing;
 using Lamina.Testing.Fakes;
 
-namespace Lamina.EndToEnd.Tests;
+namespace Lamina.Testing;
 
 /// <summary>
 /// What every Function test on the cluster starts from: the CRD installed, a namespace of its own,

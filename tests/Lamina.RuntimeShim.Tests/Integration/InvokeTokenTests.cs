@@ -1,0 +1,38 @@
+using System.Net;
+using System.Text;
+using Lamina.RuntimeShim.Invoke;
+using Lamina.Testing;
+
+namespace Lamina.RuntimeShim.Tests.Integration;
+
+/// <summary>
+/// The gateways' token checked by the real shim process with a real runtime. (That the check needs no
+/// OpenSSL, which the Node example image lacks, is proven end to end: the Node functions of
+/// GatewayInvokeTests run in that image; this machine has OpenSSL, and .NET falls back to it whatever
+/// version is asked for.)
+/// </summary>
+[Trait(TestTiers.Category, TestTiers.Integration)]
+public sealed class InvokeTokenTests
+{
+    private const string Token = "gateway-token";
+
+    // SHA-256 of "gateway-token", as the operator writes it into function pods.
+    private static readonly string TokenHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Token)));
+
+    [Theory]
+    [MemberData(nameof(ConformanceRuntimes.Names), MemberType = typeof(ConformanceRuntimes))]
+    public async Task Invoke_PodWithTokenHashes_OnlyTheTokenGetsIn(string runtime)
+    {
+        var guarded = (await ConformanceRuntimes.GetAsync(runtime)).With((InvokeTokens.Variable, TokenHash));
+        await using var shim = await guarded.StartShimAsync();
+
+        var refused = await shim.InvokeAsync(InvokePath.Contract, "{}", "no-token-1");
+        var wrong = await shim.InvokeAsync(InvokePath.Contract, "{}", "wrong-token-1", (InvokeContract.Token, "guessed"));
+        var admitted = await shim.InvokeAsync(InvokePath.Contract, """{"ok":1}""", "gateway-1", (InvokeContract.Token, Token));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.Status);
+        ShimInvocations.AssertSucceeded(admitted, """{"ok":1}"""u8.ToArray(), "gateway-1");
+        Assert.False(shim.Process.HasExited);
+    }
+}
