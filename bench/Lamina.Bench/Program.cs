@@ -1,8 +1,10 @@
 using System.Globalization;
 using Lamina.Bench;
+using Lamina.Bench.Cluster;
 
-// make bench [BENCH_ARGS="operator 1000" | "shim 2000" | "gateway 2000"]: each benchmark prints its
-// figures and the ratios against its baselines. "hello PORT" and "proxy PORT TARGET" are baseline
+// make bench [BENCH_ARGS="operator 1000" | "shim 2000" | "gateway 2000" | "cold-start 20" | "burst 2" |
+// "throttle 100000"]: each benchmark prints its figures and the ratios against its baselines. The last
+// three run on the local cluster (make cluster-up). "hello PORT" and "proxy PORT TARGET" are baseline
 // servers the benchmarks start as processes of their own.
 var which = args.Length > 0 ? args[0] : "all";
 if (which == "hello")
@@ -36,6 +38,21 @@ if (which is "all" or "gateway")
 if (which is "all" or "operator")
 {
     results.AddRange(await OperatorBenchmark.RunAsync(functions: count ?? 1000));
+}
+
+if (which is "all" or "cold-start")
+{
+    results.AddRange(await ColdStartBenchmark.RunAsync(samples: count ?? 20));
+}
+
+if (which is "all" or "burst")
+{
+    results.AddRange(await BurstBenchmark.RunAsync(repetitions: count ?? 2));
+}
+
+if (which is "all" or "throttle")
+{
+    results.AddRange(await ThrottleBenchmark.RunAsync(invocations: count ?? 100_000));
 }
 
 Console.WriteLine();

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Text;
+using k8s.Models;
+
+namespace Lamina.Bench.Cluster;
+
+/// <summary>
+/// The cold start's baseline: a pod started the same way as a function's environment (the pod template
+/// the operator built: the shim's init container, the function container, the same image and command)
+/// but created directly, with no Deployment and no Lamina in the way; timed from the create request to
+/// the answer of a direct invoke on its pod IP. It carries no token hashes, so its shim accepts the
+/// bench's call.
+/// </summary>
+internal static class BarePod
+{
+    private const string TokenVariable = "LAMINA_INVOKE_TOKEN_SHA256";
+
+    /// <summary>The on-demand pod template of <paramref name="function"/>, as a pod named <paramref name="name"/> that nothing owns or selects.</summary>
+    public static async Task<V1Pod> FromFunctionAsync(ClusterScope scope, string function, string name)
+    {
+        var deployment = await scope.Namespace.Client.GetAsync<V1Deployment>(scope.Name, $"{function}-fn");
+        var spec = deployment.Spec.Template.Spec;
+        foreach (var container in spec.Containers)
+        {
+            container.Env = container.Env?.Where(variable => variable.Name != TokenVariable).ToList();
+        }
+
+        return new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = scope.Name, Labels = new Dictionary<string, string> { ["lamina.dev/bench"] = "bare" } },
+            Spec = spec,
+        };
+    }
+
+    /// <summary>Creates <paramref name="pod"/> and invokes it directly once its shim is ready: the phases, on the bench's clock.</summary>
+    public static async Task<ColdStart> StartAndInvokeAsync(ClusterScope scope, PodTimeline timeline, V1Pod pod)
+    {
+        var sent = Stopwatch.GetTimestamp();
+        await scope.Namespace.Client.CreateAsync(pod);
+        var ready = await timeline.ProbeReadyAsync(scope.Http, pod.Metadata.Name, TimeSpan.FromMinutes(3));
+        var phases = timeline.PodsOf(pod.Metadata.Name).Single();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://{phases.Ip}:8080/lamina/v1/invoke"))
+        {
+            Content = new StringContent("""{"bench":"bare pod"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Lamina-Request-Id", Guid.NewGuid().ToString("D"));
+        using var response = await scope.Http.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+        var answered = Stopwatch.GetTimestamp();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"bench: the bare pod {pod.Metadata.Name} answered {(int)response.StatusCode}");
+        }
+
+        return new ColdStart(sent, null, phases.Created, phases.Scheduled, phases.Started, ready, answered);
+    }
+
+    public static Task DeleteAsync(ClusterScope scope, string name) =>
+        scope.Namespace.Client.DeleteAsync<V1Pod>(scope.Name, name, new Lamina.Kubernetes.Client.DeleteOptions { GracePeriodSeconds = 0 });
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+
+namespace Lamina.Bench.Cluster;
+
+/// <summary>
+/// <c>cold-start</c>: invocations of functions at zero, one at a time, each broken into phases (request
+/// received → scale written → pod created → scheduled → container started → runtime initialised → answer),
+/// per example runtime, against a bare pod started from the same pod template in the same run (<see cref="BarePod"/>),
+/// interleaved one for one so that the node's load falls on both alike. Lamina's share is the cold start
+/// minus the bare pod's start (which holds the runtime's own initialisation): what the gateway, the
+/// controller, the Deployment and the ReplicaSet add. Target: ≤ 150 ms at p95.
+/// </summary>
+internal static class ColdStartBenchmark
+{
+    private static readonly (string Name, string Image, string? Handler)[] Runtimes =
+    [
+        ("provided", "docker.io/lamina/example-provided:dev", null),
+        ("node", "docker.io/lamina/example-node:dev", "index.handler"),
+    ];
+
+    public static async Task<IReadOnlyList<string>> RunAsync(int samples)
+    {
+        Console.WriteLine($"== cold-start: {samples} cold starts per example runtime, each against a bare pod from the same template ==");
+        await using var scope = await ClusterScope.StartAsync("bench-cold-");
+        await using var timeline = PodTimeline.Start(scope.Namespace.Client, scope.Name);
+        var lines = new List<string>();
+        foreach (var (runtime, image, handler) in Runtimes)
+        {
+            var lamina = new List<ColdStart>();
+            var bare = new List<ColdStart>();
+            // One more than asked: the first pair warms the node (image layers, the kubelet's caches) and is not counted.
+            for (var i = 0; i <= samples; i++)
+            {
+                var function = $"{runtime}-{i}";
+                await scope.CreateFunctionAsync(function, image, handler);
+                var cold = await InvokeFromZeroAsync(scope, timeline, function, gateway: i % 2);
+                var pod = await BarePod.FromFunctionAsync(scope, function, $"bare-{function}");
+                var baseline = await BarePod.StartAndInvokeAsync(scope, timeline, pod);
+                await BarePod.DeleteAsync(scope, pod.Metadata.Name);
+                if (i > 0)
+                {
+                    lamina.Add(cold);
+                    bare.Add(baseline);
+                }
+
+                // Start each pair from an empty node: the environment scales to zero after 2 s idle.
+                await scope.WaitForNoPodsAsync(TimeSpan.FromMinutes(2));
+            }
+
+            lines.AddRange(Report(runtime, lamina, bare));
+        }
+
+        foreach (var line in lines)
+        {
+            Console.WriteLine(line);
+        }
+
+        return lines;
+    }
+
+    private static async Task<ColdStart> InvokeFromZeroAsync(ClusterScope scope, PodTimeline timeline, string function, int gateway)
+    {
+        var deployment = $"{function}-fn";
+        timeline.Forget(deployment);
+        var sent = Stopwatch.GetTimestamp();
+        var invocation = scope.InvokeAsync(gateway, function, """{"bench":"cold start"}""");
+        // The runtime's initialisation is not in the API: probe the new pod's shim as the controller does.
+        var probe = Task.Run(async () =>
+        {
+            while (timeline.PodsOf(deployment + "-").Count == 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(5));
+            }
+
+            return await timeline.ProbeReadyAsync(scope.Http, timeline.PodsOf(deployment + "-")[0].Name, TimeSpan.FromMinutes(3));
+        });
+        var (status, body, _) = await invocation;
+        var answered = Stopwatch.GetTimestamp();
+        if (status != 200)
+        {
+            throw new InvalidOperationException($"bench: the cold invocation of {function} answered {status}: {body}");
+        }
+
+        var ready = await probe.WaitAsync(TimeSpan.FromMinutes(1));
+        var pod = timeline.PodsOf(deployment + "-").Single();
+        return new ColdStart(sent, timeline.ScaledUp(deployment), pod.Created, pod.Scheduled, pod.Started, ready, answered);
+    }
+
+    private static IEnumerable<string> Report(string runtime, List<ColdStart> lamina, List<ColdStart> bare)
+    {
+        static List<double> Phase(List<ColdStart> starts, Func<ColdStart, long?> at) => starts.Select(s => s.Milliseconds(at(s))).Where(ms => !double.IsNaN(ms)).ToList();
+
+        var share = lamina.Zip(bare, (l, b) => l.Total - b.Total).ToList();
+        var p95Share = Percentile.Of(lamina.Select(s => s.Total).ToList(), 0.95) - Percentile.Of(bare.Select(s => s.Total).ToList(), 0.95);
+        yield return $"cold-start {runtime}: Lamina, {lamina.Count} cold starts, from the request sent: scale written {Percentile.P50P95(Phase(lamina, s => s.ScaleWritten))}; pod created {Percentile.P50P95(Phase(lamina, s => s.PodCreated))}; scheduled {Percentile.P50P95(Phase(lamina, s => s.Scheduled))}; container started {Percentile.P50P95(Phase(lamina, s => s.Started))}; runtime initialised {Percentile.P50P95(Phase(lamina, s => s.Ready))}; answered {Percentile.P50P95(Phase(lamina, s => s.Answered))}";
+        yield return $"cold-start {runtime}: bare pod (B3), {bare.Count} starts, from the create request: scheduled {Percentile.P50P95(Phase(bare, s => s.Scheduled))}; container started {Percentile.P50P95(Phase(bare, s => s.Started))}; runtime initialised {Percentile.P50P95(Phase(bare, s => s.Ready))}; answered {Percentile.P50P95(Phase(bare, s => s.Answered))}";
+        yield return $"cold-start {runtime}: Lamina's share (cold start minus its paired bare pod): {Percentile.P50P95(share)} (target p95 <= 150 ms: {(Percentile.Of(share, 0.95) <= 150 ? "met" : "NOT met")}); p95 minus p95: {p95Share:F0} ms; cold start / bare pod at p50: {Percentile.Of(lamina.Select(s => s.Total).ToList(), 0.5) / Percentile.Of(bare.Select(s => s.Total).ToList(), 0.5):F2}x";
+    }
+}
