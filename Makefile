@@ -61,8 +61,9 @@ test-unit: build ## Unit tests (no servers; promtool checks the metrics format)
 	$(HACK)/test-tier.sh Unit
 
 .PHONY: test-integration
-test-integration: build kubernetes ## Integration tests: a real kube-apiserver fixture; the runtime shim with real runtimes
+test-integration: build kubernetes ## Integration tests: a real kube-apiserver fixture; the runtime shim with real runtimes; real redis-server for async invocations
 	$(HACK)/images/node-runtime.sh >/dev/null
+	$(HACK)/redis.sh
 	$(HACK)/test-tier.sh Integration
 
 .PHONY: test-e2e
@@ -93,6 +94,10 @@ run-operator: ## Run the operator and the concurrency controller (gRPC on 127.0.
 run-gateway: ## Run a gateway on 127.0.0.1:8080 against .lamina/kubeconfig; it finds the controller through the operator's Lease (GATEWAY_ARGS="--urls http://127.0.0.1:8090" for a second replica, --auth=none for local development)
 	kubectl --kubeconfig .lamina/kubeconfig apply -f crds/
 	KUBECONFIG=$(CURDIR)/.lamina/kubeconfig dotnet run --project operator/Lamina.Gateway -- $(GATEWAY_ARGS)
+
+.PHONY: dead-letter
+dead-letter: ## A function's failed async events: DEAD_LETTER_ARGS="list|show <id>|redrive <id>|redrive --all <ns>/<fn> --redis host:port" (docs/async.md)
+	dotnet run --project operator/Lamina.Gateway -- dead-letter $(DEAD_LETTER_ARGS)
 
 .PHONY: clean
 clean: ## Remove build output (not the cache, not the cluster)

@@ -59,6 +59,9 @@ public sealed class RecordingMeterListener : IDisposable
     public double Sum(string instrument, params (string Key, string Value)[] tags) =>
         Of(instrument).Where(m => tags.All(t => m.Tags.TryGetValue(t.Key, out var value) && value == t.Value)).Sum(m => m.Value);
 
+    /// <summary>Reads every observable instrument (gauges) now, recording what they report.</summary>
+    public void RecordObservableInstruments() => _listener.RecordObservableInstruments();
+
     public void Dispose() => _listener.Dispose();
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)

@@ -7,8 +7,15 @@ internal sealed class FunctionCatalog(Informer<GatewayFunction> informer) : IFun
 {
     public Informer<GatewayFunction> Informer { get; } = informer;
 
+    public bool Synced => Informer.HasSynced;
+
     public bool Exists(string @namespace, string name) => Informer.Store.Get(@namespace, name) is { Metadata.DeletionTimestamp: null };
 
     public int ProvisionedConcurrency(string @namespace, string name) =>
         Informer.Store.Get(@namespace, name)?.Spec?.Concurrency?.Provisioned ?? 0;
+
+    public FunctionAsyncSettings? AsyncSettings(string @namespace, string name) =>
+        Informer.Store.Get(@namespace, name) is { Metadata.DeletionTimestamp: null } function
+            ? FunctionAsyncSettings.From(function.Spec?.Async)
+            : null;
 }

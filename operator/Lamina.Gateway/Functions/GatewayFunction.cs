@@ -5,7 +5,7 @@ namespace Lamina.Gateway.Functions;
 
 /// <summary>
 /// The gateway's view of a <c>lamina.dev/v1alpha1</c> Function: only what it needs (its metadata,
-/// and its provisioned concurrency for the spillover metric). The gateway does not share the
+/// its provisioned concurrency for the spillover metric, its async settings for Event invocations). The gateway does not share the
 /// operator's API types, so each program can move at its own pace; the fields it does not name are
 /// ignored when read.
 /// </summary>

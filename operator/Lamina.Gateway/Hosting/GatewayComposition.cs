@@ -1,3 +1,4 @@
+using Lamina.Gateway.Async;
 using Lamina.Gateway.Auth;
 using Lamina.Gateway.Controller;
 using Lamina.Gateway.Routing;
@@ -16,9 +17,11 @@ internal static class GatewayComposition
 
     /// <summary>
     /// Ready once the access keys have been listed and the concurrency controller has spoken, and
-    /// for as long as the leases it granted are valid (warm invocations flow through a failover).
+    /// for as long as the leases it granted are valid (warm invocations flow through a failover);
+    /// with async invocation on, only while Redis is reachable (an Event invocation would get 500).
     /// </summary>
     public static bool Synced(IServiceProvider services) =>
         services.GetRequiredService<GatewayAuthService>().Ready && services.GetRequiredService<ControllerConnection>().Ready
-        && services.GetRequiredService<GatewayToken>().Current is not null;
+        && services.GetRequiredService<GatewayToken>().Current is not null
+        && services.GetRequiredService<IAsyncQueue>().Ready;
 }

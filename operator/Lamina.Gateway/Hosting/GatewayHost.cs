@@ -1,3 +1,4 @@
+using Lamina.Gateway.Async;
 using Lamina.Gateway.Functions;
 using Lamina.Gateway.Invoke;
 using Lamina.Kubernetes.Client;
@@ -8,7 +9,9 @@ namespace Lamina.Gateway.Hosting;
 /// <summary>
 /// The gateway program: the Invoke API on 127.0.0.1:8080 unless --urls says otherwise, SigV4 unless
 /// --auth=none, Kubernetes from KUBECONFIG (or in-cluster), environments leased from the operator's
-/// concurrency controller, /healthz, /readyz, /metrics.
+/// concurrency controller, async (Event) invocations on Redis when <c>Lamina:Gateway:Async:Redis</c> is
+/// set, /healthz, /readyz, /metrics. <c>lamina-gateway dead-letter …</c> runs the operator's commands
+/// for failed async events instead (docs/async.md).
 /// </summary>
 internal static class GatewayHost
 {
@@ -16,6 +19,12 @@ internal static class GatewayHost
 
     public static async Task<int> RunAsync(string[] args)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args is ["dead-letter", .. var deadLetterArgs])
+        {
+            return await DeadLetterCommand.RunAsync(deadLetterArgs, Console.Out, Console.Error, TimeProvider.System).ConfigureAwait(false);
+        }
+
         GatewayCommandLine commandLine;
         try
         {
@@ -84,6 +93,7 @@ internal static class GatewayHost
         services.AddSingleton<InvokeMetrics>();
         services.AddSingleton<InvokeHandler>();
         GatewayComposition.AddAuthAndRouting(services, builder.Configuration, commandLine.AuthNone, kubernetes.Namespace);
+        services.AddGatewayAsync(builder.Configuration);
 
         // With --auth=none the auth service itself warns, loudly, at start.
         var app = builder.Build();
@@ -92,7 +102,7 @@ internal static class GatewayHost
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/readyz", () => functions.Synced && GatewayComposition.Synced(app.Services)
             ? Results.Text("ok")
-            : Results.Text("not ready: caches not synced, or no word from the concurrency controller", statusCode: 503));
+            : Results.Text("not ready: caches not synced, no word from the concurrency controller, or Redis (async invocations) unreachable", statusCode: 503));
         app.MapLaminaMetrics();
         var invoke = app.Services.GetRequiredService<InvokeHandler>();
         app.MapPost(InvokeHandler.PathPrefix + "{**rest}", new RequestDelegate(invoke.HandleAsync));

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using Lamina.Gateway.Async;
 using Lamina.Gateway.Auth;
 using Lamina.Gateway.Functions;
 using Lamina.Gateway.Routing;
@@ -17,6 +18,7 @@ internal sealed partial class InvokeHandler(
     IRequestAuthenticator authenticator,
     IFunctionCatalog catalog,
     IInvocationRouter router,
+    IAsyncQueue asyncQueue,
     InvokeMetrics metrics,
     IOptions<GatewayOptions> options,
     TimeProvider time,
@@ -35,6 +37,9 @@ internal sealed partial class InvokeHandler(
 
     // Lambda's message for a throttle.
     private const string RateExceeded = "Rate Exceeded.";
+
+    // Lambda's message for a payload that is not JSON.
+    private const string InvalidJson = "Could not parse request body into json: the payload is not valid JSON.";
 
     private readonly GatewayOptions _options = options.Value;
 
@@ -159,16 +164,13 @@ internal sealed partial class InvokeHandler(
 
         if (invocationType == "Event")
         {
-            // Asynchronous invocation (durable queue, retries, destinations) is its own piece of work;
-            // until it lands, say so rather than pretend with a 202 that queued nothing.
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
-                "Asynchronous invocation (X-Amz-Invocation-Type: Event) is not available on this gateway yet; invoke with RequestResponse.").ConfigureAwait(false);
+            await EnqueueAsync(context, caller, new FunctionKey(ns, reference.Name), requestId, body, clientContext, started).ConfigureAwait(false);
             return;
         }
 
         if (body.Length > 0 && !IsJson(body))
         {
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", "Could not parse request body into json: the payload is not valid JSON.").ConfigureAwait(false);
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", InvalidJson).ConfigureAwait(false);
             return;
         }
 
@@ -208,6 +210,60 @@ internal sealed partial class InvokeHandler(
 
         metrics.Completed(ns, reference.Name, time.GetElapsedTime(started));
         LogInvoked(logger, caller.Identity, ns, reference.Name, requestId, context.Response.StatusCode, time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// An Event invocation: stored durably (docs/async.md), then 202 with the request id the runtime
+    /// will see on every attempt. Never 202 for an event that was not stored: a failure is 500.
+    /// </summary>
+    private async Task EnqueueAsync(HttpContext context, Caller caller, FunctionKey function, string requestId, byte[] body, string clientContext, long started)
+    {
+        if (!asyncQueue.Enabled)
+        {
+            // No Redis configured: say so rather than pretend with a 202 that queued nothing.
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
+                $"Asynchronous invocation (X-Amz-Invocation-Type: Event) is off on this gateway: it has no Redis ({AsyncOptions.Section}:Redis); invoke with RequestResponse.").ConfigureAwait(false);
+            return;
+        }
+
+        if (body.Length > asyncQueue.MaximumPayload)
+        {
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLargeException",
+                string.Create(CultureInfo.InvariantCulture, $"{body.Length} byte payload is too large for the Event invocation type (limit {asyncQueue.MaximumPayload} bytes)")).ConfigureAwait(false);
+            return;
+        }
+
+        if (body.Length > 0 && !IsJson(body))
+        {
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", InvalidJson).ConfigureAwait(false);
+            return;
+        }
+
+        var headers = context.Request.Headers;
+        var e = AsyncEvent.New(
+            requestId,
+            body,
+            time.GetUtcNow(),
+            clientContext.Length > 0 ? clientContext : null,
+            headers["X-Amzn-Trace-Id"] is { Count: > 0 } trace ? trace.ToString() : null);
+        try
+        {
+            await asyncQueue.EnqueueAsync(function, e).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            LogNotQueued(logger, failure, function.Namespace, function.Name, requestId);
+            metrics.Errored(function.Namespace, function.Name, "Service");
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "ServiceException",
+                $"RequestId: {requestId}: the event could not be stored, so it was not queued; invoke again.").ConfigureAwait(false);
+            LogInvoked(logger, caller.Identity, function.Namespace, function.Name, requestId, context.Response.StatusCode, time.GetElapsedTime(started).TotalMilliseconds);
+            return;
+        }
+
+        metrics.Invoked(function.Namespace, function.Name, "Event");
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        context.Response.ContentLength = 0;
+        LogInvoked(logger, caller.Identity, function.Namespace, function.Name, requestId, context.Response.StatusCode, time.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task RespondAsync(HttpContext context, string ns, string name, string requestId, RouteResult result)
@@ -396,6 +452,9 @@ internal sealed partial class InvokeHandler(
 
     [LoggerMessage(4, LogLevel.Error, "invoke {Namespace}.{Function} request {RequestId} failed in the gateway")]
     private static partial void LogFailed(ILogger logger, Exception exception, string @namespace, string function, string requestId);
+
+    [LoggerMessage(5, LogLevel.Error, "Event invocation of {Namespace}.{Function} request {RequestId} not queued: Redis did not store it")]
+    private static partial void LogNotQueued(ILogger logger, Exception exception, string @namespace, string function, string requestId);
 
     [LoggerMessage(2, LogLevel.Information, "denied: {Caller} may not invoke in namespace {Namespace} (function {Function})")]
     private static partial void LogDenied(ILogger logger, string caller, string @namespace, string function);

@@ -2,7 +2,7 @@ using Lamina.Gateway.Functions;
 
 namespace Lamina.Gateway.Tests.Fakes;
 
-/// <summary>A fixed set of Functions, by (namespace, name), with their provisioned concurrency; records every lookup.</summary>
+/// <summary>A fixed set of Functions, by (namespace, name), with their provisioned concurrency and async settings; records every lookup.</summary>
 internal sealed class FakeFunctionCatalog(params (string Namespace, string Name)[] functions) : IFunctionCatalog
 {
     private readonly HashSet<(string Namespace, string Name)> _functions = [.. functions];
@@ -13,6 +13,11 @@ internal sealed class FakeFunctionCatalog(params (string Namespace, string Name)
     /// <summary><c>spec.concurrency.provisioned</c> by function; absent means 0.</summary>
     public Dictionary<(string Namespace, string Name), int> Provisioned { get; } = [];
 
+    /// <summary><c>spec.async</c> by function; absent means Lambda's defaults.</summary>
+    public Dictionary<(string Namespace, string Name), FunctionAsyncSettings> Async { get; } = [];
+
+    public bool Synced { get; set; } = true;
+
     public bool Exists(string @namespace, string name)
     {
         _lookups.Add((@namespace, name));
@@ -20,4 +25,7 @@ internal sealed class FakeFunctionCatalog(params (string Namespace, string Name)
     }
 
     public int ProvisionedConcurrency(string @namespace, string name) => Provisioned.GetValueOrDefault((@namespace, name));
+
+    public FunctionAsyncSettings? AsyncSettings(string @namespace, string name) =>
+        _functions.Contains((@namespace, name)) ? Async.GetValueOrDefault((@namespace, name), FunctionAsyncSettings.Default) : null;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using Lamina.Gateway.Async;
 using Lamina.Gateway.Invoke;
 using Lamina.Gateway.Routing;
 using Lamina.Gateway.Tests.Routing;
@@ -188,6 +189,17 @@ public sealed class GatewayMetricsTests
         routing.Waited(pool, TimeSpan.FromSeconds(0.5));
         routing.RanProvisioned(pool);
         routing.SpilledOver(pool);
+
+        var async = new AsyncMetrics(meters);
+        async.Received(Function);
+        async.Received(Function);
+        async.Attempting(Function, TimeSpan.FromSeconds(0.2));
+        async.Attempting(Function, TimeSpan.FromSeconds(90));
+        async.Dropped(Function, nameof(AsyncCondition.RetriesExhausted));
+        async.Dropped(Function, nameof(AsyncCondition.EventAgeExceeded));
+        async.DeadLetterFailed(Function);
+        async.DestinationFailed(Function);
+        async.Publish([new QueueSample(Function, 3, TimeSpan.FromSeconds(42.5))]);
 
         // The informers' counters are internal to Lamina.Kubernetes; an instrument of the same
         // name on the same meter stands in for them: what is tested is that their meter is exported.

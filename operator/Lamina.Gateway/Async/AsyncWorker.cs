@@ -1,0 +1,493 @@
+using System.Collections.Concurrent;
+using Lamina.Gateway.Functions;
+using Lamina.Gateway.Invoke;
+using Lamina.Gateway.Routing;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Lamina.Gateway.Async;
+
+/// <summary>
+/// Runs the stored Event invocations: reads every function's stream as this replica's consumer in the
+/// group, invokes each event through <see cref="IInvocationRouter"/> exactly as a synchronous call
+/// (so reserved concurrency, the cluster pool and scale from zero apply), and applies the retry rules
+/// (<see cref="AsyncRetryPolicy"/>). At most <see cref="AsyncOptions.MaxConcurrency"/> events run at
+/// once. A running event is refreshed every <see cref="AsyncOptions.RefreshInterval"/> so nobody
+/// takes it over; an event pending longer than <see cref="AsyncOptions.ClaimThreshold"/> (its worker
+/// died) is claimed. An entry is acknowledged only by the script that puts the event in its next
+/// place, so delivery is at least once: a worker that dies mid-invocation leaves its event to another.
+/// </summary>
+internal sealed partial class AsyncWorker : BackgroundService
+{
+    /// <summary>
+    /// The wait between attempts to store an attempt's result while Redis is unreachable; they go on for
+    /// <see cref="AsyncOptions.ClaimThreshold"/>, as long as the entry stays this replica's.
+    /// </summary>
+    private static readonly TimeSpan WriteRetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly AsyncQueue _queue;
+    private readonly IFunctionCatalog _catalog;
+    private readonly IInvocationRouter _router;
+    private readonly AsyncRetryPolicy _policy;
+    private readonly AsyncMetrics _metrics;
+    private readonly InvokeMetrics _invokeMetrics;
+    private readonly AsyncOptions _options;
+    private readonly GatewayOptions _gateway;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AsyncWorker> _logger;
+    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrentDictionary<(FunctionKey Function, string Id), Task> _running = new();
+    private readonly HashSet<FunctionKey> _groups = [];
+
+    // Cancelled when the host stops waiting for running invocations (its shutdown timeout), or at
+    // once by a test that "kills" the worker: running invocations end, nothing is acknowledged.
+    private readonly CancellationTokenSource _abort = new();
+    private long _lastClaim = long.MinValue;
+    private int _cursor;
+
+    public AsyncWorker(
+        AsyncQueue queue,
+        IFunctionCatalog catalog,
+        IInvocationRouter router,
+        AsyncRetryPolicy policy,
+        AsyncMetrics metrics,
+        InvokeMetrics invokeMetrics,
+        IOptions<AsyncOptions> options,
+        IOptions<GatewayOptions> gateway,
+        TimeProvider time,
+        ILogger<AsyncWorker> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(gateway);
+        _queue = queue;
+        _catalog = catalog;
+        _router = router;
+        _policy = policy;
+        _metrics = metrics;
+        _invokeMetrics = invokeMetrics;
+        _options = options.Value;
+        _gateway = gateway.Value;
+        _time = time;
+        _logger = logger;
+        _slots = new SemaphoreSlim(_options.MaxConcurrency, _options.MaxConcurrency);
+        ConsumerName = _options.ConsumerName is { Length: > 0 } configured
+            ? configured
+            : $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..12]}";
+    }
+
+    /// <summary>This replica's consumer name in every stream's group.</summary>
+    public string ConsumerName { get; }
+
+    /// <summary>Events running now.</summary>
+    public int Running => _running.Count;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Stop reading at once; let running invocations finish until the host gives up waiting.
+        using var giveUp = cancellationToken.Register(static abort => ((CancellationTokenSource)abort!).Cancel(), _abort);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        // Not disposed: invocations still running after the host gave up on them read its token and
+        // release their slot when they end; neither holds an OS handle.
+        _abort.Cancel();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        LogStarted(ConsumerName, _options.MaxConcurrency);
+        using var refresherStop = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        var refresher = RefreshLoopAsync(refresherStop.Token);
+        try
+        {
+            await ReadLoopAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        // Running events finish (or are aborted by StopAsync's deadline) while still refreshed.
+        await Task.WhenAll(_running.Values).ConfigureAwait(false);
+        await refresherStop.CancelAsync().ConfigureAwait(false);
+        await refresher.ConfigureAwait(false);
+    }
+
+    private async Task ReadLoopAsync(CancellationToken stoppingToken)
+    {
+        var emptyStreams = 0;
+        var failing = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!_catalog.Synced)
+            {
+                // Until the catalog has listed the cluster, every function looks unknown.
+                await Task.Delay(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (_slots.CurrentCount == 0)
+            {
+                await _slots.WaitAsync(stoppingToken).ConfigureAwait(false);
+                _slots.Release();
+                continue;
+            }
+
+            try
+            {
+                var functions = await _queue.FunctionsAsync().ConfigureAwait(false);
+                foreach (var function in functions)
+                {
+                    if (!_groups.Contains(function))
+                    {
+                        await _queue.EnsureGroupAsync(function).ConfigureAwait(false);
+                        _groups.Add(function);
+                    }
+                }
+
+                var started = 0;
+                if (_lastClaim == long.MinValue || _time.GetElapsedTime(_lastClaim) >= _options.ClaimThreshold / 4)
+                {
+                    _lastClaim = _time.GetTimestamp();
+                    started += await ClaimIdleAsync(functions).ConfigureAwait(false);
+                }
+
+                var (read, streams) = await ReadNewAsync(functions).ConfigureAwait(false);
+                started += read;
+                failing = false;
+                emptyStreams = started > 0 ? 0 : emptyStreams + streams;
+                if (started == 0 && emptyStreams >= functions.Count)
+                {
+                    emptyStreams = 0;
+                    await Task.Delay(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+            {
+                // A stream or its group was deleted behind our back: create them again.
+                LogGroupMissing(e.Message);
+                _groups.Clear();
+            }
+            catch (RedisException e)
+            {
+                // Once per outage, not once per poll.
+                if (!failing)
+                {
+                    LogRedisFailed(e.Message);
+                }
+
+                failing = true;
+                await Task.Delay(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Claims the idle entries of dead workers, as many as there are free slots.</summary>
+    private async Task<int> ClaimIdleAsync(IReadOnlyList<FunctionKey> functions)
+    {
+        var started = 0;
+        foreach (var function in functions)
+        {
+            var free = _slots.CurrentCount;
+            if (free == 0)
+            {
+                break;
+            }
+
+            foreach (var entry in await _queue.ClaimIdleAsync(function, ConsumerName, _options.ClaimThreshold, free).ConfigureAwait(false))
+            {
+                LogClaimed(function.Namespace, function.Name, entry.Event?.RequestId, entry.Id);
+                started += Start(entry) ? 1 : 0;
+            }
+        }
+
+        return started;
+    }
+
+    /// <summary>
+    /// Reads new entries with one XREADGROUP over as many streams as there are free slots (so it never
+    /// reads more than it can run), taking the streams in turn when there are more functions than slots.
+    /// </summary>
+    private async Task<(int Started, int Streams)> ReadNewAsync(IReadOnlyList<FunctionKey> functions)
+    {
+        var free = _slots.CurrentCount;
+        if (functions.Count == 0 || free == 0)
+        {
+            return (0, functions.Count);
+        }
+
+        var take = Math.Min(functions.Count, free);
+        var selected = new List<FunctionKey>(take);
+        for (var i = 0; i < take; i++)
+        {
+            selected.Add(functions[(_cursor + i) % functions.Count]);
+        }
+
+        _cursor = (_cursor + take) % functions.Count;
+        var started = 0;
+        foreach (var entry in await _queue.ReadAsync(selected, ConsumerName, free / take).ConfigureAwait(false))
+        {
+            started += Start(entry) ? 1 : 0;
+        }
+
+        return (started, take);
+    }
+
+    private bool Start(QueuedEvent entry)
+    {
+        var key = (entry.Function, entry.Id.ToString());
+        if (_running.ContainsKey(key) || !_slots.Wait(0))
+        {
+            // Already running here (claimed back after a missed refresh), or no slot: it stays
+            // pending for this consumer and is claimed again later.
+            return false;
+        }
+
+        var run = new TaskCompletionSource();
+        _running[key] = run.Task;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ProcessAsync(entry).ConfigureAwait(false);
+            }
+            finally
+            {
+                _running.TryRemove(key, out _);
+                _slots.Release();
+                run.SetResult();
+            }
+        });
+        return true;
+    }
+
+    private async Task ProcessAsync(QueuedEvent entry)
+    {
+        var function = entry.Function;
+        try
+        {
+            if (entry.Event is not { } e)
+            {
+                LogMalformed(function.Namespace, function.Name, entry.Id.ToString());
+                _metrics.Dropped(function, AsyncMetrics.Malformed);
+                await WriteAsync(() => _queue.DeadLetterAsync(entry, AsyncMetrics.Malformed, ReadOnlyMemory<byte>.Empty, null)).ConfigureAwait(false);
+                return;
+            }
+
+            var settings = _catalog.AsyncSettings(function.Namespace, function.Name);
+            var rules = settings ?? FunctionAsyncSettings.Default;
+            var now = _time.GetUtcNow();
+            AsyncDecision decision;
+            if (AsyncRetryPolicy.IsExpired(e, rules, now))
+            {
+                decision = new AsyncDecision.Final(e, AsyncCondition.EventAgeExceeded);
+            }
+            else
+            {
+                _metrics.Attempting(function, now - e.EnqueuedAt);
+                var outcome = settings is null
+                    ? AttemptOutcome.FunctionNotFound(Arn(function))
+                    : await InvokeAsync(function, e).ConfigureAwait(false);
+                decision = _policy.Decide(e.After(outcome), rules, _time.GetUtcNow());
+            }
+
+            switch (decision)
+            {
+                case AsyncDecision.Retry retry:
+                    LogRetrying(function.Namespace, function.Name, e.RequestId, retry.Event.Attempt, retry.Event.LastOutcome?.Kind, retry.Delay);
+                    await WriteAsync(() => _queue.RetryLaterAsync(entry, retry.Event, retry.DueAt)).ConfigureAwait(false);
+                    break;
+                case AsyncDecision.Final final:
+                    await FinishAsync(entry, final, settings).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            LogLeftPending(function.Namespace, function.Name, entry.Event?.RequestId ?? "?");
+        }
+        catch (Exception e)
+        {
+            // Whatever failed, the entry is not acknowledged: it stays pending and is claimed after the threshold.
+            LogNotStored(e, function.Namespace, function.Name, entry.Event?.RequestId ?? "?");
+        }
+    }
+
+    private async Task<AttemptOutcome> InvokeAsync(FunctionKey function, AsyncEvent e)
+    {
+        var request = new ShimRequest
+        {
+            RequestId = e.RequestId,
+            Payload = e.Payload,
+            ClientContext = e.ClientContext,
+            TraceId = e.TraceId,
+            InvocationType = "Event",
+        };
+        AttemptOutcome outcome;
+        try
+        {
+            var result = await _router.InvokeAsync(function, request, _abort.Token).ConfigureAwait(false);
+            outcome = AttemptOutcome.From(result, e.RequestId);
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception failure)
+        {
+            // Any failure of the gateway's own is a system error of this attempt, retried with backoff.
+            LogInvokeFailed(failure, function.Namespace, function.Name, e.RequestId);
+            outcome = AttemptOutcome.GatewayFailed(e.RequestId);
+        }
+
+        switch (outcome.Kind)
+        {
+            case AttemptOutcomeKind.FunctionError:
+                _invokeMetrics.Errored(function.Namespace, function.Name, outcome.FunctionError ?? "Unhandled");
+                break;
+            case AttemptOutcomeKind.Throttled:
+                _invokeMetrics.Throttled(function.Namespace, function.Name, ThrottleReasons.Concurrency);
+                break;
+            case AttemptOutcomeKind.SystemError:
+                _invokeMetrics.Errored(function.Namespace, function.Name, "Service");
+                break;
+            default:
+                break;
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// The final state: the record goes to the destination when there is one, else a failure goes to
+    /// the dead-letter stream and a success is simply acknowledged. A record that cannot be delivered
+    /// is dead-lettered instead, so it is never lost.
+    /// </summary>
+    private async Task FinishAsync(QueuedEvent entry, AsyncDecision.Final final, FunctionAsyncSettings? settings)
+    {
+        var function = entry.Function;
+        var e = final.Event;
+        var condition = final.Condition.ToString();
+        var now = _time.GetUtcNow();
+        if (final.Condition != AsyncCondition.Success)
+        {
+            _metrics.Dropped(function, condition);
+        }
+
+        LogFinished(function.Namespace, function.Name, e.RequestId, condition, e.Attempt);
+        var record = DestinationRecord.Create(e, final.Condition, Arn(function), now).ToUtf8Json();
+        var destination = final.Condition == AsyncCondition.Success ? settings?.OnSuccess : settings?.OnFailure;
+        if (destination is not null)
+        {
+            var target = new FunctionKey(function.Namespace, destination);
+            if (_catalog.Exists(target.Namespace, target.Name))
+            {
+                var delivered = AsyncEvent.New(Guid.NewGuid().ToString("D"), record, now, clientContext: null, e.TraceId);
+                try
+                {
+                    await WriteAsync(() => _queue.DeliverAsync(entry, e.RequestId, target, delivered)).ConfigureAwait(false);
+                    return;
+                }
+                catch (RedisException failure)
+                {
+                    LogDeliveryFailed(function.Namespace, function.Name, e.RequestId, destination, failure.Message);
+                }
+            }
+            else
+            {
+                LogDeliveryFailed(function.Namespace, function.Name, e.RequestId, destination, "no such function in the namespace");
+            }
+
+            _metrics.DestinationFailed(function);
+        }
+        else if (final.Condition == AsyncCondition.Success)
+        {
+            await WriteAsync(() => _queue.CompleteAsync(entry, e.RequestId)).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await WriteAsync(() => _queue.DeadLetterAsync(entry, condition, record, e)).ConfigureAwait(false);
+        }
+        catch (RedisException)
+        {
+            _metrics.DeadLetterFailed(function);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs a write that ends an attempt, again every second while Redis is unreachable, for as long
+    /// as the entry would stay ours (the claim threshold); false when the entry was no longer pending
+    /// (another worker finished it first).
+    /// </summary>
+    private async Task WriteAsync(Func<Task<bool>> write)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                if (!await write().ConfigureAwait(false))
+                {
+                    LogAlreadyDone();
+                }
+
+                return;
+            }
+            catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException && _time.GetElapsedTime(started) < _options.ClaimThreshold)
+            {
+                await Task.Delay(WriteRetryDelay, _time, _abort.Token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Keeps this replica's running entries from looking idle (one XCLAIM per stream and interval).</summary>
+    private async Task RefreshLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.RefreshInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var byFunction = new Dictionary<FunctionKey, List<RedisValue>>();
+            foreach (var (function, id) in _running.Keys)
+            {
+                if (!byFunction.TryGetValue(function, out var ids))
+                {
+                    byFunction[function] = ids = [];
+                }
+
+                ids.Add(id);
+            }
+
+            foreach (var (function, ids) in byFunction)
+            {
+                try
+                {
+                    await _queue.RefreshAsync(function, ConsumerName, [.. ids]).ConfigureAwait(false);
+                }
+                catch (RedisException e)
+                {
+                    LogRefreshFailed(function.Namespace, function.Name, e.Message);
+                }
+            }
+        }
+    }
+
+    private string Arn(FunctionKey function) => _gateway.FunctionArn($"{function.Namespace}.{function.Name}");
+}

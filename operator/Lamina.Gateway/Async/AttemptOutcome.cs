@@ -1,0 +1,45 @@
+using Lamina.Gateway.Invoke;
+using Lamina.Gateway.Routing;
+
+namespace Lamina.Gateway.Async;
+
+/// <summary>
+/// One attempt's result, in the terms of the destination record's <c>responseContext</c>: the status a
+/// synchronous caller would have seen, the function error if any, and the response body.
+/// </summary>
+internal sealed record AttemptOutcome(AttemptOutcomeKind Kind, int StatusCode, string? FunctionError, ReadOnlyMemory<byte> Response)
+{
+    /// <summary>What the router's answer means for an async event, mapped as InvokeHandler maps it for sync callers.</summary>
+    public static AttemptOutcome From(RouteResult result, string requestId)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result switch
+        {
+            RouteResult.Completed { FunctionError: null } completed => new(AttemptOutcomeKind.Success, 200, null, completed.Payload),
+            RouteResult.Completed completed => new(AttemptOutcomeKind.FunctionError, 200, completed.FunctionError, completed.Payload),
+            // Lambda reports a sandbox that died mid-invocation as the function's unhandled error.
+            RouteResult.EnvironmentLost lost => new(AttemptOutcomeKind.FunctionError, 200, "Unhandled", LambdaErrors.FunctionErrorDocument(
+                $"RequestId: {requestId} Error: the execution environment was lost mid-invocation: {lost.Message}", "Runtime.ExitError")),
+            RouteResult.Rejected rejected => new(AttemptOutcomeKind.Rejected, rejected.StatusCode, null, rejected.Body),
+            RouteResult.QueueFull => Throttle("Rate Exceeded."),
+            RouteResult.Throttled throttled => Throttle(throttled.Message.Length > 0 ? throttled.Message : "Rate Exceeded."),
+            RouteResult.Failed failed => System(502, "ResourceNotReadyException", failed.Message),
+            RouteResult.NoEnvironment none => System(502, "ResourceNotReadyException", none.Message),
+            _ => System(500, "ServiceException", $"unexpected routing result {result.GetType().Name}"),
+        };
+    }
+
+    /// <summary>The gateway failed while running the attempt (an exception, not an answer).</summary>
+    public static AttemptOutcome GatewayFailed(string requestId) =>
+        System(500, "ServiceException", $"RequestId: {requestId}: the gateway failed while running the invocation.");
+
+    /// <summary>The catalog knows no such function (deleted, or not seen yet): retried like a system error until the event ages out.</summary>
+    public static AttemptOutcome FunctionNotFound(string functionArn) =>
+        System(404, "ResourceNotFoundException", $"Function not found: {functionArn}");
+
+    private static AttemptOutcome Throttle(string message) =>
+        new(AttemptOutcomeKind.Throttled, 429, null, LambdaErrors.FunctionErrorDocument(message, "TooManyRequestsException"));
+
+    private static AttemptOutcome System(int status, string exception, string message) =>
+        new(AttemptOutcomeKind.SystemError, status, null, LambdaErrors.FunctionErrorDocument(message, exception));
+}

@@ -1,0 +1,33 @@
+using StackExchange.Redis;
+
+namespace Lamina.Gateway.Async;
+
+/// <summary>One entry of a function's dead-letter stream: why it is there, its record, and the original event (null when it was not one).</summary>
+internal sealed record DeadLetterEntry(string Id, string Condition, DateTimeOffset? DeadLetteredAt, ReadOnlyMemory<byte> Record, AsyncEvent? Event)
+{
+    public static DeadLetterEntry From(StreamEntry entry)
+    {
+        string condition = "";
+        DateTimeOffset? deadLetteredAt = null;
+        byte[] record = [];
+        foreach (var field in entry.Values)
+        {
+            switch ((string?)field.Name)
+            {
+                case DeadLetterFields.Condition:
+                    condition = field.Value.ToString();
+                    break;
+                case DeadLetterFields.DeadLetteredAt when field.Value.TryParse(out long milliseconds):
+                    deadLetteredAt = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+                    break;
+                case DeadLetterFields.Record:
+                    record = (byte[]?)field.Value ?? [];
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return new DeadLetterEntry(entry.Id.ToString(), condition, deadLetteredAt, record, AsyncEventFields.Parse(entry.Values));
+    }
+}

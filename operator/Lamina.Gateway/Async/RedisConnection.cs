@@ -1,0 +1,133 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Lamina.Gateway.Async;
+
+/// <summary>
+/// The replica's one Redis connection (StackExchange.Redis multiplexes every command over it). It
+/// connects at start without waiting for Redis to be up, reconnects by itself, and fails commands at
+/// once while disconnected, so an Event invocation gets its 500 instead of a 202 for an event that was
+/// only buffered in memory.
+/// </summary>
+internal sealed partial class RedisConnection(IOptions<AsyncOptions> options, ILogger<RedisConnection> logger) : IHostedService, IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private Task<ConnectionMultiplexer>? _connecting;
+
+    /// <summary>True while a connection to Redis is up; always false when async invocation is off.</summary>
+    public bool Connected => _connecting is { IsCompletedSuccessfully: true } connecting && connecting.Result.IsConnected;
+
+    /// <summary>The connection settings of <paramref name="connectionString"/>, as the gateway and the dead-letter commands use them.</summary>
+    public static ConfigurationOptions Configure(string connectionString, string clientName)
+    {
+        var configuration = ConfigurationOptions.Parse(connectionString);
+        configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        configuration.ClientName = clientName;
+        return configuration;
+    }
+
+    /// <summary>The database, connecting first if this is the first use.</summary>
+    public async Task<IDatabase> DatabaseAsync()
+    {
+        var multiplexer = await ConnectAsync().ConfigureAwait(false);
+        return multiplexer.GetDatabase();
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.Enabled)
+        {
+            await ConnectAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connecting is { IsCompletedSuccessfully: true } connecting)
+        {
+            await connecting.Result.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private Task<ConnectionMultiplexer> ConnectAsync()
+    {
+        lock (_gate)
+        {
+            if (_connecting is null || _connecting.IsFaulted)
+            {
+                if (!options.Value.Enabled)
+                {
+                    throw new InvalidOperationException($"async invocation is off: {AsyncOptions.Section}:Redis is not set");
+                }
+
+                _connecting = ConnectCoreAsync();
+            }
+
+            return _connecting;
+        }
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectCoreAsync()
+    {
+        var configuration = Configure(options.Value.Redis, "lamina-gateway");
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        multiplexer.ConnectionFailed += (_, e) => LogConnectionFailed(e.EndPoint, e.FailureType);
+        multiplexer.ConnectionRestored += (_, e) =>
+        {
+            LogConnectionRestored(e.EndPoint);
+            _ = CheckDurabilityAsync(multiplexer);
+        };
+        var endPoints = string.Join(", ", configuration.EndPoints);
+        if (multiplexer.IsConnected)
+        {
+            LogConnected(endPoints);
+            _ = CheckDurabilityAsync(multiplexer);
+        }
+        else
+        {
+            LogNotConnected(endPoints);
+        }
+
+        return multiplexer;
+    }
+
+    /// <summary>
+    /// The 202 means "stored" only if Redis fsyncs its AOF before it answers, and never evicts keys to
+    /// make room: warn when it does not. Managed Redis services may refuse CONFIG; then the operator's
+    /// word has to do.
+    /// </summary>
+    private async Task CheckDurabilityAsync(ConnectionMultiplexer multiplexer)
+    {
+        try
+        {
+            foreach (var server in multiplexer.GetServers())
+            {
+                if (!server.IsConnected || server.IsReplica)
+                {
+                    continue;
+                }
+
+                var settings = await server.ConfigGetAsync("append*").ConfigureAwait(false);
+                var appendOnly = settings.FirstOrDefault(s => s.Key == "appendonly").Value;
+                var fsync = settings.FirstOrDefault(s => s.Key == "appendfsync").Value;
+                if (appendOnly != "yes" || fsync != "always")
+                {
+                    LogNotDurable(server.EndPoint, appendOnly, fsync);
+                }
+
+                var eviction = (await server.ConfigGetAsync("maxmemory-policy").ConfigureAwait(false)).FirstOrDefault().Value;
+                if (eviction is not null && eviction != "noeviction")
+                {
+                    LogEvicts(server.EndPoint, eviction);
+                }
+            }
+        }
+        catch (RedisException e)
+        {
+            LogDurabilityUnknown(e.Message);
+        }
+    }
+}
