@@ -37,7 +37,7 @@ internal static class BarePod
     {
         var sent = Stopwatch.GetTimestamp();
         await scope.Namespace.Client.CreateAsync(pod);
-        var ready = await timeline.ProbeReadyAsync(scope.Http, pod.Metadata.Name, TimeSpan.FromMinutes(3));
+        var (answering, ready) = await timeline.ProbeReadyAsync(scope.Http, pod.Metadata.Name, TimeSpan.FromMinutes(3));
         var phases = timeline.PodsOf(pod.Metadata.Name).Single();
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://{phases.Ip}:8080/lamina/v1/invoke"))
         {
@@ -52,7 +52,7 @@ internal static class BarePod
             throw new InvalidOperationException($"bench: the bare pod {pod.Metadata.Name} answered {(int)response.StatusCode}");
         }
 
-        return new ColdStart(sent, null, phases.Created, phases.Scheduled, phases.Started, ready, answered);
+        return new ColdStart(sent, null, phases.Created, phases.Scheduled, answering, ready, answered);
     }
 
     public static Task DeleteAsync(ClusterScope scope, string name) =>

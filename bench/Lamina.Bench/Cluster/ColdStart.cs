@@ -4,7 +4,7 @@ namespace Lamina.Bench.Cluster;
 
 /// <summary>
 /// One cold start's phases as <see cref="Stopwatch"/> timestamps: the request sent, the Deployment's
-/// scale written (Lamina only), the pod created, scheduled, its function container started, the
+/// scale written (Lamina only), the pod created, scheduled, its shim answering (the container started), the
 /// runtime initialised (the shim's readiness), the answer received.
 /// </summary>
 internal sealed record ColdStart(long Sent, long? ScaleWritten, long PodCreated, long? Scheduled, long? Started, long Ready, long Answered)

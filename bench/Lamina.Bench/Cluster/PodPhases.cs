@@ -11,7 +11,5 @@ internal sealed class PodPhases(string name, long created)
 
     public long? Scheduled { get; set; }
 
-    public long? Started { get; set; }
-
     public string? Ip { get; set; }
 }

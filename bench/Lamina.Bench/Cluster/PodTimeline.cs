@@ -9,7 +9,7 @@ namespace Lamina.Bench.Cluster;
 /// <summary>
 /// When each pod of a namespace reached each phase, on the bench's clock (<see cref="Stopwatch"/>
 /// timestamps when the watch event arrived: the API's own timestamps have one-second resolution):
-/// created, scheduled, function container started; and when each Deployment's desired replicas first
+/// created and scheduled; and when each Deployment's desired replicas first
 /// rose above zero (the scale the controller wrote). The runtime's initialisation is not in the API:
 /// <see cref="ProbeReadyAsync"/> polls the shim's <c>/readyz</c> on the pod IP every 10 ms, as the
 /// controller does (every 50 ms).
@@ -45,9 +45,14 @@ internal sealed class PodTimeline : IAsyncDisposable
     /// <summary>Forgets a Deployment's scale-up, so the next one is recorded.</summary>
     public void Forget(string deployment) => _scaledUp.TryRemove(deployment, out _);
 
-    /// <summary>Waits for the pod's IP, then polls its shim's readiness every 10 ms: the timestamp it first answered 200.</summary>
-    public async Task<long> ProbeReadyAsync(HttpClient http, string pod, TimeSpan timeout)
+    /// <summary>
+    /// Waits for the pod's IP, then polls its shim's readiness every 10 ms: when the shim first answered
+    /// at all (its process is up: the container started, as the kubelet reports it only later and in
+    /// whole seconds) and when it first answered 200 (the runtime initialised).
+    /// </summary>
+    public async Task<(long Answering, long Ready)> ProbeReadyAsync(HttpClient http, string pod, TimeSpan timeout)
     {
+        long? answering = null;
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < deadline)
         {
@@ -57,9 +62,11 @@ internal sealed class PodTimeline : IAsyncDisposable
                 {
                     using var probe = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
                     using var response = await http.GetAsync(new Uri($"http://{ip}:{AdminPort}/readyz"), probe.Token);
+                    var now = Stopwatch.GetTimestamp();
+                    answering ??= now;
                     if (response.IsSuccessStatusCode)
                     {
-                        return Stopwatch.GetTimestamp();
+                        return (answering.Value, now);
                     }
                 }
                 catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
@@ -153,11 +160,6 @@ internal sealed class PodTimeline : IAsyncDisposable
         if (phases.Ip is null && !string.IsNullOrEmpty(pod.Status?.PodIP))
         {
             phases.Ip = pod.Status.PodIP;
-        }
-
-        if (phases.Started is null && pod.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == "function")?.State?.Running is not null)
-        {
-            phases.Started = now;
         }
     }
 }
