@@ -16,7 +16,7 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
     }
 
     /// <summary>boto3's Invoke response: status, function error, log result, payload, or the error it raised.</summary>
-    public sealed record Boto3Result(int? StatusCode, string? FunctionError, string? LogResult, string? ExecutedVersion, byte[]? Payload, string? ErrorCode, string? ErrorMessage, int? HttpStatus);
+    public sealed record Boto3Result(int? StatusCode, string? FunctionError, string? LogResult, string? ExecutedVersion, byte[]? Payload, string? ErrorCode, string? ErrorMessage, int? HttpStatus, string? RequestId = null);
 
     /// <summary><c>aws lambda invoke --function-name NAME [extra…] OUT</c> with <paramref name="payload"/> from a file.</summary>
     public async Task<CliResult> CliInvokeAsync(string functionName, byte[] payload, params string[] extra)
@@ -64,7 +64,8 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
                 r = client.invoke(**kwargs)
                 body = r["Payload"].read()
                 print(json.dumps({"StatusCode": r["StatusCode"], "FunctionError": r.get("FunctionError"), "LogResult": r.get("LogResult"),
-                                  "ExecutedVersion": r.get("ExecutedVersion"), "Payload": base64.b64encode(body).decode()}))
+                                  "ExecutedVersion": r.get("ExecutedVersion"), "Payload": base64.b64encode(body).decode(),
+                                  "RequestId": r["ResponseMetadata"].get("RequestId")}))
             except botocore.exceptions.ClientError as e:
                 print(json.dumps({"ErrorCode": e.response["Error"]["Code"], "ErrorMessage": e.response["Error"].get("Message"),
                                   "HttpStatus": e.response["ResponseMetadata"]["HTTPStatusCode"]}))
@@ -91,7 +92,7 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
         string? Text(string name) => json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         int? Number(string name) => json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : null;
         return new Boto3Result(Number("StatusCode"), Text("FunctionError"), Text("LogResult"), Text("ExecutedVersion"),
-            Text("Payload") is { } p ? Convert.FromBase64String(p) : null, Text("ErrorCode"), Text("ErrorMessage"), Number("HttpStatus"));
+            Text("Payload") is { } p ? Convert.FromBase64String(p) : null, Text("ErrorCode"), Text("ErrorMessage"), Number("HttpStatus"), Text("RequestId"));
     }
 
     /// <summary>One invocation of a load run: when it was sent and answered (seconds from the start), and how.</summary>
@@ -171,6 +172,82 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
         }
 
         return calls;
+    }
+
+    /// <summary>How one async (Event) invocation of <see cref="Boto3EventsAsync"/> was answered: 202 with its request id, or the last error.</summary>
+    public sealed record EventCall(int Index, int HttpStatus, string? RequestId, string? ErrorCode, int Attempts);
+
+    /// <summary>
+    /// Sends each of <paramref name="payloads"/> as an async invocation (<c>InvocationType=Event</c>) from
+    /// one boto3 process with <paramref name="threads"/> clients. A send that gets no answer or a 5xx is
+    /// tried again on the next endpoint (what a client with several gateways behind a Service sees), up to
+    /// <paramref name="attempts"/> times; the first 202 or 4xx is final.
+    /// </summary>
+    public async Task<IReadOnlyList<EventCall>> Boto3EventsAsync(IReadOnlyList<Uri> endpoints, string functionName, IReadOnlyList<byte[]> payloads, int threads = 4, int attempts = 20)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(payloads);
+        const string script = """
+            import base64, json, sys, threading, time
+            import boto3, botocore.config, botocore.exceptions
+            args = json.load(sys.stdin)
+            payloads = [base64.b64decode(p) for p in args["payloads"]]
+            results = []
+            lock = threading.Lock()
+            def client(endpoint):
+                return boto3.session.Session().client("lambda", endpoint_url=endpoint, region_name="us-east-1",
+                    aws_access_key_id=args["key"], aws_secret_access_key=args["secret"],
+                    config=botocore.config.Config(retries={"max_attempts": 0}, connect_timeout=5, read_timeout=30, max_pool_connections=4))
+            def run(t):
+                clients = [client(e) for e in args["endpoints"]]
+                for i in range(t, len(payloads), args["threads"]):
+                    row = {"Index": i, "HttpStatus": 0}
+                    for attempt in range(args["attempts"]):
+                        row["Attempts"] = attempt + 1
+                        c = clients[(i + attempt) % len(clients)]
+                        try:
+                            r = c.invoke(FunctionName=args["name"], Payload=payloads[i], InvocationType="Event")
+                            row.update({"HttpStatus": r["StatusCode"], "RequestId": r["ResponseMetadata"]["RequestId"], "ErrorCode": None})
+                            break
+                        except botocore.exceptions.ClientError as e:
+                            status = e.response["ResponseMetadata"]["HTTPStatusCode"]
+                            row.update({"HttpStatus": status, "ErrorCode": e.response["Error"]["Code"]})
+                            if status < 500: break
+                        except Exception as e:
+                            row.update({"HttpStatus": 0, "ErrorCode": type(e).__name__})
+                        time.sleep(0.2)
+                    with lock:
+                        results.append(row)
+            workers = [threading.Thread(target=run, args=(t,)) for t in range(args["threads"])]
+            for w in workers: w.start()
+            for w in workers: w.join()
+            print(json.dumps(results))
+            """;
+        var input = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["endpoints"] = endpoints.Select(e => e.ToString().TrimEnd('/')).ToArray(),
+            ["key"] = accessKeyId,
+            ["secret"] = secretAccessKey,
+            ["name"] = functionName,
+            ["payloads"] = payloads.Select(Convert.ToBase64String).ToArray(),
+            ["threads"] = threads,
+            ["attempts"] = attempts,
+        });
+        var (code, stdout, stderr) = await RunAsync("python3", ["-c", script], input).ConfigureAwait(false);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"boto3 failed ({code}): {stderr}");
+        }
+
+        var calls = new List<EventCall>();
+        foreach (var row in JsonDocument.Parse(stdout).RootElement.EnumerateArray())
+        {
+            string? Text(string name) => row.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            calls.Add(new EventCall(row.GetProperty("Index").GetInt32(), row.GetProperty("HttpStatus").GetInt32(), Text("RequestId"), Text("ErrorCode"),
+                row.TryGetProperty("Attempts", out var n) ? n.GetInt32() : 0));
+        }
+
+        return calls.OrderBy(call => call.Index).ToList();
     }
 
     private async Task<(int Code, string Stdout, string Stderr)> RunAsync(string program, IEnumerable<string> arguments, string? input = null)

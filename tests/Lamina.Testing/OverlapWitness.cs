@@ -16,6 +16,8 @@ public sealed class OverlapWitness : IDisposable
     private readonly ConcurrentDictionary<string, int> _inside = new();
     private readonly ConcurrentDictionary<string, int> _maximum = new();
     private readonly ConcurrentDictionary<int, int> _startsByTotal = new();
+    private readonly ConcurrentDictionary<string, int> _startsByRequest = new();
+    private readonly ConcurrentQueue<string> _events = new();
     private int _starts;
     private int _ends;
     private int _insideTotal;
@@ -39,6 +41,12 @@ public sealed class OverlapWitness : IDisposable
 
     /// <summary>How many executions started while <paramref name="cap"/> or more others were inside: each one a violation of that cap.</summary>
     public int StartsAbove(int cap) => _startsByTotal.Where(entry => entry.Key > cap).Sum(entry => entry.Value);
+
+    /// <summary>How many executions started with each request id (async retries and redeliveries keep the id).</summary>
+    public IReadOnlyDictionary<string, int> StartsByRequest => _startsByRequest;
+
+    /// <summary>The events (JSON) functions with <c>CONFORMANCE_EVENTS_TO</c> set to <see cref="Url"/> were given, in arrival order.</summary>
+    public IReadOnlyCollection<string> Events => _events;
 
     /// <summary>The most executions any one pod had at once.</summary>
     public IReadOnlyDictionary<string, int> MaximumByPod => _maximum;
@@ -77,7 +85,17 @@ public sealed class OverlapWitness : IDisposable
                     var total = Interlocked.Increment(ref _insideTotal);
                     Volatile.Write(ref _maximumTotal, Math.Max(Volatile.Read(ref _maximumTotal), total));
                     _startsByTotal.AddOrUpdate(total, 1, (_, n) => n + 1);
+                    if (document.RootElement.TryGetProperty("requestId", out var requestId) && requestId.GetString() is { } id)
+                    {
+                        _startsByRequest.AddOrUpdate(id, 1, (_, n) => n + 1);
+                    }
+
                     _maximum.AddOrUpdate(pod, now, (_, m) => Math.Max(m, now));
+                }
+                else if (phase == "event")
+                {
+                    // CONFORMANCE_EVENTS_TO: what a function was given, not an execution to count.
+                    _events.Enqueue(document.RootElement.GetProperty("event").GetRawText());
                 }
                 else
                 {

@@ -9,7 +9,9 @@
 //   fail: "MSG"   throw a ConformanceError with message MSG (a function error)
 // It always logs "conformance: request <id>" on stdout first. CONFORMANCE_INIT_ERROR=MSG in the
 // environment makes loading this module throw ConformanceInitError: the RIC reports it to
-// /runtime/init/error and exits.
+// /runtime/init/error and exits. CONFORMANCE_EVENTS_TO=URL makes every invocation first POST
+// {"phase":"event","requestId":…,"pod":…,"event":EVENT} to URL (a test sees what a function was
+// given: an async destination's record).
 //
 // The RIC hands the handler the parsed event and JSON.stringify()s what it returns, so the
 // response is the event re-serialised: byte-identical for compact JSON (no whitespace between
@@ -41,6 +43,9 @@ const pod = process.env.LAMINA_POD_NAME || process.env.HOSTNAME || hostname();
 export async function handler(event, context) {
   const requestId = context.awsRequestId;
   process.stdout.write(`conformance: request ${requestId}\n`);
+  if (process.env.CONFORMANCE_EVENTS_TO) {
+    await tellWitness(process.env.CONFORMANCE_EVENTS_TO, "event", requestId, { event });
+  }
   const keys = event !== null && typeof event === "object" && !Array.isArray(event) ? event : {};
 
   const witness = typeof keys.witness === "string" ? keys.witness : undefined;
@@ -77,13 +82,13 @@ function logBytes(n) {
   return line.repeat(Math.floor(n / 1024)) + (rest > 0 ? "x".repeat(rest - 1) + "\n" : "");
 }
 
-async function tellWitness(url, phase, requestId) {
+async function tellWitness(url, phase, requestId, more = {}) {
   let status;
   try {
     const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ phase, requestId, pod }),
+      body: JSON.stringify({ phase, requestId, pod, ...more }),
     });
     await response.arrayBuffer();
     status = response.ok ? undefined : `answered ${response.status}`;

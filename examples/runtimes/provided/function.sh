@@ -9,7 +9,9 @@
 #   (witness)     POST the "end" phase
 #   fail: "MSG"   report a function error ConformanceError with message MSG
 # It always logs "conformance: request <id>" on stdout first. CONFORMANCE_INIT_ERROR=MSG in the
-# environment makes the runtime fail to start (ConformanceInitError).
+# environment makes the runtime fail to start (ConformanceInitError); CONFORMANCE_EVENTS_TO=URL makes
+# every invocation first POST {"phase":"event","requestId":…,"pod":…,"event":EVENT} to URL (a test
+# sees what a function was given: an async destination's record).
 #
 # Without jq, the keys are found with bash regexes on the (compact) JSON: a key is found wherever
 # it is, so give each once; numbers must be non-negative integers.
@@ -23,10 +25,13 @@ fi
 handler() {
   local event="$1" witness="" pod
   echo "conformance: request $LAMBDA_REQUEST_ID"
+  pod="${LAMINA_POD_NAME:-${HOSTNAME:-$(</proc/sys/kernel/hostname)}}"
+  if [ -n "${CONFORMANCE_EVENTS_TO:-}" ]; then
+    conformance_witness "$CONFORMANCE_EVENTS_TO" event "$pod" ",\"event\":$event" || return 1
+  fi
 
   if conformance_string "$event" witness; then
     witness="$REPLY"
-    pod="${LAMINA_POD_NAME:-${HOSTNAME:-$(</proc/sys/kernel/hostname)}}"
     conformance_witness "$witness" start "$pod" || return 1
   fi
   if conformance_number "$event" sleepMs; then
@@ -85,8 +90,9 @@ conformance_print() {
 }
 
 # conformance_witness URL PHASE POD: tells the test's witness server this invocation started or ended.
+# conformance_witness URL PHASE POD [MORE]: POSTs the phase (MORE: further JSON members, from their comma).
 conformance_witness() {
-  if ! printf '{"phase":"%s","requestId":"%s","pod":"%s"}' "$2" "$LAMBDA_REQUEST_ID" "$3" |
+  if ! printf '{"phase":"%s","requestId":"%s","pod":"%s"%s}' "$2" "$LAMBDA_REQUEST_ID" "$3" "${4:-}" |
     curl -sS -f -o /dev/null -X POST "$1" -H 'Expect:' -H 'Content-Type: application/json' --data-binary @-; then
     ERROR_TYPE=ConformanceWitnessError
     ERROR_MESSAGE="POST $1 ($2) failed"
