@@ -8,6 +8,9 @@ source "$LAMINA_ROOT/hack/cluster/layout.sh"
 
 GATEWAY_URL=http://127.0.0.1:8080
 OPERATOR_URL=http://127.0.0.1:8081
+# Not 6379: Debian's package may run its own system-wide redis-server there.
+REDIS_PORT=6380
+REDIS_DIR="$LAMINA_STATE/redis"
 CREDENTIALS="$LAMINA_ROOT/.lamina/credentials"
 KEY_NAMESPACE=lamina-system
 
@@ -53,8 +56,23 @@ kubectl_admin -n "$KEY_NAMESPACE" create secret generic local-developer \
   --dry-run=client -o yaml | kubectl_admin label --local -f - lamina.dev/access-key=true -o yaml | kubectl_admin apply -f - >/dev/null
 log "access key $key_id (every namespace) in $CREDENTIALS"
 
+# The async queue: Redis with an append-only file fsynced on every write (docs/async.md). Kept
+# running across make up runs: its data (events not yet run, dead letters) is in $REDIS_DIR.
+"$LAMINA_ROOT/hack/redis.sh"
+if ! pid_of lamina-redis >/dev/null; then
+  mkdir -p "$REDIS_DIR"
+  setsid redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$REDIS_DIR" --appendonly yes --appendfsync always \
+    --maxmemory-policy noeviction --save "" --daemonize no </dev/null >>"$LOG_DIR/lamina-redis.log" 2>&1 &
+  echo $! >"$PID_DIR/lamina-redis.pid"
+  component_binary lamina-redis >"$PID_DIR/lamina-redis.exe"
+  wait_for "redis-server on 127.0.0.1:$REDIS_PORT" 30 redis-cli -p "$REDIS_PORT" ping >/dev/null \
+    || die "redis-server did not start (log: $LOG_DIR/lamina-redis.log)"
+fi
+log "redis-server runs on 127.0.0.1:$REDIS_PORT (AOF in $REDIS_DIR, log: $LOG_DIR/lamina-redis.log)"
+
 run_lamina lamina-operator "$OPERATOR_URL"
-run_lamina lamina-gateway "$GATEWAY_URL" --Lamina:Gateway:Auth:AccessKeyNamespace="$KEY_NAMESPACE"
+run_lamina lamina-gateway "$GATEWAY_URL" --Lamina:Gateway:Auth:AccessKeyNamespace="$KEY_NAMESPACE" \
+  --Lamina:Gateway:Async:Redis="127.0.0.1:$REDIS_PORT"
 
 kubectl_admin apply -f "$LAMINA_ROOT/examples/hello-function.yaml" -f "$LAMINA_ROOT/examples/provided-function.yaml" >/dev/null
 # Ready: the Deployments exist and every environment that should exist is up (hello keeps one
@@ -74,6 +92,7 @@ cat <<USAGE
 Lamina is up. Invoke the examples with the AWS CLI:
   export AWS_SHARED_CREDENTIALS_FILE=$CREDENTIALS AWS_DEFAULT_REGION=us-east-1
   aws lambda invoke --endpoint-url $GATEWAY_URL --function-name default.hello-provided --payload '{"a":1}' out.json   # from zero: a cold start
+  aws lambda invoke --endpoint-url $GATEWAY_URL --function-name default.hello --invocation-type Event --payload '{"a":2}' out.json   # async: 202, stored in Redis, then run
   kubectl --kubeconfig $REPO_KUBECONFIG get fn -n default                                                            # desired, ready and busy environments
 USAGE
 echo "export KUBECONFIG=$REPO_KUBECONFIG"

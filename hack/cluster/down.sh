@@ -53,6 +53,7 @@ proxy_binary="$(cat "$PID_DIR/kube-proxy.exe" 2>/dev/null || echo "$KUBE_BIN_DIR
 # 0. Lamina itself (make up runs it on this machine), before what it talks to.
 stop lamina-gateway
 stop lamina-operator
+stop lamina-redis
 
 # 1. Nothing may create pods while they are removed.
 stop kube-controller-manager

@@ -37,6 +37,8 @@ component_binary() {
     # Lamina itself, as make up runs it on this machine (until the Helm chart installs it in the cluster).
     lamina-operator) echo "$LAMINA_ROOT/artifacts/bin/Lamina.Operator/debug/lamina-operator" ;;
     lamina-gateway) echo "$LAMINA_ROOT/artifacts/bin/Lamina.Gateway/debug/lamina-gateway" ;;
+    # The gateways' async queue (Debian's redis-server, installed by hack/redis.sh).
+    lamina-redis) readlink -f "$(command -v redis-server || echo /usr/bin/redis-server)" ;;
     *) echo "$KUBE_BIN_DIR/$1" ;;
   esac
 }
