@@ -38,7 +38,7 @@ internal static class BarePod
         var sent = Stopwatch.GetTimestamp();
         await scope.Namespace.Client.CreateAsync(pod);
         var (answering, ready) = await timeline.ProbeReadyAsync(scope.Http, pod.Metadata.Name, TimeSpan.FromMinutes(3));
-        var phases = timeline.PodsOf(pod.Metadata.Name).Single();
+        var phases = timeline.Pod(pod.Metadata.Name);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://{phases.Ip}:8080/lamina/v1/invoke"))
         {
             Content = new StringContent("""{"bench":"bare pod"}""", Encoding.UTF8, "application/json"),

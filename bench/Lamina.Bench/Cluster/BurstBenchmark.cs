@@ -59,7 +59,7 @@ internal static class BurstBenchmark
             }
 
             var ratio = Percentile.Of(laminaAll, 0.5) / Percentile.Of(bareAll, 0.5);
-            lines.Add($"burst {size}: all answered after {Percentile.Of(laminaAll, 0.5):F0} ms (median of {repetitions}; min {laminaAll.Min():F0}, max {laminaAll.Max():F0}), each {Percentile.P50P95(laminaEach)}; {size} bare pods at once: all answered after {Percentile.Of(bareAll, 0.5):F0} ms (min {bareAll.Min():F0}, max {bareAll.Max():F0}), each {Percentile.P50P95(bareEach)}; Lamina / bare {ratio:F2}x");
+            lines.Add($"burst {size}: all answered after {Percentile.Of(laminaAll, 0.5):F0} ms (p50 of {repetitions} by nearest rank; min {laminaAll.Min():F0}, max {laminaAll.Max():F0}), each {Percentile.P50P95(laminaEach)}; {size} bare pods at once: all answered after {Percentile.Of(bareAll, 0.5):F0} ms (min {bareAll.Min():F0}, max {bareAll.Max():F0}), each {Percentile.P50P95(bareEach)}; Lamina / bare {ratio:F2}x");
         }
 
         foreach (var line in lines)

@@ -39,6 +39,9 @@ internal sealed class PodTimeline : IAsyncDisposable
     /// <summary>The phases of every pod seen so far whose name starts with <paramref name="prefix"/>.</summary>
     public IReadOnlyList<PodPhases> PodsOf(string prefix) => _pods.Values.Where(p => p.Name.StartsWith(prefix, StringComparison.Ordinal)).ToList();
 
+    /// <summary>The phases of pod <paramref name="name"/>.</summary>
+    public PodPhases Pod(string name) => _pods[name];
+
     /// <summary>When Deployment <paramref name="name"/>'s replicas first rose above zero after the last <see cref="Forget"/>.</summary>
     public long? ScaledUp(string name) => _scaledUp.TryGetValue(name, out var at) ? at : null;
 
