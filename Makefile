@@ -77,11 +77,11 @@ up: build cluster-up images ## Cluster, images, Lamina and the example functions
 	$(HACK)/up.sh
 
 .PHONY: bench
-bench: kubernetes cluster-up images ## Benchmarks with ratios against baselines measured in the same run (BENCH_ARGS="shim 2000", "gateway 2000", "operator 1000", or on the local cluster "cold-start 20", "burst 2", "throttle 100000")
+bench: kubernetes cluster-up images ## Benchmarks with ratios against baselines measured in the same run (BENCH_ARGS="shim 2000", "gateway 2000", "async 2000", "operator 1000", or on the local cluster "cold-start 20", "burst 2", "throttle 100000")
 	$(HACK)/images/runtime-shim/build.sh >/dev/null
 	$(HACK)/images/node-runtime.sh >/dev/null
 	@# The shim bench also measures the previous (ReadyToRun) build in the same run.
-	case "$(BENCH_ARGS)" in gateway*|operator*|cold-start*|burst*|throttle*) previous= ;; *) previous="$$($(HACK)/images/runtime-shim/build-readytorun.sh | tail -n 1)" ;; esac; \
+	case "$(BENCH_ARGS)" in gateway*|operator*|async*|cold-start*|burst*|throttle*) previous= ;; *) previous="$$($(HACK)/images/runtime-shim/build-readytorun.sh | tail -n 1)" ;; esac; \
 	LAMINA_SHIM_BINARY=$${LAMINA_CACHE:-$$HOME/.cache/lamina}/runtime-shim/host/runtime-shim LAMINA_SHIM_PREVIOUS_BINARY="$$previous" \
 	  dotnet run -c Release --project bench/Lamina.Bench -- $(BENCH_ARGS)
 

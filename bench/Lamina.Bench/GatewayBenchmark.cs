@@ -1,8 +1,5 @@
-using Lamina.Kubernetes.Client;
 using k8s.Models;
-using Lamina.Operator.Api;
 using Lamina.Testing;
-using Lamina.Testing.Fakes;
 
 namespace Lamina.Bench;
 
@@ -10,17 +7,14 @@ namespace Lamina.Bench;
 /// A warm invoke through the gateway (gateway → shim → Node RIC) against, in the same run: a direct
 /// Kestrel hello-world, one plain reverse-proxy hop (YARP) in front of it, and the shim alone; for
 /// context, the same YARP hop in front of the shim; and the gateway again with SigV4. There is no
-/// kubelet: the API-server fixture holds a Function and a Pod whose status the bench writes (Running,
-/// Ready, pod IP 127.0.0.1, container port <c>invoke</c> = the shim's port on loopback). The operator's
-/// controller runs in the bench process (<see cref="RunningOperator"/>) and its concurrency controller
-/// takes that pod as the function's one environment; the gateways find it through the operator's Lease
-/// and lease the environment from it, so they route to a real shim process. Every server but the
-/// operator is a process of its own.
+/// kubelet: the function's one environment is a shim process on loopback behind a Pod the bench
+/// writes (<see cref="LoopbackFunction"/>); the gateways lease it from the operator's concurrency
+/// controller, so they route to a real shim process. Every server but the operator is a process of
+/// its own.
 /// </summary>
 internal static class GatewayBenchmark
 {
-    private const string Namespace = "bench";
-    private const string FunctionName = "node";
+    private const string Namespace = LoopbackFunction.Namespace;
     private const string Payload = """{"bench":"warm invoke","n":12345}""";
 
     /// <summary>The concurrent figure's clients: enough to keep every server busy on 2 cores.</summary>
@@ -32,16 +26,7 @@ internal static class GatewayBenchmark
     /// </summary>
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
-    /// <summary>Measured rounds per series (after one warm-up round); odd, so the median is one of them.</summary>
-    private const int Rounds = 5;
-
     private const string KeyId = "AKIDLAMINABENCH0001";
-
-    /// <summary>
-    /// The Function's idle time: longer than any run, so that the autoscaler never scales the function
-    /// to zero between series (which only writes the Deployment's scale, but says the wrong thing).
-    /// </summary>
-    private const int IdleSeconds = 24 * 3600;
 
     public static async Task<IReadOnlyList<string>> RunAsync(string shim, int invocations)
     {
@@ -56,15 +41,8 @@ internal static class GatewayBenchmark
         await using var proxy = SelfProcess.Start("proxy", proxyPort, helloUri.ToString());
         var proxyUri = new Uri($"http://127.0.0.1:{proxyPort}/");
 
-        var node = ShimBenchmark.NodeRuntime(layout);
-        await using var environment = await ShimProcess.StartAsync(
-            [Path.Combine(node, "bin/node"), Path.Combine(node, "node_modules/aws-lambda-ric/index.mjs")],
-            new Dictionary<string, string>
-            {
-                ["LAMBDA_TASK_ROOT"] = Path.Combine(layout.Root, "examples/runtimes/node"),
-                ["_HANDLER"] = "index.handler",
-            },
-            binary: shim);
+        await using var function = await LoopbackFunction.StartAsync(shim, layout);
+        var environment = function.Environment;
 
         // The same plain hop in front of the shim: what a proxy costs with this busier backend (the shim
         // and the Node runtime are two more processes on the same cores).
@@ -72,40 +50,23 @@ internal static class GatewayBenchmark
         await using var shimProxy = SelfProcess.Start("proxy", shimProxyPort, environment.InvokeBase.ToString());
         var shimProxyUri = new Uri(new Uri($"http://127.0.0.1:{shimProxyPort}"), environment.ContractUri.AbsolutePath);
 
-        await using var apiServer = new ApiServerFixtureScope();
-        await apiServer.StartAsync();
-        using (var http = apiServer.Fixture.CreateHttpClient())
-        {
-            await ApiServerFixtureScope.InstallFunctionCrdAsync(http);
-        }
-
-        using var client = apiServer.Fixture.CreateKubernetesClient();
-        await client.CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
-
-        // The operator, with the concurrency controller, leading before the pod exists: a new leader
-        // grants leases on environments that served before it led only after its learning period.
-        await using var controller = await RunningOperator.StartAsync(client, new RecordingEventRecorder(), Namespace);
-        await WaitUntilAsync(() => controller.Leading, TimeSpan.FromSeconds(60), "the operator leads");
-        await CreateFunctionAndPodAsync(client, environment.InvokeBase.Port);
         var secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(30));
-        await client.CreateAsync(new V1Secret
+        await function.Client.CreateAsync(new V1Secret
         {
             Metadata = new V1ObjectMeta { Name = "bench-key", NamespaceProperty = Namespace, Labels = new Dictionary<string, string> { ["lamina.dev/access-key"] = "true" } },
             StringData = new Dictionary<string, string> { ["accessKeyId"] = KeyId, ["secretAccessKey"] = secret, ["namespaces"] = Namespace },
         });
 
-        var kubeconfig = Path.Combine(apiServer.Fixture.WorkDirectory, "bench-gateway.kubeconfig");
-        apiServer.Fixture.WriteKubeconfig(kubeconfig, Namespace);
         // Both gateways find the controller through the operator's Lease, as in a cluster. They share the
         // one environment: a gateway keeps its lease while it is busy and gives it back after 2 s idle.
         // A series whose gateway holds no lease acquires it with its first request, waiting (the function
         // is unreserved, so below its cap the controller does not reclaim) until the other gateway gives it
         // back; the warm-up absorbs that, and the measured requests make no controller call.
-        var discovery = $"--Lamina:Gateway:Controller:LeaseNamespace={Namespace}";
-        await using var open = await GatewayProcess.StartAsync(kubeconfig, ["--auth=none", discovery]);
-        await using var signing = await GatewayProcess.StartAsync(kubeconfig, [$"--Lamina:Gateway:Auth:AccessKeyNamespace={Namespace}", discovery]);
-        var openUri = new Uri(open.Endpoint, $"/2015-03-31/functions/{Namespace}.{FunctionName}/invocations");
-        var signedUri = new Uri(signing.Endpoint, $"/2015-03-31/functions/{Namespace}.{FunctionName}/invocations");
+        var discovery = LoopbackFunction.DiscoveryArgument;
+        await using var open = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", discovery]);
+        await using var signing = await GatewayProcess.StartAsync(function.Kubeconfig, [$"--Lamina:Gateway:Auth:AccessKeyNamespace={Namespace}", discovery]);
+        var openUri = LoopbackFunction.InvokeUri(open);
+        var signedUri = LoopbackFunction.InvokeUri(signing);
         var signer = new InvokeSigner(KeyId, secret);
 
         Func<HttpRequestMessage> Plain(Uri uri) => () => HttpLoad.Post(uri, Payload);
@@ -124,11 +85,8 @@ internal static class GatewayBenchmark
         await HttpLoad.WaitUntilOkAsync(load, toGateway, ready, "the gateway (--auth=none) invokes the function");
         await HttpLoad.WaitUntilOkAsync(load, ToSigningGateway, ready, "the gateway (SigV4) invokes the function");
 
-        // Every series is measured in each of several rounds, interleaved, and reported by its median
-        // round: the API server and the JIT settle during the first (discarded) round, and drift on a
-        // busy 2-core machine falls on every series alike instead of on whichever came first.
-        // One request at a time: latency and rate.
-        var sequential = await InterleavedAsync(
+        // Every series is measured in interleaved rounds (InterleavedRounds). One request at a time: latency and rate.
+        var sequential = await InterleavedRounds.RunAsync(
         [
             () => HttpLoad.SequentialAsync(load, toHello, Payload, invocations, WarmUp),
             () => HttpLoad.SequentialAsync(load, toProxy, Payload, invocations, WarmUp),
@@ -141,7 +99,7 @@ internal static class GatewayBenchmark
 
         // Several clients at once: the rate only. The shim answers "busy" to a second concurrent
         // invocation, so with one environment the gateway queues the other clients' requests.
-        var concurrent = await InterleavedAsync(
+        var concurrent = await InterleavedRounds.RunAsync(
         [
             async () => new Latency(0, 0, await HttpLoad.ConcurrentAsync(load, toHello, Payload, invocations, Clients, WarmUp)),
             async () => new Latency(0, 0, await HttpLoad.ConcurrentAsync(load, toProxy, Payload, invocations, Clients, WarmUp)),
@@ -155,7 +113,7 @@ internal static class GatewayBenchmark
         var shimHop = new Latency(shimProxied.P50 - shimAlone.P50, shimProxied.P99 - shimAlone.P99, 0);
         string[] lines =
         [
-            $"gateway: medians of {Rounds} interleaved rounds (after a warm-up round) of {invocations} requests per series; main figures with --auth=none (no signature check); one environment: the published shim + Node RIC on loopback, a Pod in kube-apiserver (no kubelet) leased from the operator's concurrency controller; {Payload.Length}-byte payload",
+            $"gateway: medians of {InterleavedRounds.Count} interleaved rounds (after a warm-up round) of {invocations} requests per series; main figures with --auth=none (no signature check); one environment: the published shim + Node RIC on loopback, a Pod in kube-apiserver (no kubelet) leased from the operator's concurrency controller; {Payload.Length}-byte payload",
             $"gateway: direct Kestrel hello-world: p50 {direct.P50:F3} ms, p99 {direct.P99:F3} ms, {direct.PerSecond:F0} requests/s (one at a time)",
             $"gateway: YARP proxy -> hello-world: p50 {proxied.P50:F3} ms, p99 {proxied.P99:F3} ms, {proxied.PerSecond:F0} requests/s; one proxy hop costs p50 {hop.P50:F3} ms, p99 {hop.P99:F3} ms",
             $"gateway: shim+node alone: p50 {shimAlone.P50:F3} ms, p99 {shimAlone.P99:F3} ms, {shimAlone.PerSecond:F0} requests/s",
@@ -172,109 +130,5 @@ internal static class GatewayBenchmark
         }
 
         return lines;
-    }
-
-    /// <summary>
-    /// Runs every series once to warm up (discarded), then <see cref="Rounds"/> times more in turn;
-    /// returns each series' medians (of p50, p99 and rate, taken apart).
-    /// </summary>
-    private static async Task<Latency[]> InterleavedAsync(IReadOnlyList<Func<Task<Latency>>> series)
-    {
-        var results = new List<Latency>[series.Count];
-        for (var round = 0; round <= Rounds; round++)
-        {
-            for (var i = 0; i < series.Count; i++)
-            {
-                var latency = await series[i]();
-                if (round > 0)
-                {
-                    (results[i] ??= []).Add(latency);
-                }
-            }
-        }
-
-        var medians = new Latency[series.Count];
-        for (var i = 0; i < series.Count; i++)
-        {
-            medians[i] = new Latency(Median(results[i], l => l.P50), Median(results[i], l => l.P99), Median(results[i], l => l.PerSecond));
-        }
-
-        return medians;
-    }
-
-    private static double Median(List<Latency> values, Func<Latency, double> field)
-    {
-        var sorted = values.Select(field).Order().ToArray();
-        return sorted[sorted.Length / 2];
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"bench: not within {timeout.TotalSeconds:F0} s: {what}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
-        }
-    }
-
-    /// <summary>
-    /// The Function and, playing the ReplicaSet and the kubelet, its one pod: the labels of the operator's
-    /// on-demand pod template (which its pod informer selects on), a container <c>function</c> with a port
-    /// named <c>invoke</c>, and a status that makes the concurrency controller count it as serving. No
-    /// ReplicaSet owns it, so the Deployment's scale, which the autoscaler writes, never touches it.
-    /// </summary>
-    private static async Task CreateFunctionAndPodAsync(IKubernetesClient client, int invokePort)
-    {
-        await client.CreateAsync(new Function
-        {
-            Metadata = new V1ObjectMeta { Name = FunctionName, NamespaceProperty = Namespace },
-            Spec = new FunctionSpec
-            {
-                Image = "docker.io/lamina/example-node:dev",
-                Handler = "index.handler",
-                Scaling = new FunctionScaling { IdleSeconds = IdleSeconds },
-            },
-        });
-        var pod = await client.CreateAsync(new V1Pod
-        {
-            Metadata = new V1ObjectMeta
-            {
-                Name = $"{FunctionName}-fn-bench",
-                NamespaceProperty = Namespace,
-                Labels = new Dictionary<string, string>
-                {
-                    ["app.kubernetes.io/managed-by"] = "lamina",
-                    ["app.kubernetes.io/component"] = "function",
-                    ["app.kubernetes.io/name"] = FunctionName,
-                    ["lamina.dev/function"] = FunctionName,
-                    ["lamina.dev/init-type"] = "on-demand",
-                },
-            },
-            Spec = new V1PodSpec
-            {
-                NodeName = "no-such-node",
-                Containers =
-                [
-                    new V1Container
-                    {
-                        Name = "function",
-                        Image = "docker.io/lamina/example-node:dev",
-                        Ports = [new V1ContainerPort { Name = "invoke", ContainerPort = invokePort, Protocol = "TCP" }],
-                    },
-                ],
-            },
-        });
-        pod.Status = new V1PodStatus
-        {
-            Phase = "Running",
-            PodIP = "127.0.0.1",
-            Conditions = [new V1PodCondition { Type = "Ready", Status = "True", LastTransitionTime = DateTime.UtcNow }],
-        };
-        await client.ReplaceStatusAsync(pod);
     }
 }

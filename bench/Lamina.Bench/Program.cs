@@ -2,10 +2,10 @@ using System.Globalization;
 using Lamina.Bench;
 using Lamina.Bench.Cluster;
 
-// make bench [BENCH_ARGS="operator 1000" | "shim 2000" | "gateway 2000" | "cold-start 20" | "burst 2" |
-// "throttle 100000"]: each benchmark prints its figures and the ratios against its baselines. The last
-// three run on the local cluster (make cluster-up). "hello PORT" and "proxy PORT TARGET" are baseline
-// servers the benchmarks start as processes of their own.
+// make bench [BENCH_ARGS="operator 1000" | "shim 2000" | "gateway 2000" | "async 2000" | "cold-start 20" |
+// "burst 2" | "throttle 100000"]: each benchmark prints its figures and the ratios against its baselines.
+// "async" needs redis-server (hack/redis.sh). The last three run on the local cluster (make cluster-up).
+// "hello PORT" and "proxy PORT TARGET" are baseline servers the benchmarks start as processes of their own.
 var which = args.Length > 0 ? args[0] : "all";
 if (which == "hello")
 {
@@ -33,6 +33,11 @@ if (which is "all" or "shim")
 if (which is "all" or "gateway")
 {
     results.AddRange(await GatewayBenchmark.RunAsync(Shim(), invocations: count ?? 2000));
+}
+
+if (which is "all" or "async")
+{
+    results.AddRange(await AsyncBenchmark.RunAsync(Shim(), events: count ?? 2000));
 }
 
 if (which is "all" or "operator")

@@ -1,0 +1,320 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Lamina.Gateway.Async;
+using Lamina.Gateway.Routing;
+using Lamina.Testing;
+using StackExchange.Redis;
+using RedisServer = Lamina.Testing.RedisServer;
+
+namespace Lamina.Bench;
+
+/// <summary>
+/// Async (<c>Event</c>) invocations (docs/async.md) of the loopback function (<see cref="LoopbackFunction"/>:
+/// the published shim + Node RIC, leased from the in-process operator) through gateway processes that
+/// store events in a real Redis (<see cref="RedisServer"/>: AOF with <c>appendfsync always</c>, as
+/// Lamina requires, so every write waits for an fsync), in two parts:
+/// <list type="bullet">
+/// <item>Enqueue: Event invocations answered 202, by 1 and by 8 clients, against the baseline B5, a bare
+/// <c>XADD</c> of the same payload on the same Redis from the bench process (StackExchange.Redis, one
+/// multiplexed connection as in the gateway), by 1 and by 8 callers.</item>
+/// <item>End to end: from sending an Event invocation to the function starting it (its witness POST
+/// arriving at <see cref="TimestampWitness"/>), one event at a time, against a synchronous invoke of the
+/// same payload through the same gateway.</item>
+/// </list>
+/// </summary>
+internal static class AsyncBenchmark
+{
+    private const string Payload = """{"bench":"async enqueue","n":12345}""";
+
+    /// <summary>The concurrent enqueue figure's clients: more than the cores, so Redis can batch fsyncs.</summary>
+    private const int ManyClients = 8;
+
+    /// <summary>The baseline's stream: in no function's registry, so no worker ever reads it.</summary>
+    private const string BaselineStream = "bench:xadd";
+
+    /// <summary>Each enqueue series' own warm-up (as the gateway benchmark's: tiered JIT settles in time, not in requests).</summary>
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The enqueue gateway's poll interval: longer than any run, so its workers never read the streams
+    /// (their first look finds the catalog not synced yet or no stream, and they sleep this long). That keeps the enqueue figure to
+    /// the enqueue path alone. The alternatives were worse: workers draining the events through the
+    /// shim put the shim, the runtime and a second Redis write per event on the same 2 cores, and a
+    /// function with reserved concurrency 0 makes every stored event a throttle retried after 1, 2, 4…
+    /// s, each retry one or two more fsynced writes, growing with every series.
+    /// </summary>
+    private const string IdleWorkers = "--Lamina:Gateway:Async:PollInterval=01:00:00";
+
+    /// <summary>The workers' default poll interval, which the end-to-end latency is measured with.</summary>
+    private static readonly TimeSpan PollInterval = new AsyncOptions().PollInterval;
+
+    /// <summary>One event's wait for the function to run it: far longer than a poll, short enough to fail a broken run.</summary>
+    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an idle gateway's CPU use is measured: some hundred ticks of 10 ms.</summary>
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
+
+    private static readonly FunctionKey Function = new(LoopbackFunction.Namespace, LoopbackFunction.FunctionName);
+
+    public static async Task<IReadOnlyList<string>> RunAsync(string shim, int events)
+    {
+        Console.WriteLine($"== async: Event invocations through the gateway and Redis (AOF, appendfsync always), {events} events per series ==");
+        // Before anything starts: without Redis nothing here can run (the message names hack/redis.sh).
+        _ = RedisServer.BinaryPath;
+        var layout = RepositoryLayout.Discover();
+        await using var redis = await RedisServer.StartAsync();
+        await using var function = await LoopbackFunction.StartAsync(shim, layout);
+        var configuration = ConfigurationOptions.Parse(redis.ConnectionString);
+        // FLUSHALL between the parts.
+        configuration.AllowAdmin = true;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        var store = $"--Lamina:Gateway:Async:Redis={redis.ConnectionString}";
+        using var http = HttpLoad.CreateClient();
+
+        string[] enqueueLines;
+        double asleep, polling;
+        await using (var gateway = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", LoopbackFunction.DiscoveryArgument, store, IdleWorkers]))
+        {
+            enqueueLines = await MeasureEnqueueAsync(gateway, connection.GetDatabase(), http, events);
+            asleep = await IdleCpuAsync(gateway);
+        }
+
+        // The events just stored would otherwise be run by the next gateway's workers, beside the
+        // latency being measured.
+        await server.FlushAllDatabasesAsync();
+        string[] endToEndLines;
+        await using (var gateway = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", LoopbackFunction.DiscoveryArgument, store]))
+        {
+            endToEndLines = await MeasureEndToEndAsync(gateway, connection.GetDatabase(), http, events);
+            polling = await IdleCpuAsync(gateway);
+        }
+
+        string[] lines =
+        [
+            $"async: Redis {server.Version} on loopback (AOF, appendfsync always: every write, XADD or the gateway's enqueue script, waits for an fsync before its reply; one fsync serves every write of one event-loop turn); one environment: the published shim + Node RIC on loopback leased from the operator's concurrency controller; gateways with --auth=none",
+            .. enqueueLines,
+            .. endToEndLines,
+            $"async: an idle gateway's CPU ({IdleWindow.TotalSeconds:F0} s after its series): {asleep:F1} ms per second with its workers asleep (the enqueue gateway), {polling:F1} ms per second with its workers polling one function's stream every {PollInterval.TotalMilliseconds:F0} ms",
+        ];
+        foreach (var line in lines)
+        {
+            Console.WriteLine(line);
+        }
+
+        return lines;
+    }
+
+    private static async Task<string[]> MeasureEnqueueAsync(GatewayProcess gateway, IDatabase db, HttpClient http, int events)
+    {
+        var uri = LoopbackFunction.InvokeUri(gateway);
+        var payload = Encoding.UTF8.GetBytes(Payload);
+        var pid = gateway.Process.ProgramId;
+        var gatewayCpu = TimeSpan.Zero;
+        var accepted = 0;
+
+        async Task ToGatewayAsync()
+        {
+            using var request = EventRequest(uri, Payload);
+            using var response = await http.SendAsync(request);
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw new InvalidOperationException($"{uri} answered an Event invocation with {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            Interlocked.Increment(ref accepted);
+        }
+
+        // The same payload under the gateway's own field names; the gateway stores a few more small fields
+        // (enqueuedAt, attempt, …) and adds the request id to the ages set in the same script.
+        Task ToRedisAsync() => db.StreamAddAsync(BaselineStream, [new NameValueEntry("requestId", Guid.NewGuid().ToString("D")), new NameValueEntry("payload", payload)]);
+
+        async Task<Latency> ThroughGatewayAsync(int clients)
+        {
+            var before = ProcessCpu.Of(pid);
+            var latency = await TimedLoad.RunAsync(ToGatewayAsync, events, clients, WarmUp);
+            gatewayCpu += ProcessCpu.Of(pid) - before;
+            return latency;
+        }
+
+        await WaitUntilAsync(ToGatewayAsync, TimeSpan.FromSeconds(60), "the gateway accepts an Event invocation");
+        accepted = 0;
+        var series = await InterleavedRounds.RunAsync(
+        [
+            () => ThroughGatewayAsync(1),
+            () => TimedLoad.RunAsync(ToRedisAsync, events, 1, WarmUp),
+            () => ThroughGatewayAsync(ManyClients),
+            () => TimedLoad.RunAsync(ToRedisAsync, events, ManyClients, WarmUp),
+        ]);
+        var (gateway1, xadd1, gatewayMany, xaddMany) = (series[0], series[1], series[2], series[3]);
+        return
+        [
+            $"async: enqueue: medians of {InterleavedRounds.Count} interleaved rounds (after a warm-up round) of {events} events per series, {Payload.Length}-byte payload; the enqueue gateway's workers never read (PollInterval 1 h on it): nothing ran beside the enqueues (the function idle, no worker traffic on Redis)",
+            Enqueue("1 client", gateway1, xadd1),
+            Enqueue($"{ManyClients} clients", gatewayMany, xaddMany),
+            $"async: enqueue: gateway CPU {gatewayCpu.TotalMilliseconds / Volatile.Read(ref accepted):F3} ms per event answered 202 (utime+stime over every gateway series, warm-ups included)",
+        ];
+    }
+
+    private static string Enqueue(string who, Latency gateway, Latency xadd) =>
+        $"async: enqueue, {who}: gateway 202 p50 {gateway.P50:F3} ms, p99 {gateway.P99:F3} ms, {gateway.PerSecond:F0} events/s; bare XADD (B5) p50 {xadd.P50:F3} ms, p99 {xadd.P99:F3} ms, {xadd.PerSecond:F0} writes/s; gateway / XADD {gateway.PerSecond / xadd.PerSecond:F2}x the rate, {gateway.P50 - xadd.P50:+0.000;-0.000} ms at p50, {gateway.P99 - xadd.P99:+0.000;-0.000} ms at p99";
+
+    /// <summary>
+    /// Alternately an Event invocation and a synchronous one of the same payload, one at a time: each
+    /// event is sent only after the previous one is final in Redis, so the figure is latency, not
+    /// queueing. An idle worker reads every <see cref="PollInterval"/> counted from its last read, which
+    /// was the one that found the previous event; so each event is sent after a random pause within one
+    /// interval, or every event would arrive at the same point of the worker's wait.
+    /// </summary>
+    private static async Task<string[]> MeasureEndToEndAsync(GatewayProcess gateway, IDatabase db, HttpClient http, int events)
+    {
+        using var witness = TimestampWitness.Start();
+        var uri = LoopbackFunction.InvokeUri(gateway);
+        var payload = $$"""{"witness":"{{witness.Url}}","n":12345}""";
+        var ages = AsyncKeys.Ages(Function);
+        var pid = gateway.Process.ProgramId;
+        var random = new Random(20260314);
+        await HttpLoad.WaitUntilOkAsync(http, () => HttpLoad.Post(uri, payload), TimeSpan.FromSeconds(60), "the gateway invokes the function");
+
+        // The first events lease the environment, create the consumer group and warm the JIT: not counted.
+        var warmUp = Math.Min(50, events / 5 + 1);
+        var toStart = new double[events];
+        var syncRoundTrip = new double[events];
+        var syncToStart = new double[events];
+        var (asyncCpu, syncCpu) = (TimeSpan.Zero, TimeSpan.Zero);
+        var (asyncTime, syncTime) = (TimeSpan.Zero, TimeSpan.Zero);
+        var total = Stopwatch.StartNew();
+        var totalCpu = TimeSpan.Zero;
+        for (var i = -warmUp; i < events; i++)
+        {
+            if (i == 0)
+            {
+                total.Restart();
+                totalCpu = ProcessCpu.Of(pid);
+            }
+
+            await Task.Delay(random.NextDouble() * PollInterval);
+
+            var cpu = ProcessCpu.Of(pid);
+            var sent = Stopwatch.GetTimestamp();
+            var id = await SendAsync(http, EventRequest(uri, payload), HttpStatusCode.Accepted, "");
+            var started = await witness.StartedAsync(id, EventTimeout);
+            await witness.EndedAsync(id, EventTimeout);
+            await WaitUntilFinalAsync(db, ages, id);
+            if (i >= 0)
+            {
+                asyncCpu += ProcessCpu.Of(pid) - cpu;
+                asyncTime += Stopwatch.GetElapsedTime(sent);
+                toStart[i] = Stopwatch.GetElapsedTime(sent, started).TotalMilliseconds;
+            }
+
+            cpu = ProcessCpu.Of(pid);
+            sent = Stopwatch.GetTimestamp();
+            id = await SendAsync(http, HttpLoad.Post(uri, payload), HttpStatusCode.OK, payload);
+            var answered = Stopwatch.GetTimestamp();
+            started = await witness.StartedAsync(id, EventTimeout);
+            await witness.EndedAsync(id, EventTimeout);
+            if (i >= 0)
+            {
+                syncCpu += ProcessCpu.Of(pid) - cpu;
+                syncTime += Stopwatch.GetElapsedTime(sent);
+                syncRoundTrip[i] = Stopwatch.GetElapsedTime(sent, answered).TotalMilliseconds;
+                syncToStart[i] = Stopwatch.GetElapsedTime(sent, started).TotalMilliseconds;
+            }
+        }
+
+        var elapsed = total.Elapsed;
+        totalCpu = ProcessCpu.Of(pid) - totalCpu;
+        // What the gateway burns between events (the workers' idle polls, timers): per second of that
+        // time, and so what part of an event's window is that, not the event.
+        var idlePerSecond = (totalCpu - asyncCpu - syncCpu).TotalMilliseconds / (elapsed - asyncTime - syncTime).TotalSeconds;
+        Array.Sort(toStart);
+        Array.Sort(syncRoundTrip);
+        Array.Sort(syncToStart);
+        var (p50, p95, p99) = (Percentile(toStart, 0.50), Percentile(toStart, 0.95), Percentile(toStart, 0.99));
+        var syncP50 = Percentile(syncRoundTrip, 0.50);
+        return
+        [
+            $"async: end to end: {events} events one at a time (after {warmUp} not counted), each sent after the previous one was final in Redis and a random pause within one poll interval; the gateway's workers poll every {PollInterval.TotalMilliseconds:F0} ms when idle (the default, Lamina:Gateway:Async:PollInterval); alternating with a synchronous invoke of the same {payload.Length}-byte payload (it names the witness) through the same gateway (the baseline); nothing else ran; {elapsed.TotalMinutes:F1} min",
+            $"async: end to end, send -> the function starts (its witness POST arrives): p50 {p50:F3} ms, p95 {p95:F3} ms, p99 {p99:F3} ms, min {toStart[0]:F3} ms, max {toStart[^1]:F3} ms",
+            $"async: synchronous invoke (baseline): round trip p50 {syncP50:F3} ms, p99 {Percentile(syncRoundTrip, 0.99):F3} ms; send -> the function starts p50 {Percentile(syncToStart, 0.50):F3} ms; async send -> start p50 / sync round trip p50 {p50 / syncP50:F1}x ({p50 - syncP50:+0.000;-0.000} ms), of which half a poll interval ({PollInterval.TotalMilliseconds / 2:F0} ms) is the expected wait for the next read",
+            $"async: gateway CPU (utime+stime summed over each invocation's window; 10 ms ticks, so approximate): {asyncCpu.TotalMilliseconds / events:F3} ms per event (from send until final in Redis: 202, read, invoke, acknowledge; {asyncTime.TotalMilliseconds / events:F0} ms long on average) vs {syncCpu.TotalMilliseconds / events:F3} ms per synchronous invoke; between invocations the gateway used {idlePerSecond:F1} ms CPU per second, so {(asyncCpu.TotalMilliseconds - idlePerSecond * asyncTime.TotalSeconds) / events:F3} ms per event net of that",
+        ];
+    }
+
+    /// <summary>The CPU <paramref name="gateway"/> uses while nobody calls it, in milliseconds per second.</summary>
+    private static async Task<double> IdleCpuAsync(GatewayProcess gateway)
+    {
+        var pid = gateway.Process.ProgramId;
+        var before = ProcessCpu.Of(pid);
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(IdleWindow);
+        return (ProcessCpu.Of(pid) - before).TotalMilliseconds / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Sends <paramref name="request"/> and checks the answer; returns the request id it was given.</summary>
+    private static async Task<string> SendAsync(HttpClient http, HttpRequestMessage request, HttpStatusCode expected, string body)
+    {
+        using (request)
+        {
+            using var response = await http.SendAsync(request);
+            var answer = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != expected || answer != body)
+            {
+                throw new InvalidOperationException($"{request.RequestUri} answered {(int)response.StatusCode}: {answer}");
+            }
+
+            return response.Headers.TryGetValues("X-Amz-Request-Id", out var ids) ? ids.First() : throw new InvalidOperationException($"{request.RequestUri} answered without X-Amz-Request-Id");
+        }
+    }
+
+    private static HttpRequestMessage EventRequest(Uri uri, string payload)
+    {
+        var request = HttpLoad.Post(uri, payload);
+        request.Headers.Add("X-Amz-Invocation-Type", "Event");
+        return request;
+    }
+
+    /// <summary>
+    /// Waits until the worker has stored the event's outcome: the enqueue script adds its request id to
+    /// the function's ages set, and the script that ends it (here: Complete) removes it.
+    /// </summary>
+    private static async Task WaitUntilFinalAsync(IDatabase db, RedisKey ages, string requestId)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (await db.SortedSetScoreAsync(ages, requestId) is not null)
+        {
+            if (deadline.Elapsed > EventTimeout)
+            {
+                throw new TimeoutException($"bench: event {requestId} was not final in Redis within {EventTimeout.TotalSeconds:F0} s");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(1));
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task> attempt, TimeSpan timeout, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await attempt();
+                return;
+            }
+            catch (Exception e) when (e is InvalidOperationException or HttpRequestException)
+            {
+                if (deadline.Elapsed > timeout)
+                {
+                    throw new TimeoutException($"bench: not within {timeout.TotalSeconds:F0} s: {what} ({e.Message})", e);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+        }
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * p))];
+}
