@@ -55,6 +55,9 @@ internal static class AsyncBenchmark
     /// <summary>How long an idle gateway's CPU use is measured: some hundred ticks of 10 ms.</summary>
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
 
+    /// <summary>The steady load's rate, events per second: well within one environment's capacity (an invocation takes about 2 ms here).</summary>
+    private const int SteadyRate = 20;
+
     private static readonly FunctionKey Function = new(LoopbackFunction.Namespace, LoopbackFunction.FunctionName);
 
     public static async Task<IReadOnlyList<string>> RunAsync(string shim, int events)
@@ -87,7 +90,7 @@ internal static class AsyncBenchmark
         string[] endToEndLines;
         await using (var gateway = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", LoopbackFunction.DiscoveryArgument, store]))
         {
-            endToEndLines = await MeasureEndToEndAsync(gateway, connection.GetDatabase(), http, events);
+            endToEndLines = [.. await MeasureEndToEndAsync(gateway, connection.GetDatabase(), http, events), await MeasureSteadyAsync(gateway, http, events)];
             polling = await IdleCpuAsync(gateway);
         }
 
@@ -241,6 +244,45 @@ internal static class AsyncBenchmark
             $"async: synchronous invoke (baseline): round trip p50 {syncP50:F3} ms, p99 {Percentile(syncRoundTrip, 0.99):F3} ms; send -> the function starts p50 {Percentile(syncToStart, 0.50):F3} ms; async send -> start p50 / sync round trip p50 {p50 / syncP50:F1}x ({p50 - syncP50:+0.000;-0.000} ms), of which half a poll interval ({PollInterval.TotalMilliseconds / 2:F0} ms) is the expected wait for the next read",
             $"async: gateway CPU (utime+stime summed over each invocation's window; 10 ms ticks, so approximate): {asyncCpu.TotalMilliseconds / events:F3} ms per event (from send until final in Redis: 202, read, invoke, acknowledge; {asyncTime.TotalMilliseconds / events:F0} ms long on average) vs {syncCpu.TotalMilliseconds / events:F3} ms per synchronous invoke; between invocations the gateway used {idlePerSecond:F1} ms CPU per second, so {(asyncCpu.TotalMilliseconds - idlePerSecond * asyncTime.TotalSeconds) / events:F3} ms per event net of that",
         ];
+    }
+
+    /// <summary>
+    /// End to end at steady load: events sent open-loop at <see cref="SteadyRate"/> per second (each at its
+    /// intended time, whatever the answers before it did, so queueing is not hidden), latency from the
+    /// intended send time to the function's start.
+    /// </summary>
+    private static async Task<string> MeasureSteadyAsync(GatewayProcess gateway, HttpClient http, int events)
+    {
+        using var witness = TimestampWitness.Start();
+        var uri = LoopbackFunction.InvokeUri(gateway);
+        var payload = $$"""{"witness":"{{witness.Url}}","n":12345}""";
+        var count = Math.Min(events, SteadyRate * 30);
+        var interval = Stopwatch.Frequency / SteadyRate;
+        var first = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
+        var sends = new Task<(long Intended, string Id)>[count];
+        for (var i = 0; i < count; i++)
+        {
+            var intended = first + (i * interval);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), intended);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            sends[i] = SendAtAsync(intended);
+        }
+
+        var toStart = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            var (intended, id) = await sends[i];
+            toStart[i] = Stopwatch.GetElapsedTime(intended, await witness.StartedAsync(id, EventTimeout)).TotalMilliseconds;
+        }
+
+        Array.Sort(toStart);
+        return $"async: end to end at steady load: {count} events open-loop at {SteadyRate}/s (from each intended send time), send -> the function starts: p50 {Percentile(toStart, 0.50):F3} ms, p95 {Percentile(toStart, 0.95):F3} ms, p99 {Percentile(toStart, 0.99):F3} ms, max {toStart[^1]:F3} ms";
+
+        async Task<(long, string)> SendAtAsync(long intended) => (intended, await SendAsync(http, EventRequest(uri, payload), HttpStatusCode.Accepted, ""));
     }
 
     /// <summary>The CPU <paramref name="gateway"/> uses while nobody calls it, in milliseconds per second.</summary>
