@@ -82,17 +82,10 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
             ["context"] = clientContext,
             ["skew"] = clockSkewSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        var (code, stdout, stderr) = await RunAsync("python3", ["-c", script], input).ConfigureAwait(false);
-        if (code != 0)
-        {
-            throw new InvalidOperationException($"boto3 failed ({code}): {stderr}");
-        }
-
-        var json = JsonDocument.Parse(stdout).RootElement;
-        string? Text(string name) => json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        var json = await Boto3Async(script, input).ConfigureAwait(false);
         int? Number(string name) => json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : null;
-        return new Boto3Result(Number("StatusCode"), Text("FunctionError"), Text("LogResult"), Text("ExecutedVersion"),
-            Text("Payload") is { } p ? Convert.FromBase64String(p) : null, Text("ErrorCode"), Text("ErrorMessage"), Number("HttpStatus"), Text("RequestId"));
+        return new Boto3Result(Number("StatusCode"), Text(json, "FunctionError"), Text(json, "LogResult"), Text(json, "ExecutedVersion"),
+            Text(json, "Payload") is { } p ? Convert.FromBase64String(p) : null, Text(json, "ErrorCode"), Text(json, "ErrorMessage"), Number("HttpStatus"), Text(json, "RequestId"));
     }
 
     /// <summary>One invocation of a load run: when it was sent and answered (seconds from the start), and how.</summary>
@@ -157,18 +150,11 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
             ["calls"] = callsPerThread,
             ["log"] = logType,
         });
-        var (code, stdout, stderr) = await RunAsync("python3", ["-c", script], input).ConfigureAwait(false);
-        if (code != 0)
-        {
-            throw new InvalidOperationException($"boto3 failed ({code}): {stderr}");
-        }
-
         var calls = new List<LoadCall>();
-        foreach (var row in JsonDocument.Parse(stdout).RootElement.EnumerateArray())
+        foreach (var row in (await Boto3Async(script, input).ConfigureAwait(false)).EnumerateArray())
         {
-            string? Text(string name) => row.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
             calls.Add(new LoadCall(row.GetProperty("Sent").GetDouble(), row.GetProperty("Answered").GetDouble(), row.GetProperty("HttpStatus").GetInt32(),
-                Text("ErrorCode"), Text("Reason"), Text("FunctionError"), Text("LogResult")));
+                Text(row, "ErrorCode"), Text(row, "Reason"), Text(row, "FunctionError"), Text(row, "LogResult")));
         }
 
         return calls;
@@ -233,22 +219,30 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
             ["threads"] = threads,
             ["attempts"] = attempts,
         });
+        var calls = new List<EventCall>();
+        foreach (var row in (await Boto3Async(script, input).ConfigureAwait(false)).EnumerateArray())
+        {
+            calls.Add(new EventCall(row.GetProperty("Index").GetInt32(), row.GetProperty("HttpStatus").GetInt32(), Text(row, "RequestId"), Text(row, "ErrorCode"),
+                row.TryGetProperty("Attempts", out var n) ? n.GetInt32() : 0));
+        }
+
+        return calls.OrderBy(call => call.Index).ToList();
+    }
+
+    /// <summary>Runs a boto3 <paramref name="script"/> with <paramref name="input"/> (JSON) on its stdin: what it printed, as JSON.</summary>
+    private async Task<JsonElement> Boto3Async(string script, string input)
+    {
         var (code, stdout, stderr) = await RunAsync("python3", ["-c", script], input).ConfigureAwait(false);
         if (code != 0)
         {
             throw new InvalidOperationException($"boto3 failed ({code}): {stderr}");
         }
 
-        var calls = new List<EventCall>();
-        foreach (var row in JsonDocument.Parse(stdout).RootElement.EnumerateArray())
-        {
-            string? Text(string name) => row.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-            calls.Add(new EventCall(row.GetProperty("Index").GetInt32(), row.GetProperty("HttpStatus").GetInt32(), Text("RequestId"), Text("ErrorCode"),
-                row.TryGetProperty("Attempts", out var n) ? n.GetInt32() : 0));
-        }
-
-        return calls.OrderBy(call => call.Index).ToList();
+        return JsonDocument.Parse(stdout).RootElement;
     }
+
+    private static string? Text(JsonElement json, string name) =>
+        json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private async Task<(int Code, string Stdout, string Stderr)> RunAsync(string program, IEnumerable<string> arguments, string? input = null)
     {
