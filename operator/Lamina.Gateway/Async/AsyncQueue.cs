@@ -23,6 +23,9 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
 
     public bool Enabled => true;
 
+    /// <summary>Set whenever this replica stores an event or moves a due retry back: its idle workers read at once.</summary>
+    public WakeSignal Wake { get; } = new();
+
     public bool Ready => connection.Connected;
 
     public int MaximumPayload => options.Value.MaximumPayload;
@@ -40,6 +43,7 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
         await Task.WhenAll(register, add).ConfigureAwait(false);
         metrics.Received(function);
         Know(function);
+        Wake.Set();
     }
 
     /// <summary>The functions that have a stream, as of at most <see cref="RegistryRefresh"/> ago.</summary>

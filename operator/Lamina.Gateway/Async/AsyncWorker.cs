@@ -43,6 +43,7 @@ internal sealed partial class AsyncWorker : BackgroundService
     // once by a test that "kills" the worker: running invocations end, nothing is acknowledged.
     private readonly CancellationTokenSource _abort = new();
     private long _lastClaim = long.MinValue;
+    private int _idleWaits;
     private int _cursor;
 
     public AsyncWorker(
@@ -74,6 +75,9 @@ internal sealed partial class AsyncWorker : BackgroundService
             ? configured
             : $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..12]}";
     }
+
+    /// <summary>How many times the reader found nothing and waited (for the poll interval or a wake-up).</summary>
+    internal int IdleWaits => Volatile.Read(ref _idleWaits);
 
     /// <summary>This replica's consumer name in every stream's group.</summary>
     public string ConsumerName { get; }
@@ -142,6 +146,8 @@ internal sealed partial class AsyncWorker : BackgroundService
 
             try
             {
+                // Before looking: an event stored while looking then ends the idle wait below at once.
+                var wake = _queue.Wake.Next;
                 var functions = await _queue.FunctionsAsync().ConfigureAwait(false);
                 foreach (var function in functions)
                 {
@@ -166,7 +172,9 @@ internal sealed partial class AsyncWorker : BackgroundService
                 if (started == 0 && emptyStreams >= functions.Count)
                 {
                     emptyStreams = 0;
-                    await Task.Delay(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
+                    // Until the poll interval passes or this replica stores an event (or a retry falls due).
+                    Interlocked.Increment(ref _idleWaits);
+                    await Task.WhenAny(wake, Task.Delay(_options.PollInterval, _time, stoppingToken)).ConfigureAwait(false);
                 }
             }
             catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))

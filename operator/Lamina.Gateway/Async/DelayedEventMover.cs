@@ -41,6 +41,10 @@ internal sealed partial class DelayedEventMover(AsyncQueue queue, IOptions<Async
                     do
                     {
                         moved = await queue.MoveDueAsync(function, time.GetUtcNow(), Batch).ConfigureAwait(false);
+                        if (moved > 0)
+                        {
+                            queue.Wake.Set();
+                        }
                     }
                     while (moved == Batch && !stoppingToken.IsCancellationRequested);
                 }

@@ -51,6 +51,19 @@ public sealed class AsyncWorkerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Single(_router.Calls);
     }
 
+    [Fact]
+    public async Task Worker_IdleWithAnHourLongPoll_EventStoredThroughThisReplicaStartsAtOnce()
+    {
+        _catalog.Add(Orders.Namespace, Orders.Name);
+        await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output, configure: options => options.PollInterval = TimeSpan.FromHours(1));
+        await Eventually.HoldsAsync(() => gateway.Worker.IdleWaits >= 1, Deadline, "the worker found nothing and waits");
+
+        await gateway.EnqueueAsync(Orders, "{}");
+
+        // Only the wake-up can make this happen within the deadline: the next poll is an hour away.
+        await Eventually.HoldsAsync(() => _router.Calls.Count == 1, Deadline, "the event runs without waiting for the poll");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
