@@ -1,7 +1,9 @@
 using Lamina.Gateway.Async;
+using Lamina.Testing;
 
 namespace Lamina.Gateway.Tests.Async;
 
+[Trait(TestTiers.Category, TestTiers.Unit)]
 public sealed class WakeSignalTests
 {
     [Fact]
