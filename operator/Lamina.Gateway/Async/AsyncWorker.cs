@@ -44,6 +44,7 @@ internal sealed partial class AsyncWorker : BackgroundService
     private readonly CancellationTokenSource _abort = new();
     private long _lastClaim = long.MinValue;
     private int _idleWaits;
+    private int _claimPasses;
     private int _cursor;
 
     public AsyncWorker(
@@ -78,6 +79,9 @@ internal sealed partial class AsyncWorker : BackgroundService
 
     /// <summary>How many times the reader found nothing and waited (for the poll interval or a wake-up).</summary>
     internal int IdleWaits => Volatile.Read(ref _idleWaits);
+
+    /// <summary>How many times the reader looked for dead workers' entries to claim.</summary>
+    internal int ClaimPasses => Volatile.Read(ref _claimPasses);
 
     /// <summary>This replica's consumer name in every stream's group.</summary>
     public string ConsumerName { get; }
@@ -163,6 +167,7 @@ internal sealed partial class AsyncWorker : BackgroundService
                 {
                     _lastClaim = _time.GetTimestamp();
                     started += await ClaimIdleAsync(functions).ConfigureAwait(false);
+                    Interlocked.Increment(ref _claimPasses);
                 }
 
                 var (read, streams) = await ReadNewAsync(functions).ConfigureAwait(false);

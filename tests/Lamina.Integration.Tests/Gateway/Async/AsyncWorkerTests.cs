@@ -244,16 +244,17 @@ public sealed class AsyncWorkerTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.HoldsAsync(() => slow.Calls.Count == 1, Deadline, "the first worker runs the event");
         await using var second = await AsyncHarness.StartAsync(_redis, _catalog, _router, output, configure: Configure);
 
-        // For three claim thresholds, the entry stays the first worker's and never looks idle.
+        // The second worker looks for idle entries every quarter threshold: over twelve of its claim
+        // passes (three thresholds), after each, the entry stays the first worker's and never looks idle.
         var db = await first.DatabaseAsync();
-        var watchUntil = DateTime.UtcNow + (threshold * 3);
-        while (DateTime.UtcNow < watchUntil)
+        var passes = second.Worker.ClaimPasses;
+        for (var target = passes + 1; target <= passes + 12; target++)
         {
+            await Eventually.HoldsAsync(() => second.Worker.ClaimPasses >= target, Deadline, "the second worker looks for idle entries");
             var pending = Assert.Single(await db.StreamPendingMessagesAsync(AsyncKeys.Events(Orders), AsyncKeys.Group, 10, RedisValue.Null));
             Assert.Equal(first.Worker.ConsumerName, pending.ConsumerName.ToString());
             Assert.True(pending.IdleTimeInMilliseconds < threshold.TotalMilliseconds, $"idle {pending.IdleTimeInMilliseconds} ms");
             Assert.Equal(1, pending.DeliveryCount);
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
         }
 
         release.SetResult();
@@ -274,6 +275,7 @@ public sealed class AsyncWorkerTests(ITestOutputHelper output) : IAsyncLifetime
             {
                 var now = Interlocked.Increment(ref running);
                 InterlockedMax(ref most, now);
+                // The invocation's own run time (not a wait for anything): long enough for others to overlap.
                 await Task.Delay(20, token);
                 Interlocked.Decrement(ref running);
                 return new RouteResult.Completed("{}"u8.ToArray(), FunctionError: null, LogResult: null);
