@@ -21,6 +21,20 @@ read -r passed failed skipped < <(
   cat "$results"/*.trx 2>/dev/null | grep -oE '<Counters [^>]*' | awk '
     { for (i = 1; i <= NF; i++) { split($i, kv, "="); gsub(/"/, "", kv[2]); c[kv[1]] += kv[2] } }
     END { printf "%d %d %d\n", c["passed"], c["failed"], c["total"] - c["passed"] - c["failed"] }')
+# The failures again, last: CI keeps only the tail of the output, and the failing test's name
+# and message must be in it.
+if [ "$failed" -gt 0 ]; then
+  python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as tree
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for trx in glob.glob(sys.argv[1] + "/*.trx"):
+    for result in tree.parse(trx).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+        message = result.findtext(".//t:ErrorInfo/t:Message", "", ns).strip()
+        stack = result.findtext(".//t:ErrorInfo/t:StackTrace", "", ns).strip().splitlines()
+        print(f"FAILED {result.get('testName')} ({result.get('duration')})\n  {message[:2000]}")
+        print("\n".join("  " + line for line in stack[:8]))
+PY
+fi
 echo "$tier: $passed passed, $failed failed, $skipped skipped" | tee "$results.counts"
 
 [ "$status" -eq 0 ] || die "$tier tests failed (TRX results in $results)"
