@@ -213,12 +213,12 @@ public sealed class AsyncWorkerTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.HoldsAsync(() => stuck.Calls.Count == 1, Deadline, "the first worker runs the event");
 
         await first.KillAsync();
-        var killedAt = DateTimeOffset.UtcNow;
         await using var second = await AsyncHarness.StartAsync(_redis, _catalog, _router, output);
 
+        // That a claim waits for the threshold is Worker_InvocationRunningLongerThanTheThreshold_NeverClaimedByAnother's
+        // proof; timing this claim against the kill would measure how late the killed worker's last refresh ran.
         await Eventually.HoldsAsync(() => _router.Calls.Count == 1, Deadline, "the second worker claims and runs the event");
         Assert.Equal(requestId, _router.Calls[0].Request.RequestId);
-        Assert.True(_router.Calls[0].At - killedAt >= AsyncHarness.ClaimThreshold / 2, "claimed only once it had been idle past the threshold");
         await Eventually.HoldsAsync(async () => await StreamLengthAsync(second, Orders) == 0, Deadline, "the claimed event is acknowledged");
         Assert.Single(stuck.Calls);
     }
