@@ -9,3 +9,5 @@ if ! command -v promtool >/dev/null; then
   fi
 fi
 command -v promtool >/dev/null || die "promtool is still missing after installing Debian's prometheus package"
+# Helm renders and lints the chart in tests/Lamina.Chart.Tests (it finds it in the cache).
+"$LAMINA_ROOT/hack/helm.sh" >/dev/null

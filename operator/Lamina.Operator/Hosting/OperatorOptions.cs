@@ -15,8 +15,11 @@ internal sealed class OperatorOptions
     /// </summary>
     public string? WatchNamespace { get; set; }
 
+    /// <summary>The default <see cref="LeaseName"/>; gateways look for the same name by default.</summary>
+    public const string DefaultLeaseName = "lamina-operator";
+
     /// <summary>The lease that elects one active operator; other replicas wait as warm standbys.</summary>
-    public string LeaseName { get; set; } = "lamina-operator";
+    public string LeaseName { get; set; } = DefaultLeaseName;
 
     /// <summary>The lease's namespace; the pod's own namespace (POD_NAMESPACE) or the kubeconfig's when empty.</summary>
     public string? LeaseNamespace { get; set; }

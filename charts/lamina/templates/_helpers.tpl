@@ -1,0 +1,186 @@
+{{/* The chart's name, or nameOverride. */}}
+{{- define "lamina.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+The prefix of every object's name: fullnameOverride, else the release name when it already contains
+the chart's name ("lamina"), else "<release>-<chart>". 52 characters leave room for "-operator".
+*/}}
+{{- define "lamina.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 52 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 52 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 52 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* chart-version, for the helm.sh/chart label. */}}
+{{- define "lamina.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels on everything the chart makes, the CRD included. */}}
+{{- define "lamina.commonLabels" -}}
+helm.sh/chart: {{ include "lamina.chart" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* Selector labels of one component: (dict "context" $ "component" "gateway"). Never change: selectors are immutable. */}}
+{{- define "lamina.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "lamina.name" .context }}
+app.kubernetes.io/instance: {{ .context.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Labels of one component's objects: (dict "context" $ "component" "gateway"). */}}
+{{- define "lamina.labels" -}}
+{{ include "lamina.commonLabels" .context }}
+app.kubernetes.io/name: {{ include "lamina.name" .context }}
+app.kubernetes.io/component: {{ .component }}
+app.kubernetes.io/part-of: lamina
+{{- end -}}
+
+{{/* A component's object name: (dict "context" $ "component" "gateway") -> <fullname>-gateway. */}}
+{{- define "lamina.componentName" -}}
+{{- printf "%s-%s" (include "lamina.fullname" .context) .component -}}
+{{- end -}}
+
+{{/*
+A component's image: (dict "context" $ "image" .Values.gateway.image "name" "gateway").
+"<image.repository>/<name>:<image.tag or appVersion>", each part overridable per component.
+*/}}
+{{- define "lamina.image" -}}
+{{- $root := .context.Values.image -}}
+{{- $repository := .image.repository | default (printf "%s/%s" (trimSuffix "/" $root.repository) .name) -}}
+{{- $tag := .image.tag | default $root.tag | default .context.Chart.AppVersion -}}
+{{- printf "%s:%s" $repository (toString $tag) -}}
+{{- end -}}
+
+{{/* ServiceAccount names. */}}
+{{- define "lamina.operator.serviceAccountName" -}}
+{{- .Values.operator.serviceAccount.name | default (include "lamina.componentName" (dict "context" . "component" "operator")) -}}
+{{- end -}}
+{{- define "lamina.gateway.serviceAccountName" -}}
+{{- .Values.gateway.serviceAccount.name | default (include "lamina.componentName" (dict "context" . "component" "gateway")) -}}
+{{- end -}}
+{{- define "lamina.redis.serviceAccountName" -}}
+{{- .Values.redis.serviceAccount.name | default (include "lamina.componentName" (dict "context" . "component" "redis")) -}}
+{{- end -}}
+
+{{/* The namespace of the gateway's access-key Secrets. */}}
+{{- define "lamina.accessKeyNamespace" -}}
+{{- .Values.auth.accessKeyNamespace | default .Release.Namespace -}}
+{{- end -}}
+
+{{/* The initial access key's Secret name. */}}
+{{- define "lamina.accessKeySecretName" -}}
+{{- .Values.auth.accessKey.existingSecret | default .Values.auth.accessKey.name | default (printf "%s-access-key" (include "lamina.fullname" .)) -}}
+{{- end -}}
+
+{{/* True (non-empty) when the gateway gets a Redis: async on, and the chart's Redis or an external one. */}}
+{{- define "lamina.asyncOn" -}}
+{{- if and .Values.async.enabled (or .Values.redis.enabled .Values.async.redis .Values.async.redisSecret.name) -}}true{{- end -}}
+{{- end -}}
+
+{{/* True when the chart runs Redis: async on, redis.enabled, and no external Redis named. */}}
+{{- define "lamina.redisOn" -}}
+{{- if and .Values.async.enabled .Values.redis.enabled (not .Values.async.redis) (not .Values.async.redisSecret.name) -}}true{{- end -}}
+{{- end -}}
+
+{{/* The chart's Redis as the gateway dials it. */}}
+{{- define "lamina.redisAddress" -}}
+{{- printf "%s.%s.svc:6379" (include "lamina.componentName" (dict "context" . "component" "redis")) .Release.Namespace -}}
+{{- end -}}
+
+{{/* The pod security context of every pod: Pod Security "restricted", uid/gid 65532. */}}
+{{- define "lamina.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+fsGroup: 65532
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* The security context of every container: nothing but /tmp (an emptyDir) is writable. */}}
+{{- define "lamina.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop:
+    - ALL
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* POD_NAME, POD_NAMESPACE and POD_IP from the downward API. */}}
+{{- define "lamina.podEnv" -}}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: POD_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+{{- if eq .Values.logFormat "json" }}
+- name: LAMINA_LOG_FORMAT
+  value: json
+{{- end }}
+{{- end -}}
+
+{{/*
+Scheduling of one component's pods: (dict "context" $ "values" .Values.gateway "component" "gateway").
+A topology spread constraint without a labelSelector gets the component's selector labels.
+*/}}
+{{- define "lamina.scheduling" -}}
+{{- with .values.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with .values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .values.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- if .values.topologySpreadConstraints }}
+topologySpreadConstraints:
+{{- range .values.topologySpreadConstraints }}
+  {{- $constraint := . }}
+  {{- if not (hasKey $constraint "labelSelector") }}
+  {{- $constraint = merge (dict "labelSelector" (dict "matchLabels" (include "lamina.selectorLabels" (dict "context" $.context "component" $.component) | fromYaml))) $constraint }}
+  {{- end }}
+  - {{- toYaml $constraint | nindent 4 }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Prometheus scrape annotations for a Service: (dict "context" $ "port" 8080). */}}
+{{- define "lamina.scrapeAnnotations" -}}
+{{- if .context.Values.metrics.scrapeAnnotations }}
+prometheus.io/scrape: "true"
+prometheus.io/port: {{ .port | quote }}
+prometheus.io/path: /metrics
+{{- end }}
+{{- end -}}

@@ -1,0 +1,25 @@
+using Lamina.Gateway.Controller;
+using Lamina.Kubernetes.Access;
+
+namespace Lamina.Gateway.Hosting;
+
+/// <summary>
+/// Every Kubernetes call the gateway makes, as RBAC rules: the Helm chart's gateway Roles are checked
+/// against this list. The gateway never touches pods or Deployments: environments come from the
+/// concurrency controller.
+/// </summary>
+internal static class GatewayAccess
+{
+    public static IReadOnlyList<AccessRule> Rules { get; } =
+    [
+        // The Function catalog: an informer over every namespace.
+        new("lamina.dev", "functions", ["list", "watch"]),
+
+        // Access keys: an informer over the labelled Secrets of the access-key namespace.
+        new("", "secrets", ["list", "watch"], AccessScope.AccessKeys),
+
+        // The controller's address and the invoke token, in the operator's namespace, by name.
+        new("coordination.k8s.io", "leases", ["get"], AccessScope.Installation, [ControllerOptions.DefaultLeaseName]),
+        new("", "secrets", ["get"], AccessScope.Installation, [GatewayTokenRefresher.SecretName]),
+    ];
+}

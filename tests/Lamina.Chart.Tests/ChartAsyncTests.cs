@@ -1,0 +1,77 @@
+using Lamina.Testing;
+
+namespace Lamina.Chart.Tests;
+
+/// <summary>Redis for async invocations: the chart's StatefulSet, an external Redis, or none.</summary>
+[Trait(TestTiers.Category, TestTiers.Unit)]
+public sealed class ChartAsyncTests
+{
+    private static bool IsRedis(Manifest m) => Yaml.StringMap(m.Root, "metadata.labels").GetValueOrDefault("app.kubernetes.io/component") == "redis";
+
+    [Fact]
+    public async Task Render_Defaults_RedisStatefulSetWithDurableSettings()
+    {
+        var manifests = await ChartRender.RenderAsync(ChartRender.Kube120);
+        var redis = ChartWorkloads.Workload(manifests, "redis");
+        Assert.Equal("StatefulSet", redis.Kind);
+        var args = Yaml.List(ChartWorkloads.Container(manifests, "redis"), "args").Cast<string>().ToList();
+        foreach (var (flag, value) in new[] { ("--appendonly", "yes"), ("--appendfsync", "always"), ("--maxmemory-policy", "noeviction"), ("--save", ""), ("--dir", "/data") })
+        {
+            var at = args.IndexOf(flag);
+            Assert.True(at >= 0 && args[at + 1] == value, $"redis-server {flag} {value} missing: {string.Join(' ', args)}");
+        }
+
+        var service = Assert.Single(manifests, m => m.Kind == "Service" && IsRedis(m));
+        Assert.Equal("None", Yaml.Str(service.Root, "spec.clusterIP"));
+        Assert.Equal(service.Name, Yaml.Str(redis.Root, "spec.serviceName"));
+        var claim = Assert.Single(Yaml.Maps(redis.Root, "spec.volumeClaimTemplates"));
+        Assert.Equal("1Gi", Yaml.Str(claim, "spec.resources.requests.storage"));
+        Assert.Equal("lamina-redis.lamina-system.svc:6379", Yaml.Env(ChartWorkloads.Container(manifests, "gateway"), "Lamina__Gateway__Async__Redis"));
+    }
+
+    [Fact]
+    public async Task Render_PersistenceOff_EmptyDirData()
+    {
+        var manifests = await ChartRender.RenderAsync("--set", "redis.persistence.enabled=false");
+        var redis = ChartWorkloads.Workload(manifests, "redis");
+        Assert.Empty(Yaml.List(redis.Root, "spec.volumeClaimTemplates"));
+        var data = Yaml.Maps(redis.Root, "spec.template.spec.volumes").Single(v => Yaml.Str(v, "name") == "data");
+        Assert.NotNull(Yaml.At(data, "emptyDir"));
+    }
+
+    [Fact]
+    public async Task Render_FullValues_StorageClassAndSize()
+    {
+        var redis = ChartWorkloads.Workload(await ChartRender.NamedAsync("full@1.20"), "redis");
+        var claim = Assert.Single(Yaml.Maps(redis.Root, "spec.volumeClaimTemplates"));
+        Assert.Equal("fast-ssd", Yaml.Str(claim, "spec.storageClassName"));
+        Assert.Equal("5Gi", Yaml.Str(claim, "spec.resources.requests.storage"));
+    }
+
+    [Fact]
+    public async Task Render_ExternalRedis_NoRedisObjectsAndGatewayUsesIt()
+    {
+        var manifests = await ChartRender.RenderAsync("--set", "redis.enabled=false", "--set", "async.redis=redis.example.com:6380", "--set", "networkPolicy.enabled=true");
+        Assert.DoesNotContain(manifests, IsRedis);
+        Assert.Equal("redis.example.com:6380", Yaml.Env(ChartWorkloads.Container(manifests, "gateway"), "Lamina__Gateway__Async__Redis"));
+    }
+
+    [Fact]
+    public async Task Render_ExternalRedisFromSecret_GatewayReadsTheSecret()
+    {
+        var manifests = await ChartRender.RenderAsync("--set", "redis.enabled=false", "--set", "async.redisSecret.name=redis-url");
+        Assert.DoesNotContain(manifests, IsRedis);
+        var variable = Yaml.Maps(ChartWorkloads.Container(manifests, "gateway"), "env").Single(e => Yaml.Str(e, "name") == "Lamina__Gateway__Async__Redis");
+        Assert.Equal("redis-url", Yaml.Str(variable, "valueFrom.secretKeyRef.name"));
+        Assert.Equal("redis", Yaml.Str(variable, "valueFrom.secretKeyRef.key"));
+    }
+
+    [Fact]
+    public async Task Render_AsyncOff_NoRedisAndNoRedisSetting()
+    {
+        // Without a Redis setting the gateway serves synchronous invocations and refuses Event ones with 400.
+        var manifests = await ChartRender.RenderAsync("--set", "async.enabled=false");
+        Assert.DoesNotContain(manifests, IsRedis);
+        Assert.DoesNotContain(Yaml.Maps(ChartWorkloads.Container(manifests, "gateway"), "env"), e => Yaml.Str(e, "name")!.StartsWith("Lamina__Gateway__Async__", StringComparison.Ordinal));
+    }
+}
