@@ -9,6 +9,10 @@ archives+=("$("$LAMINA_ROOT/hack/images/echo/build.sh")")
 archives+=("$("$LAMINA_ROOT/hack/images/runtime-shim/build.sh")")
 archives+=("$("$LAMINA_ROOT/hack/images/example-provided/build.sh")")
 archives+=("$("$LAMINA_ROOT/hack/images/example-node/build.sh")")
+# Lamina's own programs, for the Helm chart (docs/images.md).
+archives+=("$("$LAMINA_ROOT/hack/images/operator/build.sh")")
+archives+=("$("$LAMINA_ROOT/hack/images/gateway/build.sh")")
+archives+=("$("$LAMINA_ROOT/hack/images/redis/build.sh")")
 
 # A socket file can outlive its containerd (a killed cluster): ask containerd itself.
 if [ -S "$CONTAINERD_SOCKET" ] && ctr --address "$CONTAINERD_SOCKET" version >/dev/null 2>&1; then

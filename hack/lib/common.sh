@@ -19,6 +19,13 @@ source "$LAMINA_ROOT/hack/versions.env"
 KUBE_BIN_DIR="$LAMINA_CACHE/kubernetes/$KUBERNETES_SOURCE_VERSION/bin.p$KUBERNETES_PATCH_LEVEL"
 KUBE_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 
+# image_name COMPONENT: the full reference of one of the project's images, e.g. image_name operator
+# -> docker.io/lamina/operator:dev. LAMINA_IMAGE_REPOSITORY and LAMINA_IMAGE_TAG name them for a
+# real registry (docs/images.md). Full references because that is how Kubernetes spells lamina/x:dev.
+image_name() {
+  echo "${LAMINA_IMAGE_REPOSITORY:-docker.io/lamina}/$1:${LAMINA_IMAGE_TAG:-dev}"
+}
+
 log()  { printf '\033[1;34m[lamina]\033[0m %s\n' "$*" >&2; }
 warn() { printf '\033[1;33m[lamina] warning:\033[0m %s\n' "$*" >&2; }
 die()  { printf '\033[1;31m[lamina] error:\033[0m %s\n' "$*" >&2; exit 1; }

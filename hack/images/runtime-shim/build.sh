@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds docker.io/lamina/runtime-shim:dev into $LAMINA_CACHE/images and prints the archive path
-# (last line of stdout). Rebuilt only when its inputs change.
+# Builds image_name runtime-shim (docker.io/lamina/runtime-shim:dev) into $LAMINA_CACHE/images and
+# prints the archive path (last line of stdout). Rebuilt only when its inputs or its name change.
 #
 # The shim runs inside other people's images (any libc or none), so it brings its own: the
 # program is published as one native executable (NativeAOT), and the folder it lives in carries
@@ -24,6 +24,7 @@ cache="$LAMINA_CACHE/runtime-shim"
 layout="$cache/opt-lamina"
 archive="$LAMINA_CACHE/images/runtime-shim.tar"
 stamp="$archive.sha256"
+name="$(image_name runtime-shim)"
 publish_log="$LAMINA_CACHE/logs/runtime-shim-publish.log"
 
 # busybox-static: the smoke test's root filesystem without glibc.
@@ -39,6 +40,7 @@ flock 9
 # build settings, these scripts, and the toolchain and host libraries that end up in the image.
 inputs_digest() {
   (
+    echo "$name"
     cd "$LAMINA_ROOT"
     find runtime-shim \( -name bin -o -name obj -o -name artifacts \) -prune \
       -o -type f ! -name '*.md' -print | LC_ALL=C sort | xargs -d '\n' sha256sum
@@ -119,7 +121,7 @@ rm -rf "$layout"
 mv "$next" "$layout"
 log "runtime shim layout: $layout ($(du -sh "$layout" | cut -f1), program $(du -h "$layout/$PROGRAM" | cut -f1))"
 
-"$LAMINA_ROOT/hack/images/build-image.sh" --name docker.io/lamina/runtime-shim:dev --out "$archive" \
+"$LAMINA_ROOT/hack/images/build-image.sh" --name "$name" --out "$archive" \
   --dir "$layout:$MOUNT_POINT" --entrypoint "[\"$MOUNT_POINT/$PROGRAM\"]"
 echo "$digest" >"$stamp"
 echo "$archive"
