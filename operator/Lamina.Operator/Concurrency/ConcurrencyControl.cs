@@ -54,7 +54,7 @@ internal sealed class ConcurrencyControl : IScaleSource, IDisposable
         _writer = new ScaleWriter(client, deployments, loggers.CreateLogger<ScaleWriter>());
         ConcurrencyMetrics? metrics = null;
         State = new ConcurrencyState(options, time, _writer.Want, StatusChanged, (function, decision) => metrics?.Decided(function, decision));
-        metrics = new ConcurrencyMetrics(meters, State);
+        metrics = new ConcurrencyMetrics(meters, State, options);
         Tracker = new EnvironmentTracker(State, pods, options, time, loggers.CreateLogger<EnvironmentTracker>());
         Limits = new FunctionLimitsSync(State, functions, options);
     }

@@ -6,7 +6,10 @@ namespace Lamina.Operator.Concurrency;
 /// The controller's metrics (meter <c>Lamina.Operator.Concurrency</c>), named after Lambda's
 /// CloudWatch metrics where one exists; labels <c>namespace</c> and <c>function</c> only (plus
 /// <c>direction</c> on scale decisions). Gauges are read from <see cref="ConcurrencyState"/> at scrape
-/// time, and only on the leader (a standby's view is empty).
+/// time, and only on the leader (a standby's view is empty, and it exports no pool figures, so an
+/// alert's ratio never meets a standby's full pool).
+/// The limits (reserved concurrency, the pool, the unreserved room, the timeout) are exported beside the
+/// figures they bound so that alerts and dashboards can say "near the cap" without knowing the specs.
 /// </summary>
 internal sealed class ConcurrencyMetrics
 {
@@ -14,9 +17,10 @@ internal sealed class ConcurrencyMetrics
 
     private readonly Counter<long> _decisions;
 
-    public ConcurrencyMetrics(IMeterFactory meterFactory, ConcurrencyState state)
+    public ConcurrencyMetrics(IMeterFactory meterFactory, ConcurrencyState state, ConcurrencyOptions options)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        ArgumentNullException.ThrowIfNull(options);
         var meter = meterFactory.Create(MeterName);
         _decisions = meter.CreateCounter<long>("lamina_scale_decisions_total", description: "Autoscaler decisions that changed a function's desired environments, by direction (Up, Down).");
         meter.CreateObservableGauge("lamina_unreserved_concurrent_executions", () => Sum(state, static g => g.Unreserved ? g.Busy : 0),
@@ -35,6 +39,14 @@ internal sealed class ConcurrencyMetrics
             description: "Execution environments leased to a gateway now; never above reserved concurrency.");
         meter.CreateObservableGauge("lamina_controller_concurrent_executions", () => Each(state, static g => g.Busy),
             description: "Invocations running now, cluster-wide, as the gateways report them to the controller.");
+        meter.CreateObservableGauge("lamina_reserved_concurrency", () => Each(state, static g => g.Reserved),
+            description: "Reserved concurrency in force, for functions that have a reservation (0 while the pool refuses it).");
+        meter.CreateObservableGauge("lamina_function_timeout_seconds", () => Each(state, static g => g.TimeoutSeconds),
+            description: "The function's timeout (spec.timeoutSeconds, default 3).", unit: "s");
+        meter.CreateObservableGauge("lamina_concurrency_pool_size", () => Leading(state, options.PoolSize),
+            description: "Concurrent executions the whole cluster may run (Lambda's AccountLimit.ConcurrentExecutions).");
+        meter.CreateObservableGauge("lamina_unreserved_concurrency_limit", () => Leading(state, state.UnreservedCapacity),
+            description: "What the pool leaves to functions without a reservation: the pool less the admitted reservations (Lambda's AccountLimit.UnreservedConcurrentExecutions).");
     }
 
     /// <summary>A decision changed the desired environments.</summary>
@@ -54,6 +66,10 @@ internal sealed class ConcurrencyMetrics
 
         return total;
     }
+
+    /// <summary>One unlabelled value, on the leader only.</summary>
+    private static IEnumerable<Measurement<int>> Leading(ConcurrencyState state, int value) =>
+        state.Leading ? [new Measurement<int>(value)] : [];
 
     private static IEnumerable<Measurement<int>> Each(ConcurrencyState state, Func<FunctionGauges, int?> value)
     {

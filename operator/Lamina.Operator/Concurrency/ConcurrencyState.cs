@@ -140,6 +140,12 @@ internal sealed class ConcurrencyState
     }
 
     /// <summary>The pool's room for functions without a reservation (pool size less the admitted reservations).</summary>
+    public int UnreservedCapacity
+    {
+        get { lock (_gate) { return _unreservedCapacity; } }
+    }
+
+    /// <summary>The pool's room for functions without a reservation (pool size less the admitted reservations).</summary>
     public void SetUnreservedCapacity(int capacity)
     {
         lock (_gate)
@@ -514,8 +520,8 @@ internal sealed class ConcurrencyState
                     }
                 }
 
-                gauges.Add(new FunctionGauges(function.Id, function.Limits.Reserved is null, Busy(function), function.Leases.Count, ready,
-                    function.Desired, function.Environments.Count, provisionedReady, provisionedBusy, function.Limits.Provisioned));
+                gauges.Add(new FunctionGauges(function.Id, function.Limits.Reserved, Busy(function), function.Leases.Count, ready,
+                    function.Desired, function.Environments.Count, provisionedReady, provisionedBusy, function.Limits.Provisioned, function.Limits.TimeoutSeconds));
             }
 
             return gauges;

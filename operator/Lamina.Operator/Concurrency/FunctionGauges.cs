@@ -1,9 +1,13 @@
 namespace Lamina.Operator.Concurrency;
 
-/// <summary>One function's figures for the controller's gauges, read at scrape time.</summary>
+/// <summary>
+/// One function's figures for the controller's gauges, read at scrape time. <c>Reserved</c> is the
+/// reserved concurrency in force (0 while the pool refuses the reservation), null for an unreserved
+/// function; <c>TimeoutSeconds</c> is spec.timeoutSeconds with its default.
+/// </summary>
 internal sealed record FunctionGauges(
     FunctionId Function,
-    bool Unreserved,
+    int? Reserved,
     int Busy,
     int Leases,
     int Ready,
@@ -11,4 +15,9 @@ internal sealed record FunctionGauges(
     int Environments,
     int ProvisionedReady,
     int ProvisionedLeased,
-    int Provisioned);
+    int Provisioned,
+    int TimeoutSeconds)
+{
+    /// <summary>True when the function has no reservation and shares the unreserved pool.</summary>
+    public bool Unreserved => Reserved is null;
+}

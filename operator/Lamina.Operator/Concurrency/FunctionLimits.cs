@@ -1,3 +1,5 @@
+using Lamina.Operator.Api;
+
 namespace Lamina.Operator.Concurrency;
 
 /// <summary>
@@ -7,4 +9,6 @@ namespace Lamina.Operator.Concurrency;
 /// <param name="Provisioned">Provisioned environments kept initialised (0 when the reservation was refused).</param>
 /// <param name="IdleAfter">scaling.idleSeconds: without invocations this long, on-demand environments go.</param>
 /// <param name="Refused">Why the function may not run (its reservation does not fit the pool), or null.</param>
-internal sealed record FunctionLimits(int? Reserved, int Provisioned, TimeSpan IdleAfter, string? Refused = null);
+/// <param name="TimeoutSeconds">spec.timeoutSeconds with its default: not a rule of the controller's, exported
+/// with its gauges so an alert can set a function's duration against it.</param>
+internal sealed record FunctionLimits(int? Reserved, int Provisioned, TimeSpan IdleAfter, string? Refused = null, int TimeoutSeconds = FunctionDefaults.TimeoutSeconds);

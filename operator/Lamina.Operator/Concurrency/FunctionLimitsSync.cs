@@ -5,7 +5,7 @@ namespace Lamina.Operator.Concurrency;
 
 /// <summary>
 /// Feeds <see cref="ConcurrencyState"/> each Function's limits: its reserved and provisioned
-/// concurrency as the pool admits them (<see cref="ConcurrencyPool"/>), and its idle time. A change to
+/// concurrency as the pool admits them (<see cref="ConcurrencyPool"/>), its idle time and its timeout. A change to
 /// one reservation can change others' admission and the unreserved room, so every change re-reads all.
 /// </summary>
 internal sealed class FunctionLimitsSync(ConcurrencyState state, IObjectLister<Function> functions, ConcurrencyOptions options)
@@ -35,7 +35,8 @@ internal sealed class FunctionLimitsSync(ConcurrencyState state, IObjectLister<F
                     refused is null ? function.Spec.Concurrency?.Reserved : 0,
                     refused is null ? function.Spec.Concurrency?.Provisioned ?? 0 : 0,
                     TimeSpan.FromSeconds(function.Spec.Scaling?.IdleSeconds ?? FunctionDefaults.IdleSeconds),
-                    refused is null ? null : $"Function {id} may not run: {refused}");
+                    refused is null ? null : $"Function {id} may not run: {refused}",
+                    function.Spec.TimeoutSeconds ?? FunctionDefaults.TimeoutSeconds);
             }
 
             state.SetUnreservedCapacity(admission.UnreservedCapacity);

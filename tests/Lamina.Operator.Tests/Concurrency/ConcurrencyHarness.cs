@@ -1,4 +1,5 @@
 using Lamina.Concurrency.V1;
+using Lamina.Operator.Api;
 using Lamina.Operator.Concurrency;
 using Lamina.Testing;
 
@@ -59,8 +60,8 @@ internal sealed class ConcurrencyHarness
         return last;
     }
 
-    public void Function(FunctionId id, int? reserved = null, int provisioned = 0, TimeSpan? idleAfter = null, string? refused = null) =>
-        State.SetFunction(id, new FunctionLimits(reserved, provisioned, idleAfter ?? TimeSpan.FromSeconds(300), refused));
+    public void Function(FunctionId id, int? reserved = null, int provisioned = 0, TimeSpan? idleAfter = null, string? refused = null, int timeoutSeconds = FunctionDefaults.TimeoutSeconds) =>
+        State.SetFunction(id, new FunctionLimits(reserved, provisioned, idleAfter ?? TimeSpan.FromSeconds(300), refused, timeoutSeconds));
 
     /// <summary>The pod's shim answers: it can take an invocation.</summary>
     public void Serve(FunctionId id, string pod, bool provisioned = false, string? uid = null) =>
