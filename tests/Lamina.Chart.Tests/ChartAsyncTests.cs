@@ -21,12 +21,17 @@ public sealed class ChartAsyncTests
             Assert.True(at >= 0 && args[at + 1] == value, $"redis-server {flag} {value} missing: {string.Join(' ', args)}");
         }
 
-        var service = Assert.Single(manifests, m => m.Kind == "Service" && IsRedis(m));
-        Assert.Equal("None", Yaml.Str(service.Root, "spec.clusterIP"));
-        Assert.Equal(service.Name, Yaml.Str(redis.Root, "spec.serviceName"));
+        // The StatefulSet's headless Service, and the virtual IP the gateway dials (by the Service
+        // variables, which need no cluster DNS).
+        var services = manifests.Where(m => m.Kind == "Service" && IsRedis(m)).ToList();
+        Assert.Equal(2, services.Count);
+        var headless = Assert.Single(services, s => Yaml.Str(s.Root, "spec.clusterIP") == "None");
+        Assert.Equal(headless.Name, Yaml.Str(redis.Root, "spec.serviceName"));
+        var client = Assert.Single(services, s => Yaml.Str(s.Root, "spec.type") == "ClusterIP");
+        Assert.Equal("lamina-redis-client", client.Name);
         var claim = Assert.Single(Yaml.Maps(redis.Root, "spec.volumeClaimTemplates"));
         Assert.Equal("1Gi", Yaml.Str(claim, "spec.resources.requests.storage"));
-        Assert.Equal("lamina-redis.lamina-system.svc:6379", Yaml.Env(ChartWorkloads.Container(manifests, "gateway"), "Lamina__Gateway__Async__Redis"));
+        Assert.Equal("$(LAMINA_REDIS_CLIENT_SERVICE_HOST):$(LAMINA_REDIS_CLIENT_SERVICE_PORT)", Yaml.Env(ChartWorkloads.Container(manifests, "gateway"), "Lamina__Gateway__Async__Redis"));
     }
 
     [Fact]

@@ -80,8 +80,8 @@ public sealed class ChartPodSecurityTests
         }
 
         var redis = ChartWorkloads.Container(manifests, "redis");
-        Assert.Equal(["/usr/bin/redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"], Yaml.List(redis, "readinessProbe.exec.command").Cast<string>());
-        Assert.Equal(["/usr/bin/redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"], Yaml.List(redis, "livenessProbe.exec.command").Cast<string>());
+        Assert.Equal(["/usr/bin/redis-cli", "-e", "-h", "127.0.0.1", "-p", "6379", "ping"], Yaml.List(redis, "readinessProbe.exec.command").Cast<string>());
+        Assert.Equal(["/usr/bin/redis-cli", "-e", "-h", "127.0.0.1", "-p", "6379", "ping"], Yaml.List(redis, "livenessProbe.exec.command").Cast<string>());
     }
 
     [Theory]

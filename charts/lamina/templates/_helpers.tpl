@@ -95,9 +95,19 @@ A component's image: (dict "context" $ "image" .Values.gateway.image "name" "gat
 {{- if and .Values.async.enabled .Values.redis.enabled (not .Values.async.redis) (not .Values.async.redisSecret.name) -}}true{{- end -}}
 {{- end -}}
 
-{{/* The chart's Redis as the gateway dials it. */}}
+{{/* The Service with a virtual IP in front of the chart's Redis. */}}
+{{- define "lamina.redisClientService" -}}
+{{- printf "%s-client" (include "lamina.componentName" (dict "context" . "component" "redis")) -}}
+{{- end -}}
+
+{{/*
+The chart's Redis as the gateway dials it: the Service variables the kubelet puts in every pod of
+the namespace (the Service is created before the gateway's pods), expanded by Kubernetes in the
+env value. Not the DNS name: it needs no cluster DNS, which a minimal cluster may lack.
+*/}}
 {{- define "lamina.redisAddress" -}}
-{{- printf "%s.%s.svc:6379" (include "lamina.componentName" (dict "context" . "component" "redis")) .Release.Namespace -}}
+{{- $variable := include "lamina.redisClientService" . | upper | replace "-" "_" -}}
+{{- printf "$(%s_SERVICE_HOST):$(%s_SERVICE_PORT)" $variable $variable -}}
 {{- end -}}
 
 {{/* The pod security context of every pod: Pod Security "restricted", uid/gid 65532. */}}
