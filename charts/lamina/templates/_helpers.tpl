@@ -152,6 +152,9 @@ seccompProfile:
 - name: LAMINA_LOG_FORMAT
   value: json
 {{- end }}
+# ASP.NET Core's per-request lines would log every probe and scrape; its warnings and errors stay.
+- name: Logging__LogLevel__Microsoft.AspNetCore
+  value: Warning
 {{- end -}}
 
 {{/*

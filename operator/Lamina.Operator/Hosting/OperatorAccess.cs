@@ -15,11 +15,17 @@ internal static class OperatorAccess
         new("lamina.dev", "functions", ["list", "watch"]),
         new("lamina.dev", "functions/status", ["patch"]),
 
-        // What each Function owns: informers, server-side apply, deletion of what is no longer wanted;
-        // the concurrency controller writes the replica count through the scale subresource.
-        new("apps", "deployments", ["list", "watch", "patch", "delete"]),
+        // What each Function owns: informers, server-side apply (a PATCH, which RBAC checks as create
+        // when the object does not exist yet), deletion of what is no longer wanted; the concurrency
+        // controller writes the replica count through the scale subresource.
+        new("apps", "deployments", ["list", "watch", "create", "patch", "delete"]),
         new("apps", "deployments/scale", ["patch"]),
-        new("", "services", ["list", "watch", "patch", "delete"]),
+        new("", "services", ["list", "watch", "create", "patch", "delete"]),
+
+        // The children's owner references block the Function's deletion until they are gone, which
+        // clusters with the OwnerReferencesPermissionEnforcement admission plugin allow only to
+        // whoever may update the owner's finalizers.
+        new("lamina.dev", "functions/finalizers", ["update"]),
 
         // Function pods: which environments exist and where (the controller probes their shims).
         new("", "pods", ["list", "watch"]),
