@@ -20,8 +20,8 @@ build: ## Build the solution (warnings are errors)
 	dotnet build Operator.sln --nologo -v quiet
 
 .PHONY: generate
-generate: ## Regenerate the checked-in CRDs (crds/) from the C# API types; a unit test fails when they are stale
-	dotnet run --project operator/Lamina.Tools -- crds crds
+generate: ## Regenerate the checked-in CRDs (crds/ and the chart's charts/lamina/templates/crds/) from the C# API types; unit tests fail when they are stale
+	dotnet run --project operator/Lamina.Tools -- crds crds --chart charts/lamina/templates/crds
 
 .PHONY: kubernetes
 kubernetes: ## Install etcd and build the Kubernetes binaries from Debian's source package, once, into the cache
@@ -73,8 +73,8 @@ test-e2e: build cluster-up images ## End-to-end tests on the local cluster
 # --- the whole product -------------------------------------------------------------------------
 
 .PHONY: up
-up: build cluster-up images ## Cluster, images, Lamina and the example functions; invokes one
-	$(HACK)/up.sh
+up: build ## Lamina by its Helm chart on KUBECONFIG's cluster or the local one (brought up first), the examples, one invocation; ends with three lines to eval
+	@$(HACK)/up.sh
 
 .PHONY: bench
 bench: kubernetes cluster-up images ## Benchmarks with ratios against baselines measured in the same run (BENCH_ARGS="shim 2000", "gateway 2000", "async 2000", "operator 1000", or on the local cluster "cold-start 20", "burst 2", "throttle 100000")

@@ -1,98 +1,144 @@
 #!/usr/bin/env bash
-# make up, after the cluster and images are in place: runs Lamina's operator (with the concurrency
-# controller) and gateway on this machine against the cluster (the Helm chart will install them in
-# it), creates an access key for
-# the AWS CLI, deploys the example functions and invokes one through the gateway.
+# make up: Lamina installed by its Helm chart, the example functions deployed, one invoked.
+#
+# Where: the cluster KUBECONFIG names when it answers (a user's own cluster: the images must be in a
+# registry it pulls from; the script says where), otherwise the local cluster, brought up first
+# (make cluster-up) with the images built and imported (make images). Re-running is quick and safe:
+# every step is an idempotent apply, and the pods roll only when an image's content changed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$LAMINA_ROOT/hack/cluster/layout.sh"
 
-GATEWAY_URL=http://127.0.0.1:8080
-OPERATOR_URL=http://127.0.0.1:8081
-# Not 6379: Debian's package may run its own system-wide redis-server there.
-REDIS_PORT=6380
-REDIS_DIR="$LAMINA_STATE/redis"
+RELEASE=lamina
+NAMESPACE=lamina-system
+CHART="$LAMINA_ROOT/charts/lamina"
 CREDENTIALS="$LAMINA_ROOT/.lamina/credentials"
-KEY_NAMESPACE=lamina-system
+# The local cluster's gateway answers on this node port of 127.0.0.1 (kube-proxy routes localhost).
+LOCAL_NODE_PORT=30080
 
-kubectl_admin get node "$NODE_NAME" >/dev/null || die "the cluster does not answer (make cluster-status)"
-kubectl_admin apply -f "$LAMINA_ROOT/crds/" >/dev/null || die "installing the CRDs failed"
-kubectl_admin wait --for=condition=Established crd/functions.lamina.dev --timeout=60s >/dev/null
+step() { log "[$1/7] $2"; }
 
-# (Re)start a Lamina program from this build: its pid and binary are recorded like the cluster's.
-run_lamina() { # NAME URL ARGS...
-  local name="$1" url="$2" pid binary; shift 2
-  if pid="$(pid_of "$name")"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    while [ -d "/proc/$pid" ]; do sleep 0.2; done
+apt_install jq
+
+# --- 1. the cluster ----------------------------------------------------------------------------
+local_cluster=true
+if [ -n "${KUBECONFIG:-}" ] && [ "$(readlink -f "${KUBECONFIG%%:*}")" != "$(readlink -f "$REPO_KUBECONFIG")" ]; then
+  if kubectl version --request-timeout=10s >/dev/null 2>&1; then
+    local_cluster=false
+  else
+    warn "KUBECONFIG=$KUBECONFIG names no cluster that answers: using the local cluster instead"
   fi
-  binary="$(readlink -f "$(component_binary "$name")")"
-  [ -x "$binary" ] || die "$binary is missing: run make build"
-  KUBECONFIG="$REPO_KUBECONFIG" setsid "$binary" --urls "$url" "$@" </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
-  echo $! >"$PID_DIR/$name.pid"
-  echo "$binary" >"$PID_DIR/$name.exe"
-  local deadline=$((SECONDS + 60))
-  until curl -fsS "$url/readyz" >/dev/null 2>&1; do
-    pid_of "$name" >/dev/null || { tail -n 20 "$LOG_DIR/$name.log" >&2; die "$name exited while starting (log: $LOG_DIR/$name.log)"; }
-    [ "$SECONDS" -lt "$deadline" ] || die "$name was not ready within 60 s (log: $LOG_DIR/$name.log)"
-    sleep 0.3
-  done
-  log "$name runs on $url (log: $LOG_DIR/$name.log)"
-}
-
-# An access key for this machine's user, kept in .lamina/credentials (the AWS CLI's format).
-kubectl_admin create namespace "$KEY_NAMESPACE" --dry-run=client -o yaml | kubectl_admin apply -f - >/dev/null
-if [ ! -f "$CREDENTIALS" ]; then
-  mkdir -p "$(dirname "$CREDENTIALS")"
-  key_id="AKIALAMINA$(head -c 64 /dev/urandom | tr -dc 'A-Z0-9' | head -c 10)"
-  secret="$(head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)"
-  printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$key_id" "$secret" >"$CREDENTIALS"
-  chmod 600 "$CREDENTIALS"
 fi
-key_id="$(awk -F' = ' '/aws_access_key_id/ { print $2 }' "$CREDENTIALS")"
-secret="$(awk -F' = ' '/aws_secret_access_key/ { print $2 }' "$CREDENTIALS")"
-kubectl_admin -n "$KEY_NAMESPACE" create secret generic local-developer \
-  --from-literal=accessKeyId="$key_id" --from-literal=secretAccessKey="$secret" \
-  --from-literal=namespaces='*' --from-literal=defaultNamespace=default \
-  --dry-run=client -o yaml | kubectl_admin label --local -f - lamina.dev/access-key=true -o yaml | kubectl_admin apply -f - >/dev/null
-log "access key $key_id (every namespace) in $CREDENTIALS"
 
-# The async queue: Redis with an append-only file fsynced on every write (docs/async.md). Kept
-# running across make up runs: its data (events not yet run, dead letters) is in $REDIS_DIR.
-"$LAMINA_ROOT/hack/redis.sh"
-if ! pid_of lamina-redis >/dev/null; then
-  mkdir -p "$REDIS_DIR"
-  setsid redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$REDIS_DIR" --appendonly yes --appendfsync always \
-    --maxmemory-policy noeviction --save "" --daemonize no </dev/null >>"$LOG_DIR/lamina-redis.log" 2>&1 &
-  echo $! >"$PID_DIR/lamina-redis.pid"
-  component_binary lamina-redis >"$PID_DIR/lamina-redis.exe"
-  wait_for "redis-server on 127.0.0.1:$REDIS_PORT" 30 redis-cli -p "$REDIS_PORT" ping >/dev/null \
-    || die "redis-server did not start (log: $LOG_DIR/lamina-redis.log)"
+if $local_cluster; then
+  step 1 "the local cluster (make cluster-up; reused when it runs)"
+  "$LAMINA_ROOT/hack/cluster/up.sh" >/dev/null
+  export KUBECONFIG="$REPO_KUBECONFIG"
+else
+  step 1 "the cluster of KUBECONFIG: $(kubectl config current-context)"
 fi
-log "redis-server runs on 127.0.0.1:$REDIS_PORT (AOF in $REDIS_DIR, log: $LOG_DIR/lamina-redis.log)"
 
-run_lamina lamina-operator "$OPERATOR_URL"
-run_lamina lamina-gateway "$GATEWAY_URL" --Lamina:Gateway:Auth:AccessKeyNamespace="$KEY_NAMESPACE" \
-  --Lamina:Gateway:Async:Redis="127.0.0.1:$REDIS_PORT"
+# --- 2. images ---------------------------------------------------------------------------------
+repository="$(image_name operator)" && repository="${repository%/operator:*}"
+tag="${LAMINA_IMAGE_TAG:-dev}"
+if $local_cluster; then
+  step 2 "images (built when their inputs changed, imported into the cluster's containerd)"
+  "$LAMINA_ROOT/hack/images/build-all.sh" >/dev/null
+else
+  step 2 "images: this cluster pulls them from $repository (tag $tag)"
+  cat >&2 <<PUSH
+    Build and push them first (docs/images.md), for example:
+      LAMINA_IMAGE_REPOSITORY=registry.example.com/lamina LAMINA_IMAGE_TAG=0.1.0 make images
+      then push each archive in ${LAMINA_CACHE}/images with buildah push (docs/images.md shows how)
+    and run make up with the same LAMINA_IMAGE_REPOSITORY and LAMINA_IMAGE_TAG.
+PUSH
+fi
 
-kubectl_admin apply -f "$LAMINA_ROOT/examples/hello-function.yaml" -f "$LAMINA_ROOT/examples/provided-function.yaml" >/dev/null
+# Programs that an earlier make up ran on this machine: the chart runs them in the cluster now.
+for old in lamina-gateway lamina-operator lamina-redis; do
+  if pid="$(pid_of "$old")"; then
+    log "stopping $old (pid $pid), which an earlier make up ran on this machine"
+    kill -TERM "$pid" 2>/dev/null || true
+    rm -f "$PID_DIR/$old.pid"
+  fi
+done
+
+# --- 3. the chart ------------------------------------------------------------------------------
+step 3 "the chart: helm upgrade --install $RELEASE in $NAMESPACE (waits for every pod)"
+helm="$("$LAMINA_ROOT/hack/helm.sh" | tail -n 1)"
+
+# The CRD may be there already without Helm's ownership (applied by hand, by an earlier make up, or
+# kept by crds.keep after another release was uninstalled): the release adopts it.
+if kubectl get crd functions.lamina.dev >/dev/null 2>&1; then
+  kubectl label --overwrite crd functions.lamina.dev app.kubernetes.io/managed-by=Helm >/dev/null
+  kubectl annotate --overwrite crd functions.lamina.dev \
+    meta.helm.sh/release-name="$RELEASE" meta.helm.sh/release-namespace="$NAMESPACE" >/dev/null
+fi
+
+values=(
+  --set "image.repository=$repository" --set "image.tag=$tag"
+  # The generated access key for this machine's user, kept across upgrades.
+  --set auth.accessKey.create=true
+)
+if $local_cluster; then
+  # The pods roll when an image's content changed although its tag did not (dev).
+  digest="$(cat "$LAMINA_CACHE"/images/*.sha256 2>/dev/null | sha256sum | cut -c1-16)"
+  values+=(
+    --set gateway.service.type=NodePort --set "gateway.service.nodePort=$LOCAL_NODE_PORT"
+    # One node, no storage provisioner: Redis keeps its AOF in an emptyDir (it survives container
+    # restarts, not the pod's deletion; docs/async.md).
+    --set redis.persistence.enabled=false
+    --set gateway.replicas=2
+    --set-string "operator.podAnnotations.lamina\.dev/images=$digest"
+    --set-string "gateway.podAnnotations.lamina\.dev/images=$digest"
+  )
+fi
+"$helm" upgrade --install "$RELEASE" "$CHART" --namespace "$NAMESPACE" --create-namespace \
+  "${values[@]}" --wait --timeout 5m >/dev/null \
+  || { kubectl -n "$NAMESPACE" get pods >&2; die "helm upgrade --install failed (kubectl -n $NAMESPACE describe pods says why)"; }
+log "release $RELEASE: $("$helm" status "$RELEASE" -n "$NAMESPACE" -o json | jq -r '"revision \(.version), \(.info.status)"')"
+
+# --- 4. the access key -------------------------------------------------------------------------
+step 4 "the access key the chart generated (Secret $NAMESPACE/$RELEASE-access-key), kept in $CREDENTIALS"
+secret="$(kubectl -n "$NAMESPACE" get secret -l lamina.dev/access-key=true -o json)"
+key_id="$(jq -r '.items[0].data.accessKeyId | @base64d' <<<"$secret")"
+key_secret="$(jq -r '.items[0].data.secretAccessKey | @base64d' <<<"$secret")"
+[ -n "$key_id" ] && [ "$key_id" != null ] || die "the chart made no access-key Secret in $NAMESPACE"
+mkdir -p "$(dirname "$CREDENTIALS")"
+(umask 077 && printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$key_id" "$key_secret" >"$CREDENTIALS")
+
+if $local_cluster; then
+  gateway_url="http://127.0.0.1:$LOCAL_NODE_PORT"
+else
+  gateway_url="http://$(kubectl -n "$NAMESPACE" get svc "$RELEASE-gateway" -o jsonpath='{.spec.clusterIP}:{.spec.ports[0].port}')"
+  log "the gateway's Service is ClusterIP: reach it from outside with kubectl -n $NAMESPACE port-forward svc/$RELEASE-gateway 8080, or set gateway.service.type"
+fi
+
+# --- 5. the examples ---------------------------------------------------------------------------
+step 5 "the example functions (examples/)"
+kubectl apply -f "$LAMINA_ROOT/examples/hello-function.yaml" -f "$LAMINA_ROOT/examples/provided-function.yaml" >/dev/null
 # Ready: the Deployments exist and every environment that should exist is up (hello keeps one
 # provisioned environment; hello-provided stays at zero until its first invocation).
-kubectl_admin wait --for=condition=Ready fn/hello fn/hello-provided -n default --timeout=180s >/dev/null \
-  || { kubectl_admin get fn -n default >&2; die "the example functions are not ready after 180 s"; }
-log "example functions ready: $(kubectl_admin get fn -n default --no-headers | awk '{ printf "%s ", $1 }')"
+kubectl wait --for=condition=Ready fn/hello fn/hello-provided -n default --timeout=180s >/dev/null \
+  || { kubectl get fn -n default >&2; die "the example functions are not ready after 180 s"; }
+log "example functions ready: $(kubectl get fn -n default --no-headers | awk '{ printf "%s ", $1 }')"
 
+# --- 6. one invocation -------------------------------------------------------------------------
+step 6 "invoking default.hello with the AWS CLI through $gateway_url"
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 AWS_SHARED_CREDENTIALS_FILE="$CREDENTIALS" AWS_CONFIG_FILE=/dev/null aws lambda invoke --region us-east-1 \
-  --endpoint-url "$GATEWAY_URL" --function-name default.hello --payload '{"hello":"from make up"}' "$out" >/dev/null \
-  || die "invoking default.hello through the gateway failed (log: $LOG_DIR/lamina-gateway.log)"
-log "invoked default.hello through the gateway: $(cat "$out")"
+  --endpoint-url "$gateway_url" --function-name default.hello --payload '{"hello":"from make up"}' "$out" >/dev/null \
+  || die "invoking default.hello through the gateway failed (kubectl -n $NAMESPACE logs deploy/$RELEASE-gateway)"
+log "default.hello answered: $(cat "$out")"
+
+# --- 7. what next ------------------------------------------------------------------------------
+step 7 "Lamina is up"
 cat <<USAGE
 
-Lamina is up. Invoke the examples with the AWS CLI:
-  export AWS_SHARED_CREDENTIALS_FILE=$CREDENTIALS AWS_DEFAULT_REGION=us-east-1
-  aws lambda invoke --endpoint-url $GATEWAY_URL --function-name default.hello-provided --payload '{"a":1}' out.json   # from zero: a cold start
-  aws lambda invoke --endpoint-url $GATEWAY_URL --function-name default.hello --invocation-type Event --payload '{"a":2}' out.json   # async: 202, stored in Redis, then run
-  kubectl --kubeconfig $REPO_KUBECONFIG get fn -n default                                                            # desired, ready and busy environments
+Try next (after the eval below):
+  aws lambda invoke --region us-east-1 --endpoint-url \$LAMINA_GATEWAY --function-name default.hello-provided --payload '{"a":1}' out.json
+  aws lambda invoke --region us-east-1 --endpoint-url \$LAMINA_GATEWAY --function-name default.hello --invocation-type Event --payload '{"a":2}' out.json
+  kubectl --kubeconfig $KUBECONFIG get fn -n default
+
 USAGE
-echo "export KUBECONFIG=$REPO_KUBECONFIG"
+printf 'LAMINA_GATEWAY=%s\nAWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n' "$gateway_url" "$key_id" "$key_secret"
