@@ -10,15 +10,20 @@ namespace Lamina.Testing;
 public static class Helm
 {
     /// <summary>A render takes well under a second; the bound only stops a hung process from hanging the run.</summary>
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(120);
 
     /// <summary>The helm binary; throws (failing the test) when it is not installed.</summary>
     public static string Binary => Find() ?? throw new Xunit.Sdk.XunitException(
         $"helm is not installed (looked for {Describe()}): run hack/helm.sh or hack/test-tools.sh, or set LAMINA_HELM");
 
-    /// <summary>Runs helm with <paramref name="args"/> in <paramref name="workingDirectory"/> (the repository by default) and captures its output.</summary>
-    public static async Task<HelmResult> RunAsync(IEnumerable<string> args, string? workingDirectory = null)
+    /// <summary>
+    /// Runs helm with <paramref name="args"/> in <paramref name="workingDirectory"/> (the repository by
+    /// default) and captures its output. KUBECONFIG is not passed on: a command for a cluster names it
+    /// with <c>--kubeconfig</c>; an install that waits for its pods gives a longer <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<HelmResult> RunAsync(IEnumerable<string> args, string? workingDirectory = null, TimeSpan? timeout = null)
     {
+        var bound = timeout ?? DefaultTimeout;
         ArgumentNullException.ThrowIfNull(args);
         var start = new ProcessStartInfo(Binary)
         {
@@ -41,24 +46,24 @@ public static class Helm
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var deadline = new CancellationTokenSource(bound);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await process.WaitForExitAsync(deadline.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new Xunit.Sdk.XunitException($"helm {string.Join(' ', start.ArgumentList)} did not finish within {Timeout.TotalSeconds} s");
+            throw new Xunit.Sdk.XunitException($"helm {string.Join(' ', start.ArgumentList)} did not finish within {bound.TotalSeconds} s");
         }
 
         return new HelmResult(string.Join(' ', start.ArgumentList), process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Runs helm and fails, with its words, unless it exits 0; returns its standard output.</summary>
-    public static async Task<string> RunCheckedAsync(IEnumerable<string> args, string? workingDirectory = null)
+    public static async Task<string> RunCheckedAsync(IEnumerable<string> args, string? workingDirectory = null, TimeSpan? timeout = null)
     {
-        var result = await RunAsync(args, workingDirectory);
+        var result = await RunAsync(args, workingDirectory, timeout);
         if (result.ExitCode != 0)
         {
             throw new Xunit.Sdk.XunitException($"helm {result.Command} exited with {result.ExitCode}:\n{result.Stderr}{result.Stdout}");

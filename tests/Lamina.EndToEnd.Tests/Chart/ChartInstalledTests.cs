@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using k8s.Models;
+using Lamina.Gateway.Hosting;
+using Lamina.Kubernetes.Access;
+using Lamina.Kubernetes.Client;
+using Lamina.Operator.Api;
+using Lamina.Operator.Hosting;
+using Lamina.Testing;
+using Xunit.Abstractions;
+
+namespace Lamina.EndToEnd.Tests.Chart;
+
+/// <summary>
+/// The invoke, scale-from-zero, throttle and async behaviour of the earlier tiers, again, against
+/// the operator and gateways the chart runs in the cluster (not host processes), with a real
+/// Prometheus server reading what they export.
+/// </summary>
+[Collection(LocalClusterCollection.Name)]
+[Trait(TestTiers.Category, TestTiers.EndToEnd)]
+public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutputHelper output) : IClassFixture<ChartInstallation>, IAsyncLifetime
+{
+    private const string BashImage = "docker.io/lamina/example-provided:dev";
+
+    /// <summary>Where the host's witness listens for function pods: the node's address on the pod bridge.</summary>
+    private const string BridgeAddress = "10.244.0.1";
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
+
+    private KubernetesObjectClient _client = null!;
+
+    private string Functions => installed.Release.FunctionsNamespace;
+
+    public Task InitializeAsync()
+    {
+        _client = new KubernetesObjectClient(new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(installed.Cluster.Layout.ClusterKubeconfig)), disposeKubernetes: true);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        _client.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Upgrade_FromThePreviousChart_SecondRevisionWithEveryPodReadyAndRestricted()
+    {
+        var (revision, status) = await installed.Release.StatusAsync();
+
+        Assert.Equal(2, revision);
+        Assert.Equal("deployed", status);
+        var pods = (await _client.ListAsync<V1Pod>(installed.Release.Namespace)).Items;
+        Assert.Equal(["gateway", "gateway", "operator", "redis"], pods.Select(p => p.Metadata.Labels["app.kubernetes.io/component"]).Order());
+        Assert.All(pods, pod =>
+        {
+            Assert.True(pod.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True"), $"{pod.Metadata.Name} is not ready");
+            Assert.True(pod.Spec.SecurityContext.RunAsNonRoot);
+            Assert.Equal("RuntimeDefault", pod.Spec.SecurityContext.SeccompProfile.Type);
+            Assert.All(pod.Spec.Containers, c => Assert.True(c.SecurityContext.ReadOnlyRootFilesystem == true && c.SecurityContext.AllowPrivilegeEscalation == false, c.Name));
+        });
+    }
+
+    [Fact]
+    public async Task Invoke_ProvisionedFunction_AnsweredThroughTheChartsGateway()
+    {
+        await CreateAsync("warm", provisioned: 1);
+        await WaitForReadyEnvironmentsAsync("warm", 1);
+
+        var result = await installed.Aws.Boto3InvokeAsync($"{Functions}.warm", """{"through":"the chart"}"""u8.ToArray());
+
+        Assert.Equal(200, result.StatusCode);
+        Assert.Null(result.FunctionError);
+    }
+
+    [Fact]
+    public async Task Invoke_FunctionAtZero_ScaledUpAndAnswered()
+    {
+        await CreateAsync("cold");
+        Assert.Empty(await PodsAsync("cold"));
+
+        var result = await installed.Aws.Boto3InvokeAsync($"{Functions}.cold", """{"from":"zero"}"""u8.ToArray());
+
+        Assert.Equal(200, result.StatusCode);
+        Assert.Null(result.FunctionError);
+        Assert.NotEmpty(await PodsAsync("cold"));
+    }
+
+    [Fact]
+    public async Task Invoke_FourClientsAgainstReservedOne_NeverTwoAtOnceExcessThrottled()
+    {
+        await CreateAsync("capped", reserved: 1);
+        using var witness = OverlapWitness.Start(BridgeAddress);
+        var payload = Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","sleepMs":200}""");
+        var gateway = await installed.Release.GatewayAsync();
+
+        var calls = await installed.Aws.Boto3LoadAsync([gateway], $"{Functions}.capped", payload, threads: 4, TimeSpan.FromSeconds(10));
+
+        var ok = calls.Count(c => c.HttpStatus == 200 && c.FunctionError is null);
+        var throttled = calls.Where(c => c.HttpStatus == 429).ToList();
+        output.WriteLine($"{calls.Count} calls: {ok} ran, {throttled.Count} throttled, most at once {witness.MaximumTotal}");
+        Assert.Equal(1, witness.MaximumTotal);
+        Assert.NotEmpty(throttled);
+        Assert.All(throttled, call => Assert.Equal("ReservedFunctionConcurrentInvocationLimitExceeded", call.Reason));
+        Assert.Equal(calls.Count, ok + throttled.Count);
+    }
+
+    [Fact]
+    public async Task InvokeEvent_Accepted202AndRunWithTheCallersRequestIdFromTheChartsRedis()
+    {
+        await CreateAsync("events", provisioned: 1);
+        using var witness = OverlapWitness.Start(BridgeAddress);
+        var payload = Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}"}""");
+
+        var result = await installed.Aws.Boto3InvokeAsync($"{Functions}.events", payload, invocationType: "Event");
+
+        Assert.Equal(202, result.StatusCode);
+        Assert.NotNull(result.RequestId);
+        await Eventually.HoldsAsync(() => witness.StartsByRequest.ContainsKey(result.RequestId!), Deadline, "the event runs with the request id the caller got");
+    }
+
+    [Fact]
+    public async Task Prometheus_ScrapesTheChartsPrograms_InvocationsCountedAndEveryAlertAndPanelQueryEvaluates()
+    {
+        await CreateAsync("counted", provisioned: 1);
+        await WaitForReadyEnvironmentsAsync("counted", 1);
+        const int Invocations = 7;
+        for (var i = 0; i < Invocations; i++)
+        {
+            Assert.Equal(200, (await installed.Aws.Boto3InvokeAsync($"{Functions}.counted", "{}"u8.ToArray())).StatusCode);
+        }
+
+        var counted = $$"""sum(lamina_invocations_total{job="lamina-gateway",namespace="{{Functions}}",function="counted"})""";
+        await Eventually.HoldsAsync(async () => await installed.Prometheus.ScalarAsync(counted) == Invocations, Deadline, $"Prometheus counts {Invocations} invocations of counted");
+        var shims = $$"""sum(lamina_invocations_total{job="lamina-functions",namespace="{{Functions}}",function="counted"})""";
+        await Eventually.HoldsAsync(async () => await installed.Prometheus.ScalarAsync(shims) == Invocations, Deadline, $"the shims count {Invocations} too");
+
+        var targets = await installed.Prometheus.TargetsAsync();
+        output.WriteLine(string.Join('\n', targets.Select(t => $"{t.Job} {t.Url} {t.Health} {t.Error}")));
+        Assert.Equal(2, targets.Count(t => t.Job == "lamina-gateway" && t.Health == "up"));
+        Assert.Equal(1, targets.Count(t => t.Job == "lamina-operator" && t.Health == "up"));
+        Assert.Contains(targets, t => t.Job == "lamina-functions" && t.Health == "up");
+
+        // Every alert and every dashboard panel, as Prometheus evaluates them: none may be refused.
+        var queries = ObservabilityQueries.Rules(installed.Cluster.Layout.Root).Select(r => (r.Name, r.Expression))
+            .Concat(ObservabilityQueries.DashboardQueries(installed.Cluster.Layout.Root, Functions, "counted").Select(q => (q.Name, q.Expression)))
+            .ToList();
+        Assert.NotEmpty(queries);
+        var refused = new List<string>();
+        foreach (var (name, expression) in queries)
+        {
+            try
+            {
+                await installed.Prometheus.QueryAsync(expression);
+            }
+            catch (InvalidOperationException error)
+            {
+                refused.Add($"{name}: {error.Message}");
+            }
+        }
+
+        Assert.True(refused.Count == 0, string.Join('\n', refused));
+        output.WriteLine($"{queries.Count} alert and panel queries evaluated");
+    }
+
+    [Fact]
+    public async Task KubernetesRequests_EveryOneTheProgramsSent_GrantedByTheRulesTheyDeclareAndNoneForbidden()
+    {
+        // Something for each program to have done: a Function reconciled and invoked.
+        await CreateAsync("audited", provisioned: 1);
+        await WaitForReadyEnvironmentsAsync("audited", 1);
+        Assert.Equal(200, (await installed.Aws.Boto3InvokeAsync($"{Functions}.audited", "{}"u8.ToArray())).StatusCode);
+
+        var byJob = new Dictionary<string, IReadOnlyList<AccessRule>> { ["lamina-operator"] = OperatorAccess.Rules, ["lamina-gateway"] = GatewayAccess.Rules };
+        JsonElement series = default;
+        await Eventually.HoldsAsync(async () =>
+        {
+            series = await installed.Prometheus.QueryAsync("""sum by (job, verb, group, resource, code) (lamina_kubernetes_requests_total{job=~"lamina-operator|lamina-gateway"})""");
+            var jobs = series.EnumerateArray().Select(s => s.GetProperty("metric").GetProperty("job").GetString()).ToHashSet();
+            return jobs.SetEquals(byJob.Keys);
+        }, Deadline, "both programs' Kubernetes requests are scraped");
+
+        var problems = new List<string>();
+        foreach (var sample in series.EnumerateArray())
+        {
+            var labels = sample.GetProperty("metric");
+            string Label(string name) => labels.TryGetProperty(name, out var value) ? value.GetString()! : "";
+            var (job, verb, group, resource, code) = (Label("job"), Label("verb"), Label("group"), Label("resource"), Label("code"));
+            var count = double.Parse(sample.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
+            output.WriteLine($"{job} {verb} {group}/{resource} {code}: {count}");
+            if (code == "403")
+            {
+                problems.Add($"{job}: {count} × {verb} {group}/{resource} forbidden");
+            }
+
+            if (!byJob[job].Any(rule => rule.Group == group && rule.Resource == resource && rule.Verbs.Contains(verb)))
+            {
+                problems.Add($"{job}: {verb} {group}/{resource} is sent but not declared");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    private async Task CreateAsync(string name, int? reserved = null, int? provisioned = null)
+    {
+        await _client.CreateAsync(new Function
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Functions },
+            Spec = new FunctionSpec
+            {
+                Image = BashImage,
+                TimeoutSeconds = 10,
+                Concurrency = new FunctionConcurrency { Reserved = reserved, Provisioned = provisioned },
+                Scaling = new FunctionScaling { IdleSeconds = 600 },
+            },
+        });
+        await Eventually.HoldsAsync(async () =>
+        {
+            var function = await _client.GetAsync<Function>(Functions, name);
+            return function.Status?.ObservedGeneration == function.Metadata.Generation;
+        }, Deadline, $"the chart's operator reconciles {name}");
+    }
+
+    private async Task WaitForReadyEnvironmentsAsync(string function, int count) =>
+        await Eventually.HoldsAsync(
+            async () => (await PodsAsync(function)).Count(p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true) >= count,
+            Deadline,
+            $"{count} ready environments of {function}");
+
+    private async Task<IReadOnlyList<V1Pod>> PodsAsync(string function) =>
+        (await _client.ListAsync<V1Pod>(Functions, new ListOptions { LabelSelector = $"lamina.dev/function={function}" })).Items.ToList();
+}
