@@ -13,7 +13,7 @@ public sealed class ConcurrencyMetricsTests : IDisposable
     private static readonly FunctionId Capped = new("team-a", "capped");
     private static readonly FunctionId Shared = new("team-b", "shared");
 
-    private readonly TestMeterFactory _meters = new();
+    private readonly ScopedMeterFactory _meters = new();
     private readonly ConcurrencyHarness _harness = new(new ConcurrencyOptions { PoolSize = 200, UnreservedMinimum = 20 });
     private readonly RecordingMeterListener _recorded;
 

@@ -1,12 +1,12 @@
 using System.Diagnostics.Metrics;
 
-namespace Lamina.Operator.Tests.Concurrency;
+namespace Lamina.Testing;
 
 /// <summary>
 /// Meters scoped to one test (their <see cref="Meter.Scope"/> is this factory), so a
-/// <see cref="Lamina.Testing.RecordingMeterListener"/> on it never sees another test's instruments.
+/// <see cref="RecordingMeterListener"/> on it never sees another test's instruments.
 /// </summary>
-internal sealed class TestMeterFactory : IMeterFactory
+public sealed class ScopedMeterFactory : IMeterFactory
 {
     private readonly Lock _gate = new();
     private readonly List<Meter> _meters = [];
