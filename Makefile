@@ -77,13 +77,16 @@ up: build ## Lamina by its Helm chart on KUBECONFIG's cluster or the local one (
 	@$(HACK)/up.sh
 
 .PHONY: bench
-bench: kubernetes cluster-up images ## Benchmarks with ratios against baselines measured in the same run (BENCH_ARGS="shim 2000", "gateway 2000", "async 2000", "operator 1000", or on the local cluster "cold-start 20", "burst 2", "throttle 100000")
-	$(HACK)/images/runtime-shim/build.sh >/dev/null
-	$(HACK)/images/node-runtime.sh >/dev/null
-	@# The shim bench also measures the previous (ReadyToRun) build in the same run.
-	case "$(BENCH_ARGS)" in gateway*|operator*|async*|cold-start*|burst*|throttle*) previous= ;; *) previous="$$($(HACK)/images/runtime-shim/build-readytorun.sh | tail -n 1)" ;; esac; \
-	LAMINA_SHIM_BINARY=$${LAMINA_CACHE:-$$HOME/.cache/lamina}/runtime-shim/host/runtime-shim LAMINA_SHIM_PREVIOUS_BINARY="$$previous" \
-	  dotnet run -c Release --project bench/Lamina.Bench -- $(BENCH_ARGS)
+# make bench [SCENARIO=<name>] [SIZE=<n>]; the old form BENCH_ARGS="<name> <n>" still works (it wins when set).
+SCENARIO ?= all
+SIZE ?=
+BENCH_ARGS ?= $(SCENARIO) $(SIZE)
+bench: kubernetes cluster-up images ## Every benchmark scenario, or one (SCENARIO=gateway SIZE=2000; `make bench SCENARIO=list` lists them), each a ratio against baselines measured in the same run; results and plots in bench/results/
+	$(HACK)/bench.sh $(BENCH_ARGS)
+
+.PHONY: bench-smoke
+bench-smoke: kubernetes cluster-up images ## Every benchmark scenario at its smallest (a few minutes; the numbers mean nothing): checks each still runs and writes its results
+	$(HACK)/bench.sh --smoke all
 
 .PHONY: run-operator
 run-operator: ## Run the operator and the concurrency controller (gRPC on 127.0.0.1:8082) in the foreground against .lamina/kubeconfig (installs the CRDs first)

@@ -8,18 +8,8 @@ tier="${1:?usage: test-tier.sh Unit|Integration|EndToEnd}"
 results="$LAMINA_ROOT/artifacts/test-results/$tier"
 rm -rf "$results" && mkdir -p "$results"
 
-# make up's operator watches every namespace: beside the end-to-end tests it would reconcile and
-# scale their Functions too, against their own operators. It is paused for the run and resumed after.
-if [ "$tier" = EndToEnd ] && [ -f "$LAMINA_ROOT/.lamina/kubeconfig" ]; then
-  up_kubectl() { kubectl --kubeconfig "$LAMINA_ROOT/.lamina/kubeconfig" -n lamina-system "$@"; }
-  up_replicas="$(up_kubectl get deploy lamina-operator -o jsonpath='{.spec.replicas}' 2>/dev/null || true)"
-  if [ -n "$up_replicas" ] && [ "$up_replicas" != 0 ]; then
-    log "pausing make up's operator (lamina-system/lamina-operator, $up_replicas replicas) during the end-to-end tests"
-    up_kubectl scale deploy/lamina-operator --replicas=0 >/dev/null
-    up_kubectl wait --for=delete pod -l app.kubernetes.io/component=operator --timeout=60s >/dev/null 2>&1 || true
-    trap 'up_kubectl scale deploy/lamina-operator --replicas="$up_replicas" >/dev/null && log "resumed make up'"'"'s operator"' EXIT
-  fi
-fi
+# make up's operator watches every namespace: it would reconcile the tests' Functions too.
+[ "$tier" = EndToEnd ] && pause_make_up_operator "the end-to-end tests"
 
 set +o errexit
 dotnet test "$LAMINA_ROOT/Operator.sln" --no-build --nologo \

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Lamina.Bench.Reporting;
 using Lamina.Gateway.Async;
 using Lamina.Gateway.Routing;
 using Lamina.Testing;
@@ -23,7 +24,7 @@ namespace Lamina.Bench;
 /// same payload through the same gateway.</item>
 /// </list>
 /// </summary>
-internal static class AsyncBenchmark
+internal sealed class AsyncBenchmark : IScenario
 {
     private const string Payload = """{"bench":"async enqueue","n":12345}""";
 
@@ -55,13 +56,26 @@ internal static class AsyncBenchmark
     /// <summary>How long an idle gateway's CPU use is measured: some hundred ticks of 10 ms.</summary>
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
 
+    /// <summary>bench-smoke's: long enough to read the counters twice.</summary>
+    private static readonly TimeSpan SmokeIdleWindow = TimeSpan.FromMilliseconds(500);
+
     /// <summary>The steady load's rate, events per second: well within one environment's capacity (an invocation takes about 2 ms here).</summary>
     private const int SteadyRate = 20;
 
     private static readonly FunctionKey Function = new(LoopbackFunction.Namespace, LoopbackFunction.FunctionName);
 
-    public static async Task<IReadOnlyList<string>> RunAsync(string shim, int events)
+    public string Name => "async";
+
+    public string Summary => "Event invocations through the gateway and Redis (AOF, appendfsync always): enqueue p50/p99 and events/s vs a bare XADD (B5), 1 and 8 clients; send -> function start vs a synchronous invoke; gateway CPU";
+
+    public bool NeedsCluster => false;
+
+    public async Task RunAsync(ScenarioRun run)
     {
+        var report = run.Report;
+        var shim = run.Shim;
+        var events = run.SizeOr(2000, 20);
+        var idleWindow = run.Smoke ? SmokeIdleWindow : IdleWindow;
         Console.WriteLine($"== async: Event invocations through the gateway and Redis (AOF, appendfsync always), {events} events per series ==");
         // Before anything starts: without Redis nothing here can run (the message names hack/redis.sh).
         _ = RedisServer.BinaryPath;
@@ -80,8 +94,8 @@ internal static class AsyncBenchmark
         double asleep, polling;
         await using (var gateway = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", LoopbackFunction.DiscoveryArgument, store, IdleWorkers]))
         {
-            enqueueLines = await MeasureEnqueueAsync(gateway, connection.GetDatabase(), http, events);
-            asleep = await IdleCpuAsync(gateway);
+            enqueueLines = await MeasureEnqueueAsync(run, gateway, connection.GetDatabase(), http, events);
+            asleep = await IdleCpuAsync(gateway, idleWindow);
         }
 
         // The events just stored would otherwise be run by the next gateway's workers, beside the
@@ -90,8 +104,8 @@ internal static class AsyncBenchmark
         string[] endToEndLines;
         await using (var gateway = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", LoopbackFunction.DiscoveryArgument, store]))
         {
-            endToEndLines = [.. await MeasureEndToEndAsync(gateway, connection.GetDatabase(), http, events), await MeasureSteadyAsync(gateway, http, events)];
-            polling = await IdleCpuAsync(gateway);
+            endToEndLines = [.. await MeasureEndToEndAsync(report, gateway, connection.GetDatabase(), http, events), await MeasureSteadyAsync(report, gateway, http, events)];
+            polling = await IdleCpuAsync(gateway, idleWindow);
         }
 
         string[] lines =
@@ -99,18 +113,18 @@ internal static class AsyncBenchmark
             $"async: Redis {server.Version} on loopback (AOF, appendfsync always: every write, XADD or the gateway's enqueue script, waits for an fsync before its reply; one fsync serves every write of one event-loop turn); one environment: the published shim + Node RIC on loopback leased from the operator's concurrency controller; gateways with --auth=none",
             .. enqueueLines,
             .. endToEndLines,
-            $"async: an idle gateway's CPU ({IdleWindow.TotalSeconds:F0} s after its series): {asleep:F1} ms per second with its workers asleep (the enqueue gateway), {polling:F1} ms per second with its workers polling one function's stream every {PollInterval.TotalMilliseconds:F0} ms",
+            $"async: an idle gateway's CPU ({idleWindow.TotalSeconds:F1} s after its series): {asleep:F1} ms per second with its workers asleep (the enqueue gateway), {polling:F1} ms per second with its workers polling one function's stream every {PollInterval.TotalMilliseconds:F0} ms",
         ];
         foreach (var line in lines)
         {
-            Console.WriteLine(line);
+            report.Say(line);
         }
-
-        return lines;
     }
 
-    private static async Task<string[]> MeasureEnqueueAsync(GatewayProcess gateway, IDatabase db, HttpClient http, int events)
+    private static async Task<string[]> MeasureEnqueueAsync(ScenarioRun run, GatewayProcess gateway, IDatabase db, HttpClient http, int events)
     {
+        // bench-smoke: one round, no warm-up round and no timed warm-up; every series still measured.
+        var (rounds, warmUpRound, warmUp) = run.Smoke ? (1, false, TimeSpan.Zero) : (InterleavedRounds.Count, true, WarmUp);
         var uri = LoopbackFunction.InvokeUri(gateway);
         var payload = Encoding.UTF8.GetBytes(Payload);
         var pid = gateway.Process.ProgramId;
@@ -136,7 +150,7 @@ internal static class AsyncBenchmark
         async Task<Latency> ThroughGatewayAsync(int clients)
         {
             var before = ProcessCpu.Of(pid);
-            var latency = await TimedLoad.RunAsync(ToGatewayAsync, events, clients, WarmUp);
+            var latency = await TimedLoad.RunAsync(ToGatewayAsync, events, clients, warmUp);
             gatewayCpu += ProcessCpu.Of(pid) - before;
             return latency;
         }
@@ -146,14 +160,24 @@ internal static class AsyncBenchmark
         var series = await InterleavedRounds.RunAsync(
         [
             () => ThroughGatewayAsync(1),
-            () => TimedLoad.RunAsync(ToRedisAsync, events, 1, WarmUp),
+            () => TimedLoad.RunAsync(ToRedisAsync, events, 1, warmUp),
             () => ThroughGatewayAsync(ManyClients),
-            () => TimedLoad.RunAsync(ToRedisAsync, events, ManyClients, WarmUp),
-        ]);
+            () => TimedLoad.RunAsync(ToRedisAsync, events, ManyClients, warmUp),
+        ], rounds, warmUpRound);
         var (gateway1, xadd1, gatewayMany, xaddMany) = (series[0], series[1], series[2], series[3]);
+        var report = run.Report;
+        var cpuPerEvent = gatewayCpu.TotalSeconds / Math.Max(1, Volatile.Read(ref accepted));
+        foreach (var (who, gatewaySeries, xaddSeries) in new[] { ("enqueue, 1 client", gateway1, xadd1), ($"enqueue, {ManyClients} clients", gatewayMany, xaddMany) })
+        {
+            report.Series.Add(gatewaySeries.ToSeries(who, "lamina (gateway 202)", cpuSecondsPerRequest: cpuPerEvent));
+            report.Series.Add(xaddSeries.ToSeries(who, "B5 bare XADD"));
+            report.Ratios.Add(new RatioResult($"{who}: gateway / XADD events/s", gatewaySeries.PerSecond / xaddSeries.PerSecond));
+            report.Ratios.Add(new RatioResult($"{who}: gateway / XADD p50", gatewaySeries.P50 / xaddSeries.P50));
+        }
+
         return
         [
-            $"async: enqueue: medians of {InterleavedRounds.Count} interleaved rounds (after a warm-up round) of {events} events per series, {Payload.Length}-byte payload; the enqueue gateway's workers never read (PollInterval 1 h on it): nothing ran beside the enqueues (the function idle, no worker traffic on Redis)",
+            $"async: enqueue: medians of {rounds} interleaved rounds ({(warmUpRound ? "after a warm-up round" : "no warm-up round")}) of {events} events per series, {Payload.Length}-byte payload; the enqueue gateway's workers never read (PollInterval 1 h on it): nothing ran beside the enqueues (the function idle, no worker traffic on Redis)",
             Enqueue("1 client", gateway1, xadd1),
             Enqueue($"{ManyClients} clients", gatewayMany, xaddMany),
             $"async: enqueue: gateway CPU {gatewayCpu.TotalMilliseconds / Volatile.Read(ref accepted):F3} ms per event answered 202 (utime+stime over every gateway series, warm-ups included)",
@@ -170,7 +194,7 @@ internal static class AsyncBenchmark
     /// was the one that found the previous event; so each event is sent after a random pause within one
     /// interval, or every event would arrive at the same point of the worker's wait.
     /// </summary>
-    private static async Task<string[]> MeasureEndToEndAsync(GatewayProcess gateway, IDatabase db, HttpClient http, int events)
+    private static async Task<string[]> MeasureEndToEndAsync(ScenarioReport report, GatewayProcess gateway, IDatabase db, HttpClient http, int events)
     {
         using var witness = TimestampWitness.Start();
         var uri = LoopbackFunction.InvokeUri(gateway);
@@ -237,6 +261,11 @@ internal static class AsyncBenchmark
         Array.Sort(syncToStart);
         var (p50, p95, p99) = (Percentile(toStart, 0.50), Percentile(toStart, 0.95), Percentile(toStart, 0.99));
         var syncP50 = Percentile(syncRoundTrip, 0.50);
+        const string OneAtATime = "end to end, one event at a time";
+        report.Series.Add(Series.Of(OneAtATime, "lamina async (send -> function starts)", toStart, cpuSecondsPerRequest: asyncCpu.TotalSeconds / events));
+        report.Series.Add(Series.Of(OneAtATime, "synchronous invoke round trip (baseline)", syncRoundTrip, cpuSecondsPerRequest: syncCpu.TotalSeconds / events));
+        report.Series.Add(Series.Of(OneAtATime, "synchronous invoke (send -> function starts)", syncToStart));
+        report.Ratios.Add(new RatioResult("async send -> start p50 / sync round trip p50", p50 / syncP50));
         return
         [
             $"async: end to end: {events} events one at a time (after {warmUp} not counted), each sent after the previous one was final in Redis and a random pause within one poll interval; the gateway's workers poll every {PollInterval.TotalMilliseconds:F0} ms when idle (the default, Lamina:Gateway:Async:PollInterval); alternating with a synchronous invoke of the same {payload.Length}-byte payload (it names the witness) through the same gateway (the baseline); nothing else ran; {elapsed.TotalMinutes:F1} min",
@@ -251,7 +280,7 @@ internal static class AsyncBenchmark
     /// intended time, whatever the answers before it did, so queueing is not hidden), latency from the
     /// intended send time to the function's start.
     /// </summary>
-    private static async Task<string> MeasureSteadyAsync(GatewayProcess gateway, HttpClient http, int events)
+    private static async Task<string> MeasureSteadyAsync(ScenarioReport report, GatewayProcess gateway, HttpClient http, int events)
     {
         using var witness = TimestampWitness.Start();
         var uri = LoopbackFunction.InvokeUri(gateway);
@@ -280,18 +309,19 @@ internal static class AsyncBenchmark
         }
 
         Array.Sort(toStart);
+        report.Series.Add(Series.Of($"end to end, open loop at {SteadyRate}/s", "lamina async (intended send -> function starts)", toStart, requestsPerSecond: SteadyRate));
         return $"async: end to end at steady load: {count} events open-loop at {SteadyRate}/s (from each intended send time), send -> the function starts: p50 {Percentile(toStart, 0.50):F3} ms, p95 {Percentile(toStart, 0.95):F3} ms, p99 {Percentile(toStart, 0.99):F3} ms, max {toStart[^1]:F3} ms";
 
         async Task<(long, string)> SendAtAsync(long intended) => (intended, await SendAsync(http, EventRequest(uri, payload), HttpStatusCode.Accepted, ""));
     }
 
     /// <summary>The CPU <paramref name="gateway"/> uses while nobody calls it, in milliseconds per second.</summary>
-    private static async Task<double> IdleCpuAsync(GatewayProcess gateway)
+    private static async Task<double> IdleCpuAsync(GatewayProcess gateway, TimeSpan window)
     {
         var pid = gateway.Process.ProgramId;
         var before = ProcessCpu.Of(pid);
         var clock = Stopwatch.StartNew();
-        await Task.Delay(IdleWindow);
+        await Task.Delay(window);
         return (ProcessCpu.Of(pid) - before).TotalMilliseconds / clock.Elapsed.TotalSeconds;
     }
 

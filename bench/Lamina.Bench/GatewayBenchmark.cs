@@ -1,4 +1,5 @@
 using k8s.Models;
+using Lamina.Bench.Reporting;
 using Lamina.Testing;
 
 namespace Lamina.Bench;
@@ -12,7 +13,7 @@ namespace Lamina.Bench;
 /// controller, so they route to a real shim process. Every server but the operator is a process of
 /// its own.
 /// </summary>
-internal static class GatewayBenchmark
+internal sealed class GatewayBenchmark : IScenario
 {
     private const string Namespace = LoopbackFunction.Namespace;
     private const string Payload = """{"bench":"warm invoke","n":12345}""";
@@ -28,8 +29,19 @@ internal static class GatewayBenchmark
 
     private const string KeyId = "AKIDLAMINABENCH0001";
 
-    public static async Task<IReadOnlyList<string>> RunAsync(string shim, int invocations)
+    public string Name => "gateway";
+
+    public string Summary => "warm invoke through gateway -> shim -> Node RIC vs direct Kestrel (B0), one YARP hop (B1) and the shim alone; one at a time and 4 clients; --auth=none, then SigV4";
+
+    public bool NeedsCluster => false;
+
+    public async Task RunAsync(ScenarioRun run)
     {
+        var report = run.Report;
+        var shim = run.Shim;
+        var invocations = run.SizeOr(2000, 20);
+        // bench-smoke: one round, no warm-up round and no timed warm-up; every series still measured.
+        var (rounds, warmUpRound, warmUp) = run.Smoke ? (1, false, TimeSpan.Zero) : (InterleavedRounds.Count, true, WarmUp);
         Console.WriteLine($"== gateway: warm invoke through gateway -> shim -> Node RIC, {invocations} requests per series ==");
         var layout = RepositoryLayout.Discover();
 
@@ -88,32 +100,53 @@ internal static class GatewayBenchmark
         // Every series is measured in interleaved rounds (InterleavedRounds). One request at a time: latency and rate.
         var sequential = await InterleavedRounds.RunAsync(
         [
-            () => HttpLoad.SequentialAsync(load, toHello, Payload, invocations, WarmUp),
-            () => HttpLoad.SequentialAsync(load, toProxy, Payload, invocations, WarmUp),
-            () => HttpLoad.SequentialAsync(load, toShim, Payload, invocations, WarmUp),
-            () => HttpLoad.SequentialAsync(load, toGateway, Payload, invocations, WarmUp),
-            () => HttpLoad.SequentialAsync(load, ToSigningGateway, Payload, invocations, WarmUp),
-            () => HttpLoad.SequentialAsync(load, toShimProxy, Payload, invocations, WarmUp),
-        ]);
+            () => HttpLoad.SequentialAsync(load, toHello, Payload, invocations, warmUp),
+            () => HttpLoad.SequentialAsync(load, toProxy, Payload, invocations, warmUp),
+            () => HttpLoad.SequentialAsync(load, toShim, Payload, invocations, warmUp),
+            () => HttpLoad.SequentialAsync(load, toGateway, Payload, invocations, warmUp),
+            () => HttpLoad.SequentialAsync(load, ToSigningGateway, Payload, invocations, warmUp),
+            () => HttpLoad.SequentialAsync(load, toShimProxy, Payload, invocations, warmUp),
+        ], rounds, warmUpRound);
         var (direct, proxied, shimAlone, gateway, signed, shimProxied) = (sequential[0], sequential[1], sequential[2], sequential[3], sequential[4], sequential[5]);
 
         // Several clients at once: the rate only. The shim answers "busy" to a second concurrent
         // invocation, so with one environment the gateway queues the other clients' requests.
         var concurrent = await InterleavedRounds.RunAsync(
         [
-            async () => new Latency(0, 0, await HttpLoad.ConcurrentAsync(load, toHello, Payload, invocations, Clients, WarmUp)),
-            async () => new Latency(0, 0, await HttpLoad.ConcurrentAsync(load, toProxy, Payload, invocations, Clients, WarmUp)),
-            async () => new Latency(0, 0, await HttpLoad.ConcurrentAsync(load, toGateway, Payload, invocations, Clients, WarmUp)),
-        ]);
+            async () => new Latency(0, 0, await HttpLoad.ConcurrentAsync(load, toHello, Payload, invocations, Clients, warmUp)),
+            async () => new Latency(0, 0, await HttpLoad.ConcurrentAsync(load, toProxy, Payload, invocations, Clients, warmUp)),
+            async () => new Latency(0, 0, await HttpLoad.ConcurrentAsync(load, toGateway, Payload, invocations, Clients, warmUp)),
+        ], rounds, warmUpRound);
         var (directConcurrent, proxiedConcurrent, gatewayConcurrent) = (concurrent[0].PerSecond, concurrent[1].PerSecond, concurrent[2].PerSecond);
 
         var hop = new Latency(proxied.P50 - direct.P50, proxied.P99 - direct.P99, 0);
         var added = new Latency(gateway.P50 - shimAlone.P50, gateway.P99 - shimAlone.P99, 0);
         var addedSigned = new Latency(signed.P50 - shimAlone.P50, signed.P99 - shimAlone.P99, 0);
         var shimHop = new Latency(shimProxied.P50 - shimAlone.P50, shimProxied.P99 - shimAlone.P99, 0);
+        const string OneAtATime = "one at a time";
+        var manyClients = $"{Clients} clients";
+        report.Series.Add(direct.ToSeries(OneAtATime, "B0 direct Kestrel"));
+        report.Series.Add(proxied.ToSeries(OneAtATime, "B1 YARP hop -> Kestrel"));
+        report.Series.Add(shimAlone.ToSeries(OneAtATime, "shim+node alone"));
+        report.Series.Add(gateway.ToSeries(OneAtATime, "lamina (gateway -> shim+node, --auth=none)"));
+        report.Series.Add(signed.ToSeries(OneAtATime, "lamina (gateway -> shim+node, SigV4)"));
+        report.Series.Add(shimProxied.ToSeries(OneAtATime, "YARP hop -> shim+node"));
+        // The concurrent series time no single request: a rate only.
+        report.Series.Add(concurrent[0].ToSeries(manyClients, "B0 direct Kestrel", requests: invocations * rounds));
+        report.Series.Add(concurrent[1].ToSeries(manyClients, "B1 YARP hop -> Kestrel", requests: invocations * rounds));
+        report.Series.Add(concurrent[2].ToSeries(manyClients, "lamina (gateway -> shim+node, --auth=none)", requests: invocations * rounds));
+        report.Ratios.Add(new RatioResult("added warm p50 / one YARP hop p50", added.P50 / hop.P50));
+        report.Ratios.Add(new RatioResult("added warm p99 / one YARP hop p99", added.P99 / hop.P99));
+        report.Ratios.Add(new RatioResult("added warm p50 / YARP hop in front of the shim p50", added.P50 / shimHop.P50));
+        report.Ratios.Add(new RatioResult("requests/s one at a time: gateway / direct Kestrel", gateway.PerSecond / direct.PerSecond));
+        report.Ratios.Add(new RatioResult($"requests/s {Clients} clients: gateway / direct Kestrel", gatewayConcurrent / directConcurrent));
+        report.Ratios.Add(new RatioResult($"requests/s {Clients} clients: proxy / direct Kestrel", proxiedConcurrent / directConcurrent));
+        report.Ratios.Add(new RatioResult("SigV4 added warm p50 / one YARP hop p50", addedSigned.P50 / hop.P50));
+        report.Targets.Add(new TargetResult("added warm p50 <= 1.0x one YARP hop", added.P50 / hop.P50, added.P50 / hop.P50 <= 1.0));
+        report.Targets.Add(new TargetResult($"requests/s with enough environments >= 0.33x direct Kestrel ({Clients} clients; here one environment)", gatewayConcurrent / directConcurrent, gatewayConcurrent / directConcurrent >= 0.33));
         string[] lines =
         [
-            $"gateway: medians of {InterleavedRounds.Count} interleaved rounds (after a warm-up round) of {invocations} requests per series; main figures with --auth=none (no signature check); one environment: the published shim + Node RIC on loopback, a Pod in kube-apiserver (no kubelet) leased from the operator's concurrency controller; {Payload.Length}-byte payload",
+            $"gateway: medians of {rounds} interleaved rounds ({(warmUpRound ? "after a warm-up round" : "no warm-up round")}) of {invocations} requests per series; main figures with --auth=none (no signature check); one environment: the published shim + Node RIC on loopback, a Pod in kube-apiserver (no kubelet) leased from the operator's concurrency controller; {Payload.Length}-byte payload",
             $"gateway: direct Kestrel hello-world: p50 {direct.P50:F3} ms, p99 {direct.P99:F3} ms, {direct.PerSecond:F0} requests/s (one at a time)",
             $"gateway: YARP proxy -> hello-world: p50 {proxied.P50:F3} ms, p99 {proxied.P99:F3} ms, {proxied.PerSecond:F0} requests/s; one proxy hop costs p50 {hop.P50:F3} ms, p99 {hop.P99:F3} ms",
             $"gateway: shim+node alone: p50 {shimAlone.P50:F3} ms, p99 {shimAlone.P99:F3} ms, {shimAlone.PerSecond:F0} requests/s",
@@ -126,9 +159,7 @@ internal static class GatewayBenchmark
         ];
         foreach (var line in lines)
         {
-            Console.WriteLine(line);
+            report.Say(line);
         }
-
-        return lines;
     }
 }

@@ -43,7 +43,7 @@ internal static class HttpLoad
 
         var seconds = total.Elapsed.TotalSeconds;
         Array.Sort(samples);
-        return new Latency(samples[samples.Length / 2], samples[Math.Min(samples.Length - 1, (int)(samples.Length * 0.99))], count / seconds);
+        return new Latency(samples[samples.Length / 2], samples[Math.Min(samples.Length - 1, (int)(samples.Length * 0.99))], count / seconds, samples);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Lamina.Bench.Reporting;
+
 namespace Lamina.Bench;
 
 /// <summary>
@@ -11,13 +13,14 @@ internal static class InterleavedRounds
     public const int Count = 5;
 
     /// <summary>
-    /// Runs every series once to warm up (discarded), then <see cref="Count"/> times more in turn;
-    /// returns each series' medians (of p50, p99 and rate, taken apart).
+    /// Runs every series once to warm up (discarded), then <paramref name="rounds"/> times more in turn;
+    /// returns each series' medians (of p50, p99 and rate, taken apart), with every measured round's
+    /// samples pooled and the range of the rounds' p50s. bench-smoke runs one round and no warm-up round.
     /// </summary>
-    public static async Task<Latency[]> RunAsync(IReadOnlyList<Func<Task<Latency>>> series)
+    public static async Task<Latency[]> RunAsync(IReadOnlyList<Func<Task<Latency>>> series, int rounds = Count, bool warmUpRound = true)
     {
         var results = new List<Latency>[series.Count];
-        for (var round = 0; round <= Count; round++)
+        for (var round = warmUpRound ? 0 : 1; round <= rounds; round++)
         {
             for (var i = 0; i < series.Count; i++)
             {
@@ -32,7 +35,10 @@ internal static class InterleavedRounds
         var medians = new Latency[series.Count];
         for (var i = 0; i < series.Count; i++)
         {
-            medians[i] = new Latency(Median(results[i], l => l.P50), Median(results[i], l => l.P99), Median(results[i], l => l.PerSecond));
+            var measured = results[i];
+            medians[i] = new Latency(Median(measured, l => l.P50), Median(measured, l => l.P99), Median(measured, l => l.PerSecond),
+                [.. measured.SelectMany(l => l.Samples ?? [])], measured.Count,
+                measured.Count > 1 ? new RepetitionRange(measured.Min(l => l.P50), measured.Max(l => l.P50)) : null);
         }
 
         return medians;

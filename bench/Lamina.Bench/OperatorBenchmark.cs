@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Lamina.Bench.Reporting;
 using Lamina.Kubernetes.Client;
 using k8s.Models;
 using Lamina.Operator.Api;
@@ -14,12 +15,23 @@ namespace Lamina.Bench;
 /// API server took just to create them; API writes per no-op reconcile (a forced resync of all N);
 /// the operator's resident memory at 0 and N Functions.
 /// </summary>
-internal static partial class OperatorBenchmark
+internal sealed partial class OperatorBenchmark : IScenario
 {
     private const string Namespace = "bench";
 
-    public static async Task<IReadOnlyList<string>> RunAsync(int functions)
+    /// <summary>The operator's memory target per Function (docs/performance.md), in KB.</summary>
+    private const double KilobytesPerFunctionTarget = 50;
+
+    public string Name => "operator";
+
+    public string Summary => "the operator against a real kube-apiserver: N Functions reconciled vs the API server's own create time (B4), writes per no-op reconcile, memory per Function";
+
+    public bool NeedsCluster => false;
+
+    public async Task RunAsync(ScenarioRun run)
     {
+        var report = run.Report;
+        var functions = run.SizeOr(1000, 10);
         Console.WriteLine($"== operator: {functions} Functions against kube-apiserver 1.20 (fixture) ==");
         var layout = RepositoryLayout.Discover();
         await using var apiServer = new ApiServerFixtureScope();
@@ -32,8 +44,8 @@ internal static partial class OperatorBenchmark
         var kubeconfig = Path.Combine(apiServer.Fixture.WorkDirectory, "bench.kubeconfig");
         apiServer.Fixture.WriteKubeconfig(kubeconfig, Namespace);
         var port = FreePort.Next();
-        // A 30 s resync makes every Function be reconciled again with nothing to change.
-        using var operatorProcess = StartOperator(layout, kubeconfig, port, resync: TimeSpan.FromSeconds(30));
+        // A 30 s resync makes every Function be reconciled again with nothing to change (bench-smoke: 5 s, the same path sooner).
+        using var operatorProcess = StartOperator(layout, kubeconfig, port, resync: TimeSpan.FromSeconds(run.Smoke ? 5 : 30));
         using var operatorHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await WaitAsync(async () => (await TryGetAsync(operatorHttp, "/readyz")) == "ok", TimeSpan.FromSeconds(60), "the operator is ready");
         await WaitAsync(async () => (await TryGetAsync(operatorHttp, "/metrics"))?.Contains("lamina_operator_leader 1", StringComparison.Ordinal) == true,
@@ -41,16 +53,25 @@ internal static partial class OperatorBenchmark
         var idleRss = RssMegabytes(operatorProcess.Id);
 
         // Baseline: the API server's own cost of storing N Functions, 8 requests in flight.
+        // Each Function's create call (the baseline's samples), and when each was first seen reconciled.
+        var createMs = new double[functions];
+        var createdAt = new double[functions];
+        var reconciledAt = new Dictionary<string, double>(StringComparer.Ordinal);
         var created = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, functions), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            var sent = created.Elapsed.TotalMilliseconds;
             await client.CreateAsync(new Function
             {
                 Metadata = new V1ObjectMeta { Name = $"fn-{i:D5}", NamespaceProperty = Namespace },
                 Spec = new FunctionSpec { Image = "docker.io/lamina/example-node:dev", Handler = "index.handler" },
-            }, ct));
+            }, ct);
+            createdAt[i] = created.Elapsed.TotalMilliseconds;
+            createMs[i] = createdAt[i] - sent;
+        });
         var createSeconds = created.Elapsed.TotalSeconds;
 
-        await WaitAsync(async () => await ReconciledAsync(client) == functions, TimeSpan.FromMinutes(10), $"all {functions} Functions reconciled");
+        await WaitAsync(async () => await ReconciledAsync(client, reconciledAt, created) == functions, TimeSpan.FromMinutes(10), $"all {functions} Functions reconciled");
         var reconciledSeconds = created.Elapsed.TotalSeconds;
         var loadedRss = RssMegabytes(operatorProcess.Id);
 
@@ -70,18 +91,25 @@ internal static partial class OperatorBenchmark
         operatorProcess.Kill(entireProcessTree: true);
         await operatorProcess.WaitForExitAsync();
 
+        var perFunctionKb = (loadedRss - idleRss) * 1024 / functions;
+        var writesPerReconcile = (double)writes / Math.Max(1, noOpReconciles);
+        var toReconciled = Enumerable.Range(0, functions).Select(i => reconciledAt[$"fn-{i:D5}"] - createdAt[i]).ToList();
+        report.Series.Add(Series.Of($"{functions} Functions created at once (8 in flight)", "B4 API-server write (each create call)", createMs, requestsPerSecond: functions / createSeconds));
+        report.Series.Add(Series.Of($"{functions} Functions created at once (8 in flight)", "lamina (created -> seen reconciled; polled every 250 ms)", toReconciled, requestsPerSecond: functions / reconciledSeconds, peakRssMegabytes: loadedRss));
+        report.Ratios.Add(new RatioResult("all reconciled / all created (time)", reconciledSeconds / createSeconds));
+        report.Ratios.Add(new RatioResult("writes per no-op reconcile", writesPerReconcile));
+        report.Targets.Add(new TargetResult($"operator memory <= {KilobytesPerFunctionTarget} KB per Function", perFunctionKb, perFunctionKb <= KilobytesPerFunctionTarget));
+        report.Targets.Add(new TargetResult("0 writes per no-op reconcile", writesPerReconcile, writes == 0));
         string[] lines =
         [
             $"operator: {functions} Functions created in {createSeconds:F1} s (baseline: API writes only), all reconciled after {reconciledSeconds:F1} s: ratio {reconciledSeconds / createSeconds:F2}x the baseline, {functions / reconciledSeconds:F0} Functions/s",
             $"operator: {writes} writes of Functions, Deployments and Services during {noOpReconciles} no-op reconciles: {(double)writes / Math.Max(1, noOpReconciles):F3} writes per no-op reconcile (target 0); other writes meanwhile: {(otherWrites.Length == 0 ? "none" : otherWrites)}",
-            $"operator: resident memory {idleRss:F0} MB at 0 Functions, {loadedRss:F0} MB at {functions} ({(loadedRss - idleRss) * 1024 / functions:F1} KB per Function)",
+            $"operator: resident memory {idleRss:F0} MB at 0 Functions, {loadedRss:F0} MB at {functions} ({perFunctionKb:F1} KB per Function)",
         ];
         foreach (var line in lines)
         {
-            Console.WriteLine(line);
+            report.Say(line);
         }
-
-        return lines;
     }
 
     private static Process StartOperator(RepositoryLayout layout, string kubeconfig, int port, TimeSpan resync)
@@ -102,7 +130,8 @@ internal static partial class OperatorBenchmark
         return process;
     }
 
-    private static async Task<int> ReconciledAsync(IKubernetesClient client)
+    /// <summary>How many Functions are reconciled; records when each was first seen so in <paramref name="reconciledAt"/> (ms on <paramref name="clock"/>).</summary>
+    private static async Task<int> ReconciledAsync(IKubernetesClient client, Dictionary<string, double> reconciledAt, Stopwatch clock)
     {
         var count = 0;
         string? next = null;
@@ -113,6 +142,7 @@ internal static partial class OperatorBenchmark
             {
                 if (function.Status?.ObservedGeneration is { } observed && observed == function.Metadata.Generation)
                 {
+                    reconciledAt.TryAdd(function.Metadata.Name, clock.Elapsed.TotalMilliseconds);
                     count++;
                 }
             }

@@ -1,70 +1,143 @@
+using System.Diagnostics;
 using System.Globalization;
 using Lamina.Bench;
-using Lamina.Bench.Cluster;
+using Lamina.Bench.Reporting;
+using Lamina.Testing;
 
-// make bench [BENCH_ARGS="operator 1000" | "shim 2000" | "gateway 2000" | "async 2000" | "cold-start 20" |
-// "burst 2" | "throttle 100000"]: each benchmark prints its figures and the ratios against its baselines.
-// "async" needs redis-server (hack/redis.sh). The last three run on the local cluster (make cluster-up).
-// "hello PORT" and "proxy PORT TARGET" are baseline servers the benchmarks start as processes of their own.
-var which = args.Length > 0 ? args[0] : "all";
-if (which == "hello")
+// Lamina.Bench [--smoke] [--results DIR] [<scenario>|all] [size]: runs the scenarios (every IScenario
+// class of this assembly), each writing DIR/<scenario>.json and its plots (default bench/results), then
+// prints every scenario's lines and targets again. "list" prints the scenarios. "hello PORT" and
+// "proxy PORT TARGET" are baseline servers the scenarios start as processes of their own.
+if (args is ["hello", var helloPort, ..])
 {
-    await HelloServer.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
+    await HelloServer.RunAsync(int.Parse(helloPort, CultureInfo.InvariantCulture));
     return 0;
 }
 
-if (which == "proxy")
+if (args is ["proxy", var proxyPort, var proxyTarget, ..])
 {
-    await ProxyServer.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), new Uri(args[2]));
+    await ProxyServer.RunAsync(int.Parse(proxyPort, CultureInfo.InvariantCulture), new Uri(proxyTarget));
     return 0;
 }
 
-int? count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : null;
-var results = new List<string>();
-string Shim() => Environment.GetEnvironmentVariable("LAMINA_SHIM_BINARY")
-    ?? throw new InvalidOperationException("LAMINA_SHIM_BINARY must name the published shim (make bench sets it)");
-if (which is "all" or "shim")
+var scenarios = ScenarioCatalog.All();
+var smoke = false;
+string? resultsDirectory = null;
+var positional = new List<string>();
+for (var i = 0; i < args.Length; i++)
 {
-    // The build the shim replaced, measured in the same run when make bench has published it.
-    var previous = Environment.GetEnvironmentVariable("LAMINA_SHIM_PREVIOUS_BINARY") is { Length: > 0 } path ? path : null;
-    results.AddRange(await ShimBenchmark.RunAsync(Shim(), previous, invocations: count ?? 2000));
+    switch (args[i])
+    {
+        case "--smoke":
+            smoke = true;
+            break;
+        case "--results" when i + 1 < args.Length:
+            resultsDirectory = args[++i];
+            break;
+        case var option when option.StartsWith("--", StringComparison.Ordinal):
+            return Usage($"unknown option {option}");
+        default:
+            positional.Add(args[i]);
+            break;
+    }
 }
 
-if (which is "all" or "gateway")
+var which = positional.Count > 0 ? positional[0] : "all";
+if (which == "list")
 {
-    results.AddRange(await GatewayBenchmark.RunAsync(Shim(), invocations: count ?? 2000));
+    var width = scenarios.Max(s => s.Name.Length);
+    foreach (var scenario in scenarios)
+    {
+        Console.WriteLine($"{scenario.Name.PadRight(width)}  {(scenario.NeedsCluster ? "[cluster] " : "")}{scenario.Summary}");
+    }
+
+    return 0;
 }
 
-if (which is "all" or "async")
+int? size = null;
+if (positional.Count > 1)
 {
-    results.AddRange(await AsyncBenchmark.RunAsync(Shim(), events: count ?? 2000));
+    if (!int.TryParse(positional[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
+    {
+        return Usage($"size must be a positive whole number, not {positional[1]}");
+    }
+
+    size = parsed;
 }
 
-if (which is "all" or "operator")
+if (positional.Count > 2)
 {
-    results.AddRange(await OperatorBenchmark.RunAsync(functions: count ?? 1000));
+    return Usage($"unexpected {positional[2]}");
 }
 
-if (which is "all" or "cold-start")
+var selected = which == "all" ? scenarios : scenarios.Where(s => s.Name == which).ToList();
+if (selected.Count == 0)
 {
-    results.AddRange(await ColdStartBenchmark.RunAsync(samples: count ?? 20));
+    return Usage($"no scenario {which}");
 }
 
-if (which is "all" or "burst")
+resultsDirectory = Path.GetFullPath(resultsDirectory ?? Path.Combine(RepositoryLayout.Discover().Root, "bench", "results"));
+var shim = Environment.GetEnvironmentVariable("LAMINA_SHIM_BINARY") is { Length: > 0 } shimPath ? shimPath : null;
+var previous = Environment.GetEnvironmentVariable("LAMINA_SHIM_PREVIOUS_BINARY") is { Length: > 0 } previousPath ? previousPath : null;
+var machine = MachineInfo.Current();
+var results = new List<ScenarioResult>();
+foreach (var scenario in selected)
 {
-    results.AddRange(await BurstBenchmark.RunAsync(repetitions: count ?? 2));
-}
+    Console.WriteLine($"==== {scenario.Name}{(smoke ? " (smoke)" : "")}: {scenario.Summary} ====");
+    var run = new ScenarioRun(size, smoke, shim, previous);
+    var started = DateTime.UtcNow;
+    var clock = Stopwatch.StartNew();
+    string? error = null;
+    try
+    {
+        await scenario.RunAsync(run);
+    }
+#pragma warning disable CA1031 // One scenario's failure is reported, and the others still run.
+    catch (Exception e)
+#pragma warning restore CA1031
+    {
+        error = e.ToString();
+        Console.Error.WriteLine($"{scenario.Name}: FAILED: {e}");
+    }
 
-if (which is "all" or "throttle")
-{
-    results.AddRange(await ThrottleBenchmark.RunAsync(invocations: count ?? 100_000));
+    var result = new ScenarioResult(scenario.Name, scenario.Summary, started, Math.Round(clock.Elapsed.TotalSeconds, 1), smoke, size, machine, run.Report, error);
+    results.Add(result);
+    foreach (var file in ResultWriter.Write(resultsDirectory, result))
+    {
+        Console.WriteLine($"  wrote {file}");
+    }
+
+    Console.WriteLine($"==== {scenario.Name}: {(error is null ? "done" : "FAILED")} in {result.DurationSeconds:F1} s ====");
 }
 
 Console.WriteLine();
-Console.WriteLine("== summary ==");
-foreach (var line in results)
+Console.WriteLine($"== summary{(smoke ? " (smoke: the numbers mean nothing, no target is judged)" : "")} ==");
+foreach (var result in results)
 {
-    Console.WriteLine(line);
+    foreach (var line in result.Report.Lines)
+    {
+        Console.WriteLine(line);
+    }
+
+    foreach (var target in result.Report.Targets)
+    {
+        var verdict = smoke ? "not judged (smoke)" : target.Met ? "met" : "NOT met";
+        Console.WriteLine($"{result.Scenario}: target {target.Name}: {target.Value:0.###}: {verdict}");
+    }
+
+    if (result.Error is not null)
+    {
+        Console.WriteLine($"{result.Scenario}: FAILED after {result.DurationSeconds:F1} s: {result.Error.Split('\n')[0]}");
+    }
 }
 
-return 0;
+Console.WriteLine($"results: {resultsDirectory}; {results.Count(r => r.Error is null)} of {results.Count} scenarios ran ({string.Join(", ", results.Select(r => $"{r.Scenario} {r.DurationSeconds:F0} s"))})");
+return results.Any(r => r.Error is not null) ? 1 : 0;
+
+int Usage(string problem)
+{
+    Console.Error.WriteLine($"Lamina.Bench: {problem}");
+    Console.Error.WriteLine("usage: Lamina.Bench [--smoke] [--results DIR] [<scenario>|all] [size] | list | hello PORT | proxy PORT TARGET");
+    Console.Error.WriteLine($"scenarios: {string.Join(", ", scenarios.Select(s => s.Name))}");
+    return 2;
+}

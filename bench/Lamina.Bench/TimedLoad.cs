@@ -28,7 +28,7 @@ internal static class TimedLoad
         var samples = await RunAsync(operation, count, callers);
         var seconds = total.Elapsed.TotalSeconds;
         Array.Sort(samples);
-        return new Latency(samples[samples.Length / 2], samples[Math.Min(samples.Length - 1, (int)(samples.Length * 0.99))], count / seconds);
+        return new Latency(samples[samples.Length / 2], samples[Math.Min(samples.Length - 1, (int)(samples.Length * 0.99))], count / seconds, samples);
     }
 
     private static async Task<double[]> RunAsync(Func<Task> operation, int count, int callers)

@@ -61,3 +61,18 @@ wait_for() {
   done
   log "$what: ok"
 }
+
+# pause_make_up_operator WHAT: make up's operator (lamina-system/lamina-operator, installed by the chart)
+# watches every namespace, so beside tests or benchmarks that run operators of their own it would
+# reconcile and scale their Functions too, each undoing the other. Scaled to 0 for the rest of this
+# script and back to its replicas when the script exits.
+pause_make_up_operator() {
+  local kubeconfig="$LAMINA_ROOT/.lamina/kubeconfig"
+  [ -f "$kubeconfig" ] || return 0
+  PAUSED_UP_REPLICAS="$(kubectl --kubeconfig "$kubeconfig" -n lamina-system get deploy lamina-operator -o jsonpath='{.spec.replicas}' 2>/dev/null || true)"
+  [ -n "$PAUSED_UP_REPLICAS" ] && [ "$PAUSED_UP_REPLICAS" != 0 ] || return 0
+  log "pausing make up's operator (lamina-system/lamina-operator, $PAUSED_UP_REPLICAS replicas) during $1"
+  kubectl --kubeconfig "$kubeconfig" -n lamina-system scale deploy/lamina-operator --replicas=0 >/dev/null
+  kubectl --kubeconfig "$kubeconfig" -n lamina-system wait --for=delete pod -l app.kubernetes.io/component=operator --timeout=60s >/dev/null 2>&1 || true
+  trap 'kubectl --kubeconfig "'"$kubeconfig"'" -n lamina-system scale deploy/lamina-operator --replicas="$PAUSED_UP_REPLICAS" >/dev/null && log "resumed make up'"'"'s operator"' EXIT
+}

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Lamina.Bench.Reporting;
 
 namespace Lamina.Bench.Cluster;
 
@@ -7,25 +8,36 @@ namespace Lamina.Bench.Cluster;
 /// gateways alternately), against as many bare pods from the same template created at once (B3): the
 /// time until every invocation was answered, and each one's latency.
 /// </summary>
-internal static class BurstBenchmark
+internal sealed class BurstBenchmark : IScenario
 {
     private const string Image = "docker.io/lamina/example-node:dev";
 
-    private static readonly int[] Sizes = [1, 5, 25];
+    private static readonly int[] FullSizes = [1, 5, 25];
 
-    public static async Task<IReadOnlyList<string>> RunAsync(int repetitions)
+    /// <summary>bench-smoke's: one function, which takes every path of the larger bursts.</summary>
+    private static readonly int[] SmokeSizes = [1];
+
+    public string Name => "burst";
+
+    public string Summary => "on the local cluster: 1, 5 and 25 functions at zero invoked at once (N repetitions) vs as many bare pods created at once (B3)";
+
+    public bool NeedsCluster => true;
+
+    public async Task RunAsync(ScenarioRun run)
     {
-        Console.WriteLine($"== burst: 1, 5 and 25 functions from zero at once ({repetitions} repetitions), against as many bare pods at once ==");
+        var report = run.Report;
+        var repetitions = run.SizeOr(2, 1);
+        var sizes = run.Smoke ? SmokeSizes : FullSizes;
+        Console.WriteLine($"== burst: {string.Join(", ", sizes)} functions from zero at once ({repetitions} repetitions), against as many bare pods at once ==");
         await using var scope = await ClusterScope.StartAsync("bench-burst-");
         await using var timeline = PodTimeline.Start(scope.Namespace.Client, scope.Name);
-        var largest = Sizes.Max();
+        var largest = sizes.Max();
         for (var j = 0; j < largest; j++)
         {
             await scope.CreateFunctionAsync($"burst-{j}", Image, "index.handler");
         }
 
-        var lines = new List<string>();
-        foreach (var size in Sizes)
+        foreach (var size in sizes)
         {
             var laminaAll = new List<double>();
             var laminaEach = new List<double>();
@@ -59,14 +71,12 @@ internal static class BurstBenchmark
             }
 
             var ratio = Percentile.Of(laminaAll, 0.5) / Percentile.Of(bareAll, 0.5);
-            lines.Add($"burst {size}: all answered after {Percentile.Of(laminaAll, 0.5):F0} ms (p50 of {repetitions} by nearest rank; min {laminaAll.Min():F0}, max {laminaAll.Max():F0}), each {Percentile.P50P95(laminaEach)}; {size} bare pods at once: all answered after {Percentile.Of(bareAll, 0.5):F0} ms (min {bareAll.Min():F0}, max {bareAll.Max():F0}), each {Percentile.P50P95(bareEach)}; Lamina / bare {ratio:F2}x");
+            report.Series.Add(Series.Of($"burst {size}: each invocation", "lamina", laminaEach, repetitions: repetitions));
+            report.Series.Add(Series.Of($"burst {size}: each invocation", "B3 bare pod", bareEach, repetitions: repetitions));
+            report.Series.Add(Series.Of($"burst {size}: all answered", "lamina", laminaAll, repetitions: repetitions));
+            report.Series.Add(Series.Of($"burst {size}: all answered", "B3 bare pod", bareAll, repetitions: repetitions));
+            report.Ratios.Add(new RatioResult($"burst {size}: all answered, Lamina / bare pods at p50", ratio));
+            report.Say($"burst {size}: all answered after {Percentile.Of(laminaAll, 0.5):F0} ms (p50 of {repetitions} by nearest rank; min {laminaAll.Min():F0}, max {laminaAll.Max():F0}), each {Percentile.P50P95(laminaEach)}; {size} bare pods at once: all answered after {Percentile.Of(bareAll, 0.5):F0} ms (min {bareAll.Min():F0}, max {bareAll.Max():F0}), each {Percentile.P50P95(bareEach)}; Lamina / bare {ratio:F2}x");
         }
-
-        foreach (var line in lines)
-        {
-            Console.WriteLine(line);
-        }
-
-        return lines;
     }
 }

@@ -7,7 +7,7 @@ namespace Lamina.Bench.Cluster;
 /// scale written (Lamina only), the pod created, scheduled, its shim answering (the container started), the
 /// runtime initialised (the shim's readiness), the answer received.
 /// </summary>
-internal sealed record ColdStart(long Sent, long? ScaleWritten, long PodCreated, long? Scheduled, long? Started, long Ready, long Answered)
+internal sealed record ColdStart(long Sent, long? ScaleWritten, long PodCreated, long? Scheduled, long? Started, long? Ready, long Answered)
 {
     public double Total => Milliseconds(Answered);
 
