@@ -22,7 +22,7 @@ internal sealed partial class OperatorBenchmark : IScenario
     /// <summary>The operator's memory target per Function (docs/performance.md), in KB.</summary>
     private const double KilobytesPerFunctionTarget = 50;
 
-    public string Name => "operator";
+    public string Name => "reconcile";
 
     public string Summary => "the operator against a real kube-apiserver: N Functions reconciled vs the API server's own create time (B4), writes per no-op reconcile, memory per Function";
 
