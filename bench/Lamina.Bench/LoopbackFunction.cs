@@ -145,11 +145,22 @@ internal sealed class LoopbackFunction : IAsyncDisposable
                 Scaling = new FunctionScaling { IdleSeconds = IdleSeconds },
             },
         });
+        await AddPodAsync(client, $"{FunctionName}-fn-bench", invokePort);
+    }
+
+    /// <summary>
+    /// A pod of the function as the operator's on-demand template labels it, running (by its status
+    /// alone) at 127.0.0.1:<paramref name="invokePort"/>: one more environment for the controller to
+    /// lease, whose shim the caller runs on this machine.
+    /// </summary>
+    public static async Task AddPodAsync(IKubernetesClient client, string name, int invokePort)
+    {
+        ArgumentNullException.ThrowIfNull(client);
         var pod = await client.CreateAsync(new V1Pod
         {
             Metadata = new V1ObjectMeta
             {
-                Name = $"{FunctionName}-fn-bench",
+                Name = name,
                 NamespaceProperty = Namespace,
                 Labels = new Dictionary<string, string>
                 {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using k8s.Models;
 using Lamina.Bench.Load;
 using Lamina.Bench.Reporting;
 using Lamina.Testing;
@@ -217,42 +216,7 @@ internal sealed class DataplaneScenario : IScenario
                 ["_HANDLER"] = "index.handler",
             },
             binary: shimBinary);
-        var pod = await function.Client.CreateAsync(new V1Pod
-        {
-            Metadata = new V1ObjectMeta
-            {
-                Name = $"{LoopbackFunction.FunctionName}-fn-bench-{index}",
-                NamespaceProperty = LoopbackFunction.Namespace,
-                Labels = new Dictionary<string, string>
-                {
-                    ["app.kubernetes.io/managed-by"] = "lamina",
-                    ["app.kubernetes.io/component"] = "function",
-                    ["app.kubernetes.io/name"] = LoopbackFunction.FunctionName,
-                    ["lamina.dev/function"] = LoopbackFunction.FunctionName,
-                    ["lamina.dev/init-type"] = "on-demand",
-                },
-            },
-            Spec = new V1PodSpec
-            {
-                NodeName = "no-such-node",
-                Containers =
-                [
-                    new V1Container
-                    {
-                        Name = "function",
-                        Image = "docker.io/lamina/example-node:dev",
-                        Ports = [new V1ContainerPort { Name = "invoke", ContainerPort = shim.InvokeBase.Port, Protocol = "TCP" }],
-                    },
-                ],
-            },
-        });
-        pod.Status = new V1PodStatus
-        {
-            Phase = "Running",
-            PodIP = "127.0.0.1",
-            Conditions = [new V1PodCondition { Type = "Ready", Status = "True", LastTransitionTime = DateTime.UtcNow }],
-        };
-        await function.Client.ReplaceStatusAsync(pod);
+        await LoopbackFunction.AddPodAsync(function.Client, $"{LoopbackFunction.FunctionName}-fn-bench-{index}", shim.InvokeBase.Port);
         return shim;
     }
 
