@@ -54,6 +54,17 @@ public sealed class ChartInstallation : IAsyncLifetime
         }
 
         UpgradeOutput = await Release.UpgradeAsync(Path.Combine(Cluster.Layout.Root, "charts", "lamina"), "--set", "crds.install=false", "--set", "gateway.replicas=2");
+
+        // helm --wait returns once the new pods are ready; the previous revision's may still be
+        // terminating (a gateway draining its last requests). The tests start from a settled release.
+        using (var client = new KubernetesObjectClient(new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(Cluster.Layout.ClusterKubeconfig)), disposeKubernetes: true))
+        {
+            await Eventually.HoldsAsync(
+                async () => (await client.ListAsync<V1Pod>(Release.Namespace)).Items.All(pod => pod.Metadata.DeletionTimestamp is null),
+                TimeSpan.FromSeconds(120),
+                "the previous revision's pods are gone");
+        }
+
         Directory.CreateDirectory(_targets);
         foreach (var job in Jobs())
         {
