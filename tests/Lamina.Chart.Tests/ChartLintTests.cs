@@ -60,6 +60,16 @@ public sealed class ChartLintTests
     }
 
     [Fact]
+    public async Task Render_AccessLog_OffByDefaultOnWhenAsked()
+    {
+        const string Variable = "Logging__LogLevel__Lamina.Gateway.AccessLog";
+        var defaults = await ChartRender.RenderAsync(ChartRender.Kube120);
+        var on = await ChartRender.RenderAsync(["--set", "gateway.accessLog=true", .. ChartRender.Kube120]);
+        Assert.Null(Yaml.Env(ChartWorkloads.Container(defaults, "gateway"), Variable));
+        Assert.Equal("Information", Yaml.Env(ChartWorkloads.Container(on, "gateway"), Variable));
+    }
+
+    [Fact]
     public async Task Render_Defaults_ProgramsGetTheirListenersAndPodIdentity()
     {
         var manifests = await ChartRender.RenderAsync(ChartRender.Kube120);

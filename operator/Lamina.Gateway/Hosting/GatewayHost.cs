@@ -64,6 +64,12 @@ internal static class GatewayHost
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         }
 
+        // The access log (a line per invocation) is off unless configuration turns it on: AccessLog says why.
+        if (builder.Configuration[$"Logging:LogLevel:{AccessLog.Category}"] is null)
+        {
+            builder.Logging.AddFilter(AccessLog.Category, LogLevel.Warning);
+        }
+
         k8s.KubernetesClientConfiguration kubernetes;
         try
         {

@@ -22,7 +22,8 @@ internal sealed partial class InvokeHandler(
     InvokeMetrics metrics,
     IOptions<GatewayOptions> options,
     TimeProvider time,
-    ILogger<InvokeHandler> logger)
+    ILogger<InvokeHandler> logger,
+    ILoggerFactory loggerFactory)
 {
     public const string PathPrefix = "/2015-03-31/functions/";
     public const string PathSuffix = "/invocations";
@@ -42,6 +43,8 @@ internal sealed partial class InvokeHandler(
     private const string InvalidJson = "Could not parse request body into json: the payload is not valid JSON.";
 
     private readonly GatewayOptions _options = options.Value;
+
+    private readonly ILogger _accessLog = loggerFactory.CreateLogger(AccessLog.Category);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -209,7 +212,7 @@ internal sealed partial class InvokeHandler(
         }
 
         metrics.Completed(ns, reference.Name, time.GetElapsedTime(started));
-        LogInvoked(logger, caller.Identity, ns, reference.Name, requestId, context.Response.StatusCode, time.GetElapsedTime(started).TotalMilliseconds);
+        AccessLog.Invoked(_accessLog, caller.Identity, ns, reference.Name, requestId, context.Response.StatusCode, time.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <summary>
@@ -256,14 +259,14 @@ internal sealed partial class InvokeHandler(
             metrics.Errored(function.Namespace, function.Name, "Service");
             await LambdaErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "ServiceException",
                 $"RequestId: {requestId}: the event could not be stored, so it was not queued; invoke again.").ConfigureAwait(false);
-            LogInvoked(logger, caller.Identity, function.Namespace, function.Name, requestId, context.Response.StatusCode, time.GetElapsedTime(started).TotalMilliseconds);
+            AccessLog.Invoked(_accessLog, caller.Identity, function.Namespace, function.Name, requestId, context.Response.StatusCode, time.GetElapsedTime(started).TotalMilliseconds);
             return;
         }
 
         metrics.Invoked(function.Namespace, function.Name, "Event");
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.ContentLength = 0;
-        LogInvoked(logger, caller.Identity, function.Namespace, function.Name, requestId, context.Response.StatusCode, time.GetElapsedTime(started).TotalMilliseconds);
+        AccessLog.Invoked(_accessLog, caller.Identity, function.Namespace, function.Name, requestId, context.Response.StatusCode, time.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task RespondAsync(HttpContext context, string ns, string name, string requestId, RouteResult result)
@@ -443,9 +446,6 @@ internal sealed partial class InvokeHandler(
             }
         }
     }
-
-    [LoggerMessage(1, LogLevel.Information, "invoke {Namespace}.{Function} request {RequestId} by {Caller}: {Status} in {ElapsedMilliseconds} ms")]
-    private static partial void LogInvoked(ILogger logger, string caller, string @namespace, string function, string requestId, int status, double elapsedMilliseconds);
 
     [LoggerMessage(3, LogLevel.Information, "abandoned {Namespace}.{Function} request {RequestId} by {Caller}: the caller disconnected")]
     private static partial void LogAbandoned(ILogger logger, string caller, string @namespace, string function, string requestId);

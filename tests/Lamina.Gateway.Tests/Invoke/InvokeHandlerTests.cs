@@ -5,10 +5,12 @@ using Lamina.Gateway.Async;
 using Lamina.Gateway.Auth;
 using Lamina.Gateway.Invoke;
 using Lamina.Gateway.Routing;
+using Lamina.Gateway.Tests.Auth;
 using Lamina.Gateway.Tests.Fakes;
 using Lamina.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -33,11 +35,15 @@ public sealed class InvokeHandlerTests : IDisposable
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly RecordingMeterListener _meters;
     private readonly InvokeHandler _handler;
+    private readonly RecordingLogger<InvokeHandler> _accessLog = new();
+    private readonly ILoggerFactory _loggers;
 
     public InvokeHandlerTests()
     {
         var meterFactory = _services.GetRequiredService<IMeterFactory>();
         _meters = new RecordingMeterListener(meterFactory);
+        // Only the access log's category reaches the recorder.
+        _loggers = LoggerFactory.Create(logging => logging.AddProvider(_accessLog).AddFilter((category, _) => category == AccessLog.Category));
         _handler = new InvokeHandler(
             _authenticator,
             _catalog,
@@ -46,12 +52,14 @@ public sealed class InvokeHandlerTests : IDisposable
             new InvokeMetrics(meterFactory),
             Options.Create(new GatewayOptions()),
             _time,
-            NullLogger<InvokeHandler>.Instance);
+            NullLogger<InvokeHandler>.Instance,
+            _loggers);
     }
 
     public void Dispose()
     {
         _meters.Dispose();
+        _loggers.Dispose();
         _services.Dispose();
     }
 
@@ -78,6 +86,20 @@ public sealed class InvokeHandlerTests : IDisposable
         Assert.False(context.Response.Headers.ContainsKey("X-Amz-Function-Error"));
         Assert.False(context.Response.Headers.ContainsKey("X-Amz-Log-Result"));
         Assert.False(context.Response.Headers.ContainsKey("X-Amzn-ErrorType"));
+    }
+
+    [Fact]
+    public async Task HandleAsync_Invoked_OneAccessLogLineInItsOwnCategoryWithTheStatus()
+    {
+        _router.Result = new RouteResult.Completed("{}"u8.ToArray(), FunctionError: null, LogResult: null);
+        var answered = Post("orders", """{"order":17}""");
+
+        await _handler.HandleAsync(answered);
+
+        var entry = Assert.Single(_accessLog.Entries);
+        Assert.Equal(LogLevel.Information, entry.Level);
+        Assert.StartsWith($"invoke team-a.orders request {_router.Single.Request.RequestId} by ", entry.Message, StringComparison.Ordinal);
+        Assert.Contains(": 200 in ", entry.Message, StringComparison.Ordinal);
     }
 
     [Fact]
