@@ -42,33 +42,7 @@ internal static class GatewayHost
             builder.WebHost.UseUrls(DefaultUrls);
         }
 
-        if (Environment.GetEnvironmentVariable("LAMINA_LOG_FORMAT") == "json")
-        {
-            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
-        }
-
-        // ASP.NET Core logs every request at Information, four lines each. The gateway's own access
-        // log (InvokeHandler's "invoke …" line) already records each invocation, and the four lines
-        // cost about 0.05 ms per invocation on a 2-core machine (make bench BENCH_ARGS=gateway). So
-        // they start at Warning, as in ASP.NET's templates, and configuration can turn them back on.
-        if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
-        {
-            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        }
-
-        // The access log (a line per invocation) is off unless configuration turns it on: AccessLog says why.
-        if (builder.Configuration[$"Logging:LogLevel:{AccessLog.Category}"] is null)
-        {
-            builder.Logging.AddFilter(AccessLog.Category, LogLevel.Warning);
-        }
+        GatewayLogging.Configure(builder.Logging, builder.Configuration, Environment.GetEnvironmentVariable("LAMINA_LOG_FORMAT"));
 
         k8s.KubernetesClientConfiguration kubernetes;
         try

@@ -15,6 +15,11 @@ internal static class ShimLogging
     {
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
+
+        // ASP.NET Core's hosting starts an Activity and a logging scope for every request while this
+        // category is enabled at any level (it checks Critical), and logs nothing above Information:
+        // three requests per warm invocation (invoke, /next, /response) paid for them.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         logging.AddProvider(new LineLoggerProvider(string.Equals(format, "json", StringComparison.OrdinalIgnoreCase), Console.Error));
     });
 }
