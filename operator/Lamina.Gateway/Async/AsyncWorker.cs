@@ -366,7 +366,7 @@ internal sealed partial class AsyncWorker : BackgroundService
                 _invokeMetrics.Errored(function.Namespace, function.Name, outcome.FunctionError ?? "Unhandled");
                 break;
             case AttemptOutcomeKind.Throttled:
-                _invokeMetrics.Throttled(function.Namespace, function.Name, ThrottleReasons.Concurrency);
+                _invokeMetrics.Throttled(function.Namespace, function.Name, outcome.ThrottleReason ?? ThrottleReasons.Concurrency);
                 break;
             case AttemptOutcomeKind.SystemError:
                 _invokeMetrics.Errored(function.Namespace, function.Name, "Service");

@@ -9,6 +9,9 @@ namespace Lamina.Gateway.Async;
 /// </summary>
 internal sealed record AttemptOutcome(AttemptOutcomeKind Kind, int StatusCode, string? FunctionError, ReadOnlyMemory<byte> Response)
 {
+    /// <summary>A throttle's reason (<see cref="ThrottleReasons"/>), as the throttle metric and its alerts tell them apart; null for any other outcome.</summary>
+    public string? ThrottleReason { get; init; }
+
     /// <summary>What the router's answer means for an async event, mapped as InvokeHandler maps it for sync callers.</summary>
     public static AttemptOutcome From(RouteResult result, string requestId)
     {
@@ -21,8 +24,8 @@ internal sealed record AttemptOutcome(AttemptOutcomeKind Kind, int StatusCode, s
             RouteResult.EnvironmentLost lost => new(AttemptOutcomeKind.FunctionError, 200, "Unhandled", LambdaErrors.FunctionErrorDocument(
                 $"RequestId: {requestId} Error: the execution environment was lost mid-invocation: {lost.Message}", "Runtime.ExitError")),
             RouteResult.Rejected rejected => new(AttemptOutcomeKind.Rejected, rejected.StatusCode, null, rejected.Body),
-            RouteResult.QueueFull => Throttle("Rate Exceeded."),
-            RouteResult.Throttled throttled => Throttle(throttled.Message.Length > 0 ? throttled.Message : "Rate Exceeded."),
+            RouteResult.QueueFull => Throttle("Rate Exceeded.", ThrottleReasons.Concurrency),
+            RouteResult.Throttled throttled => Throttle(throttled.Message.Length > 0 ? throttled.Message : "Rate Exceeded.", throttled.Reason),
             RouteResult.Failed failed => System(502, "ResourceNotReadyException", failed.Message),
             RouteResult.NoEnvironment none => System(502, "ResourceNotReadyException", none.Message),
             _ => System(500, "ServiceException", $"unexpected routing result {result.GetType().Name}"),
@@ -37,8 +40,8 @@ internal sealed record AttemptOutcome(AttemptOutcomeKind Kind, int StatusCode, s
     public static AttemptOutcome FunctionNotFound(string functionArn) =>
         System(404, "ResourceNotFoundException", $"Function not found: {functionArn}");
 
-    private static AttemptOutcome Throttle(string message) =>
-        new(AttemptOutcomeKind.Throttled, 429, null, LambdaErrors.FunctionErrorDocument(message, "TooManyRequestsException"));
+    private static AttemptOutcome Throttle(string message, string reason) =>
+        new(AttemptOutcomeKind.Throttled, 429, null, LambdaErrors.FunctionErrorDocument(message, "TooManyRequestsException")) { ThrottleReason = reason };
 
     private static AttemptOutcome System(int status, string exception, string message) =>
         new(AttemptOutcomeKind.SystemError, status, null, LambdaErrors.FunctionErrorDocument(message, exception));

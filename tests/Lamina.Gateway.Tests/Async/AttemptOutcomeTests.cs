@@ -40,6 +40,23 @@ public sealed class AttemptOutcomeTests
         Assert.Equal(functionError, outcome.FunctionError);
     }
 
+    [Theory]
+    [InlineData(ThrottleReasons.ReservedConcurrency)]
+    [InlineData(ThrottleReasons.Concurrency)]
+    public void From_Throttled_KeepsTheControllersReason(string reason)
+    {
+        var outcome = AttemptOutcome.From(new RouteResult.Throttled(reason, "Rate Exceeded."), "r-1");
+
+        Assert.Equal(reason, outcome.ThrottleReason);
+    }
+
+    [Fact]
+    public void From_QueueFull_ConcurrencyReasonAsTheSyncPathGives()
+    {
+        Assert.Equal(ThrottleReasons.Concurrency, AttemptOutcome.From(new RouteResult.QueueFull(), "r-1").ThrottleReason);
+        Assert.Null(AttemptOutcome.From(new RouteResult.Completed("{}"u8.ToArray(), null, null), "r-1").ThrottleReason);
+    }
+
     [Fact]
     public void From_EnvironmentLost_RuntimeExitErrorDocumentNamingTheRequest()
     {
