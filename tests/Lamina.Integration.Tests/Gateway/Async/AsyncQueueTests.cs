@@ -153,7 +153,8 @@ public sealed class AsyncQueueTests(ITestOutputHelper output) : IAsyncLifetime
         gateway.Services.GetRequiredService<InvokeMetrics>(),
         Options.Create(new GatewayOptions()),
         TimeProvider.System,
-        NullLogger<InvokeHandler>.Instance);
+        NullLogger<InvokeHandler>.Instance,
+        NullLoggerFactory.Instance);
 
     private static DefaultHttpContext Post(string functionName, string body)
     {
