@@ -23,6 +23,13 @@ internal sealed partial class EnvironmentTracker : IInformerHandler<V1Pod>, IDis
     private readonly HttpClient _http;
     private readonly Lock _gate = new();
 
+    /// <summary>
+    /// How long a starting shim holds a readiness probe until it is ready (<c>/readyz?wait=</c>): the
+    /// controller learns of readiness the moment the runtime is initialised, not up to a probe
+    /// interval later, with one request per this long once the shim listens.
+    /// </summary>
+    private static readonly TimeSpan ReadyWait = TimeSpan.FromSeconds(5);
+
     /// <summary>Pods whose shim answered ready, by uid and container restart count (a restart starts over).</summary>
     private readonly Dictionary<string, int> _probedReady = new(StringComparer.Ordinal);
 
@@ -41,8 +48,10 @@ internal sealed partial class EnvironmentTracker : IInformerHandler<V1Pod>, IDis
         _options = options;
         _time = time;
         _logger = logger;
-        // A probe is one loopback-fast GET: a shim that does not answer within a second is not ready.
-        _http = handler is null ? new HttpClient { Timeout = TimeSpan.FromSeconds(1) } : new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(1) };
+        // A probe is a long poll held by the shim for up to ReadyWait; a shim that has not answered a
+        // second after that is not ready.
+        var timeout = ReadyWait + TimeSpan.FromSeconds(1);
+        _http = handler is null ? new HttpClient { Timeout = timeout } : new HttpClient(handler, disposeHandler: false) { Timeout = timeout };
     }
 
     public void OnAdd(V1Pod item) => Apply(item);
@@ -132,11 +141,13 @@ internal sealed partial class EnvironmentTracker : IInformerHandler<V1Pod>, IDis
 
     private async Task ProbeAsync(V1Pod pod, FunctionId function, string uid, int restarts, string ip, CancellationToken cancellationToken)
     {
-        var uri = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{ip}:{ShimContract.AdminPort}{ShimContract.ReadyPath}"));
+        var uri = new Uri(string.Create(CultureInfo.InvariantCulture,
+            $"http://{ip}:{ShimContract.AdminPort}{ShimContract.ReadyPath}?{ShimContract.ReadyWaitParameter}={(int)ReadyWait.TotalMilliseconds}"));
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                var asked = _time.GetTimestamp();
                 try
                 {
                     using var response = await _http.GetAsync(uri, cancellationToken).ConfigureAwait(false);
@@ -160,10 +171,16 @@ internal sealed partial class EnvironmentTracker : IInformerHandler<V1Pod>, IDis
                 }
                 catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    // The one-second timeout.
+                    // The client's timeout.
                 }
 
-                await Task.Delay(_options.ProbeInterval, _time, cancellationToken).ConfigureAwait(false);
+                // A shim that held the poll may be asked again at once; one that answered sooner (not
+                // listening yet, or a shim from before the long poll) waits out the probe interval.
+                var remaining = _options.ProbeInterval - _time.GetElapsedTime(asked);
+                if (remaining > TimeSpan.Zero)
+                {
+                    await Task.Delay(remaining, _time, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -29,6 +29,9 @@ internal static class ShimContract
     /// <summary>Readiness: the runtime has initialised (called next for the first time).</summary>
     public const string ReadyPath = "/readyz";
 
+    /// <summary>The query parameter of <see cref="ReadyPath"/> that holds the answer until ready, for up to that many milliseconds (the shim caps it at 10 s).</summary>
+    public const string ReadyWaitParameter = "wait";
+
     /// <summary>Liveness: the shim itself answers.</summary>
     public const string HealthPath = "/healthz";
 }

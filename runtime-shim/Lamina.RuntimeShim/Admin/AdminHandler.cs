@@ -13,6 +13,12 @@ internal sealed class AdminHandler(ExecutionEnvironment environment)
     public const string ReadyPath = "/readyz";
     public const string MetricsPath = "/metrics";
 
+    /// <summary>The query parameter of <see cref="ReadyPath"/> that asks to wait for readiness (milliseconds).</summary>
+    public const string ReadyWaitParameter = "wait";
+
+    /// <summary>A long poll's longest hold: well within any client's timeout, and one request per 10 s per starting pod.</summary>
+    public static readonly TimeSpan MaxReadyWait = TimeSpan.FromSeconds(10);
+
     public static bool Serves(string path) => path is HealthPath or ReadyPath or MetricsPath;
 
     /// <summary>A GET or HEAD of /metrics: the exporter's to answer (any other method gets 405 here).</summary>
@@ -42,7 +48,9 @@ internal sealed class AdminHandler(ExecutionEnvironment environment)
                 await WriteTextAsync(context, StatusCodes.Status200OK, "ok\n").ConfigureAwait(false);
                 break;
             case ReadyPath:
-                var ready = environment.IsReady;
+                var ready = ReadyWait(context.Request) is { } wait
+                    ? await environment.WaitUntilReadyAsync(wait, context.RequestAborted).ConfigureAwait(false)
+                    : environment.IsReady;
                 var text = ready ? "ready\n" : environment.IsDraining ? "draining\n" : "initialising\n";
                 await WriteTextAsync(context, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, text).ConfigureAwait(false);
                 break;
@@ -50,6 +58,19 @@ internal sealed class AdminHandler(ExecutionEnvironment environment)
                 await WriteTextAsync(context, StatusCodes.Status404NotFound, "not found: try /healthz, /readyz or /metrics\n").ConfigureAwait(false);
                 break;
         }
+    }
+
+    /// <summary>
+    /// <c>/readyz?wait=&lt;ms&gt;</c>: how long a not-yet-ready environment holds the answer until it is
+    /// ready (the concurrency controller's long poll; the kubelet asks without it). At most
+    /// <see cref="MaxReadyWait"/>; null without a valid value.
+    /// </summary>
+    private static TimeSpan? ReadyWait(HttpRequest request)
+    {
+        var text = request.Query[ReadyWaitParameter].ToString();
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds) && milliseconds > 0
+            ? TimeSpan.FromMilliseconds(Math.Min(milliseconds, MaxReadyWait.TotalMilliseconds))
+            : null;
     }
 
     private static Task WriteTextAsync(HttpContext context, int status, string text)

@@ -54,6 +54,39 @@ internal sealed partial class ExecutionEnvironment
         }
     }
 
+    /// <summary>
+    /// <see cref="IsReady"/>, waiting up to <paramref name="wait"/> for it to turn true: the
+    /// concurrency controller long-polls a starting environment's readiness this way, so it learns
+    /// the moment the runtime is initialised rather than at its next probe. False at once when draining.
+    /// </summary>
+    public async Task<bool> WaitUntilReadyAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(wait, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        while (true)
+        {
+            Task changed;
+            lock (gate)
+            {
+                if (draining || initError is not null || AcceptsInvocations(generation))
+                {
+                    return !draining;
+                }
+
+                changed = stateChanged.Task;
+            }
+
+            try
+            {
+                await changed.WaitAsync(either.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return IsReady;
+            }
+        }
+    }
+
     /// <summary>An invocation is in flight.</summary>
     public bool IsBusy
     {

@@ -38,6 +38,37 @@ public sealed class ExecutionEnvironmentTests : IDisposable
     }
 
     [Fact]
+    public async Task WaitUntilReadyAsync_RuntimeInitialisesDuringTheWait_TrueAtOnce()
+    {
+        _harness.StartRuntime();
+        var waiting = Environment.WaitUntilReadyAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+
+        _ = Environment.NextAsync(CancellationToken.None);
+
+        Assert.True(await waiting.Bounded());
+    }
+
+    [Fact]
+    public async Task WaitUntilReadyAsync_NotReadyWithinTheWait_False()
+    {
+        _harness.StartRuntime();
+        var waiting = Environment.WaitUntilReadyAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.False(await waiting.Bounded());
+    }
+
+    [Fact]
+    public async Task WaitUntilReadyAsync_AlreadyReady_TrueWithoutWaiting()
+    {
+        _ = _harness.StartInitialisedRuntime();
+
+        Assert.True(await Environment.WaitUntilReadyAsync(TimeSpan.FromSeconds(5), CancellationToken.None).Bounded());
+    }
+
+    [Fact]
     public void IsReady_AfterFirstNext_True()
     {
         _ = _harness.StartInitialisedRuntime();
