@@ -34,7 +34,10 @@ internal static class ConcurrencyEndpoints
     }
 
     /// <summary>The address gateways dial: configured, else the pod's IP (POD_IP) with the gRPC port, else the bind URL.</summary>
-    public static string Advertised(ConcurrencyOptions options)
+    public static string Advertised(ConcurrencyOptions options) => Advertised(options, Environment.GetEnvironmentVariable("POD_IP"));
+
+    /// <inheritdoc cref="Advertised(ConcurrencyOptions)" />
+    internal static string Advertised(ConcurrencyOptions options, string? podIp)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.AdvertisedAddress is { Length: > 0 } configured)
@@ -43,9 +46,16 @@ internal static class ConcurrencyEndpoints
         }
 
         var bind = ParseUrl(options.GrpcUrl);
-        return Environment.GetEnvironmentVariable("POD_IP") is { Length: > 0 } podIp
-            ? $"http://{podIp}:{bind.Port}"
-            : bind.GetLeftPart(UriPartial.Authority);
+        if (podIp is not { Length: > 0 })
+        {
+            return bind.GetLeftPart(UriPartial.Authority);
+        }
+
+        // An IPv6 pod IP goes in brackets, or the URL's port could not be told from the address.
+        var host = IPAddress.TryParse(podIp, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? $"[{podIp}]"
+            : podIp;
+        return $"http://{host}:{bind.Port}";
     }
 
     private static Uri ParseUrl(string url)
