@@ -38,6 +38,7 @@ internal sealed class FunctionPool
     private readonly TimeProvider _time;
     private int _queueDepth;
     private int _inFlight;
+    private int _provisionedInFlight;
     private int _leases;
     private long _started;
     private bool _isRetired;
@@ -69,6 +70,9 @@ internal sealed class FunctionPool
 
     /// <summary>Invocations from this replica on an environment now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Of <see cref="InFlight"/>, those on provisioned-concurrency environments.</summary>
+    public int ProvisionedInFlight => Volatile.Read(ref _provisionedInFlight);
 
     /// <summary>Leases held now, whatever their state.</summary>
     public int Leases => Volatile.Read(ref _leases);
@@ -146,6 +150,11 @@ internal sealed class FunctionPool
         lock (_gate)
         {
             Volatile.Write(ref _inFlight, _inFlight - 1);
+            if (slot.Lease.Provisioned)
+            {
+                Volatile.Write(ref _provisionedInFlight, _provisionedInFlight - 1);
+            }
+
             if (slot.Revoked || kind == ReturnKind.Release)
             {
                 Release(slot);
@@ -420,6 +429,11 @@ internal sealed class FunctionPool
     {
         slot.State = EnvironmentState.InFlight;
         Volatile.Write(ref _inFlight, _inFlight + 1);
+        if (slot.Lease.Provisioned)
+        {
+            Volatile.Write(ref _provisionedInFlight, _provisionedInFlight + 1);
+        }
+
         Interlocked.Increment(ref _started);
     }
 

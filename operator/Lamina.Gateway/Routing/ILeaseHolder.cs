@@ -33,8 +33,9 @@ internal interface ILeaseHolder
     IReadOnlyList<Acquire> PendingTickets();
 
     /// <summary>
-    /// In flight, waiting and started per function since the last call: every function with a lease
-    /// or a waiter, and once more (with zeros) each one that has just lost its last.
+    /// In flight (all, and on provisioned environments), waiting and started per function since the
+    /// last call: every function with a lease or a waiter, and once more (with zeros) each one that has
+    /// just lost its last.
     /// </summary>
     IReadOnlyList<Demand> TakeDemand();
 }

@@ -239,7 +239,14 @@ internal sealed partial class InvocationRouter : IInvocationRouter, ILeaseHolder
                 started += before; // retired and made again since the last report: one entry
             }
 
-            demand.Add(new Demand { Function = pool.Function.ToRef(), InFlight = pool.InFlight, Waiting = pool.QueueDepth, Started = started });
+            demand.Add(new Demand
+            {
+                Function = pool.Function.ToRef(),
+                InFlight = pool.InFlight,
+                ProvisionedInFlight = pool.ProvisionedInFlight,
+                Waiting = pool.QueueDepth,
+                Started = started,
+            });
         }
 
         foreach (var (function, started) in retired)

@@ -25,10 +25,10 @@ internal sealed class ConcurrencyMetrics
         _decisions = meter.CreateCounter<long>("lamina_scale_decisions_total", description: "Autoscaler decisions that changed a function's desired environments, by direction (Up, Down).");
         meter.CreateObservableGauge("lamina_unreserved_concurrent_executions", () => Sum(state, static g => g.Unreserved ? g.Busy : 0),
             description: "Invocations running now of functions without reserved concurrency (Lambda's UnreservedConcurrentExecutions).");
-        meter.CreateObservableGauge("lamina_provisioned_concurrent_executions", () => Each(state, static g => g.Provisioned > 0 ? g.ProvisionedLeased : null),
-            description: "Provisioned-concurrency environments leased to a gateway now (Lambda's ProvisionedConcurrentExecutions; a lease is idle for at most the gateways' idle release).");
+        meter.CreateObservableGauge("lamina_provisioned_concurrent_executions", () => Each(state, static g => g.Provisioned > 0 ? g.ProvisionedBusy : null),
+            description: "Provisioned-concurrency environments running an invocation now, as the gateways report them (Lambda's ProvisionedConcurrentExecutions).");
         meter.CreateObservableGauge("lamina_provisioned_concurrency_utilization", () => EachRatio(state),
-            description: "Provisioned-concurrency environments in use over provisioned concurrency, 0 to 1 (Lambda's ProvisionedConcurrencyUtilization).");
+            description: "Provisioned-concurrency environments running an invocation now over provisioned concurrency, normally 0 to 1 (Lambda's ProvisionedConcurrencyUtilization).");
         meter.CreateObservableGauge("lamina_desired_environments", () => Each(state, static g => g.Desired),
             description: "Execution environments the autoscaler wants, provisioned ones included.");
         meter.CreateObservableGauge("lamina_environments", () => Each(state, static g => g.Environments),
@@ -88,7 +88,7 @@ internal sealed class ConcurrencyMetrics
         {
             if (gauges.Provisioned > 0)
             {
-                yield return new Measurement<double>((double)gauges.ProvisionedLeased / gauges.Provisioned, new("namespace", gauges.Function.Namespace), new("function", gauges.Function.Name));
+                yield return new Measurement<double>((double)gauges.ProvisionedBusy / gauges.Provisioned, new("namespace", gauges.Function.Namespace), new("function", gauges.Function.Name));
             }
         }
     }

@@ -488,7 +488,7 @@ internal sealed class ConcurrencyState
         }
     }
 
-    /// <summary>Per function: in flight (as gateways report), leases, ready and desired environments, for the gauges.</summary>
+    /// <summary>Per function: in flight (as gateways report, all and on provisioned environments), leases, ready and desired environments, for the gauges.</summary>
     public IReadOnlyList<FunctionGauges> Gauges()
     {
         lock (_gate)
@@ -503,7 +503,6 @@ internal sealed class ConcurrencyState
 
                 var ready = 0;
                 var provisionedReady = 0;
-                var provisionedBusy = 0;
                 foreach (var environment in function.Environments.Values)
                 {
                     if (environment.Info is { Serving: true, Terminating: false })
@@ -512,16 +511,13 @@ internal sealed class ConcurrencyState
                         if (environment.Info.Provisioned)
                         {
                             provisionedReady++;
-                            if (environment.Lease is not null)
-                            {
-                                provisionedBusy++;
-                            }
                         }
                     }
                 }
 
                 gauges.Add(new FunctionGauges(function.Id, function.Limits.Reserved, Busy(function), function.Leases.Count, ready,
-                    function.Desired, function.Environments.Count, provisionedReady, provisionedBusy, function.Limits.Provisioned, function.Limits.TimeoutSeconds));
+                    function.Desired, function.Environments.Count, provisionedReady, function.ReportedProvisionedInFlight, function.Limits.Provisioned,
+                    function.Limits.TimeoutSeconds));
             }
 
             return gauges;
@@ -923,17 +919,20 @@ internal sealed class ConcurrencyState
     private void Autoscale(FunctionEntry function, DateTimeOffset now)
     {
         var inFlight = 0;
+        var provisionedInFlight = 0;
         var waiting = 0;
         foreach (var session in _sessions.Values)
         {
             if (session.Connected && session.Demand.TryGetValue(function.Id, out var demand))
             {
                 inFlight += demand.InFlight;
+                provisionedInFlight += demand.ProvisionedInFlight;
                 waiting += demand.Waiting;
             }
         }
 
         function.ReportedInFlight = inFlight;
+        function.ReportedProvisionedInFlight = provisionedInFlight;
         var observed = inFlight + waiting;
         function.Autoscaler.Record(now, observed);
         if (function.LastActivity is { } activity)
@@ -1096,6 +1095,9 @@ internal sealed class ConcurrencyState
         public ScaleEvent? LastScale { get; set; }
 
         public int ReportedInFlight { get; set; }
+
+        /// <summary>Of <see cref="ReportedInFlight"/>, those on provisioned environments (gateways that predate the field report 0).</summary>
+        public int ReportedProvisionedInFlight { get; set; }
 
         public int PublishedBusy { get; set; }
     }

@@ -395,6 +395,45 @@ public sealed class InvocationRouterTests
         Assert.Empty(harness.Router.TakeDemand());
     }
 
+    /// <summary>
+    /// One row: the leases in the order granted (<c>pc</c> provisioned, <c>fn</c> on demand), how many
+    /// of them (the first ones: an invocation takes the first idle) run an invocation, and the in flight
+    /// and provisioned in flight reported.
+    /// </summary>
+    public static TheoryData<string, string, int, int, int> ProvisionedRows => new()
+    {
+        { "two provisioned leases, one busy", "pc pc", 1, 1, 1 },
+        { "two provisioned leases, both busy", "pc pc", 2, 2, 2 },
+        { "two provisioned leases, both idle", "pc pc", 0, 0, 0 },
+        { "on demand busy, provisioned idle", "fn pc", 1, 1, 0 },
+        { "one of each busy", "pc fn", 2, 2, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ProvisionedRows))]
+    public async Task TakeDemand_ProvisionedAndOnDemandLeases_ProvisionedInFlightCountsBusyProvisionedOnly(
+        string row, string leases, int busy, int inFlight, int provisionedInFlight)
+    {
+        await using var harness = new RouterHarness();
+        var release = new TaskCompletionSource();
+        var kinds = leases.Split(' ');
+        for (var i = 0; i < kinds.Length; i++)
+        {
+            var shim = await harness.AddIdleShimAsync($"hello-{kinds[i]}-{i + 1}", provisioned: kinds[i] == "pc");
+            shim.Script(new ShimReply.Held(release.Task, ShimReply.Ok()));
+        }
+
+        var running = Enumerable.Range(0, busy).Select(_ => harness.InvokeAsync()).ToArray();
+
+        var demand = Assert.Single(harness.Router.TakeDemand());
+        Assert.True((demand.InFlight, demand.ProvisionedInFlight) == (inFlight, provisionedInFlight),
+            $"{row}: in flight {demand.InFlight}, provisioned in flight {demand.ProvisionedInFlight}");
+        release.SetResult();
+        Assert.All(await Task.WhenAll(running).WaitAsync(Soon), result => Assert.IsType<RouteResult.Completed>(result));
+        var after = Assert.Single(harness.Router.TakeDemand());
+        Assert.True((after.InFlight, after.ProvisionedInFlight) == (0, 0), $"{row}: after the invocations ended, {after}");
+    }
+
     // ---------------------------------------------------------------- what the shim answered
 
     [Fact]

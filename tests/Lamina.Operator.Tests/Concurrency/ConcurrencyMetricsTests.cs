@@ -1,3 +1,4 @@
+using System.Globalization;
 using Lamina.Operator.Concurrency;
 using Lamina.Testing;
 
@@ -5,7 +6,8 @@ namespace Lamina.Operator.Tests.Concurrency;
 
 /// <summary>
 /// The controller's gauges as a scrape reads them: the limits exported beside the figures they bound
-/// (reserved concurrency, the function's timeout, the pool and its unreserved room).
+/// (reserved concurrency, the function's timeout, the pool and its unreserved room), and provisioned
+/// concurrency in use (environments running an invocation, not merely leased).
 /// </summary>
 [Trait(TestTiers.Category, TestTiers.Unit)]
 public sealed class ConcurrencyMetricsTests : IDisposable
@@ -127,6 +129,76 @@ public sealed class ConcurrencyMetricsTests : IDisposable
             var series = Assert.Single(_recorded.Of(name));
             Assert.Equal(["function", "namespace"], series.Tags.Keys);
         }
+    }
+
+    /// <summary>
+    /// One row: provisioned concurrency, and the gateways as <c>id:leases/inFlight/provisionedInFlight</c>
+    /// (<c>!</c> after it: its stream has ended). Leases go to the provisioned environments first, then to
+    /// on-demand ones; then come the expected provisioned executions and utilisation.
+    /// </summary>
+    public static TheoryData<string, int, string, int, double> ProvisionedRows => new()
+    {
+        { "two provisioned leases, one busy: the idle lease does not count", 2, "a:2/1/1", 1, 0.5 },
+        { "every provisioned environment busy", 2, "a:2/2/2", 2, 1.0 },
+        { "leased but idle: nothing runs", 2, "a:2/0/0", 0, 0.0 },
+        { "two gateways: summed", 4, "a:2/1/1 b:2/2/2", 3, 0.75 },
+        { "a gateway whose stream ended no longer counts, though its leases wait out the TTL", 2, "a:1/1/1 b:1/1/1!", 1, 0.5 },
+        { "invocations on on-demand environments do not count", 1, "a:3/2/0", 0, 0.0 },
+        { "an older gateway that does not send provisioned_in_flight counts none", 2, "a:2/2/0", 0, 0.0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ProvisionedRows))]
+    public void ProvisionedExecutions_GatewaysReportInFlight_CountsProvisionedEnvironmentsRunningAnInvocation(
+        string row, int provisioned, string gateways, int executions, double utilization)
+    {
+        _harness.State.StartLeading();
+        _harness.Function(Capped, reserved: 10, provisioned: provisioned);
+        for (var i = 1; i <= provisioned; i++)
+        {
+            _harness.Serve(Capped, $"capped-pc-{i}", provisioned: true);
+        }
+
+        for (var i = 1; i <= 10 - provisioned; i++)
+        {
+            _harness.Serve(Capped, $"capped-fn-{i}");
+        }
+
+        foreach (var gateway in gateways.Split(' '))
+        {
+            var parts = gateway.TrimEnd('!').Split(':');
+            var numbers = parts[1].Split('/').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray();
+            var (id, ended) = (parts[0], gateway.EndsWith('!'));
+            var stream = _harness.Connect(id);
+            stream.Acquire(Capped, numbers[0]);
+            Assert.True(numbers[0] == stream.Take().Grants.Count, $"{row}: {id} was not granted its {numbers[0]} leases");
+            stream.ReportDemand(Capped, inFlight: numbers[1], waiting: 0, started: numbers[1], provisionedInFlight: numbers[2]);
+            if (ended)
+            {
+                stream.Disconnect();
+            }
+        }
+
+        _harness.Tick();
+
+        var running = Single(Scrape("lamina_provisioned_concurrent_executions"), Capped);
+        var used = Single(Scrape("lamina_provisioned_concurrency_utilization"), Capped);
+        Assert.True((running.Value, used.Value) == (executions, utilization), $"{row}: {running.Value} executions, utilisation {used.Value}");
+    }
+
+    [Fact]
+    public void ProvisionedExecutions_NoProvisionedConcurrency_NoSeries()
+    {
+        _harness.State.StartLeading();
+        _harness.Function(Capped, reserved: 5);
+        _harness.Serve(Capped, "capped-fn-1");
+        var gateway = _harness.Connect("a");
+        gateway.Acquire(Capped);
+        gateway.ReportDemand(Capped, inFlight: 1, waiting: 0, started: 1);
+        _harness.Tick();
+
+        Assert.Empty(Scrape("lamina_provisioned_concurrent_executions"));
+        Assert.Empty(Scrape("lamina_provisioned_concurrency_utilization"));
     }
 
     /// <summary>What one scrape reads from the instrument now.</summary>

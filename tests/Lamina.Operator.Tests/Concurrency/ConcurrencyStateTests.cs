@@ -851,6 +851,39 @@ public sealed class ConcurrencyStateTests
     }
 
     [Fact]
+    public void Tick_GatewayReportsAgainThenItsStreamEnds_ProvisionedBusyIsItsLatestReportThenNothing()
+    {
+        var harness = Leading();
+        harness.Function(F, provisioned: 2);
+        harness.Serve(F, "hello-pc-1", provisioned: true);
+        harness.Serve(F, "hello-pc-2", provisioned: true);
+        var a = harness.Connect("gw-a");
+        var b = harness.Connect("gw-b");
+        a.Acquire(F);
+        b.Acquire(F);
+
+        a.ReportDemand(F, inFlight: 1, waiting: 0, started: 1, provisionedInFlight: 1);
+        b.ReportDemand(F, inFlight: 1, waiting: 0, started: 1, provisionedInFlight: 1);
+        harness.Tick();
+        Assert.Equal((2, 2), Running(harness));
+
+        a.ReportDemand(F, inFlight: 0, waiting: 0, started: 0, provisionedInFlight: 0); // replaces, not adds
+        harness.Tick();
+        Assert.Equal((1, 1), Running(harness));
+
+        b.Disconnect(); // its lease waits out the TTL, but nothing runs on it for this count
+        harness.Tick();
+        Assert.Equal((0, 0), Running(harness));
+        Assert.Equal(2, harness.State.LeaseCount(F));
+
+        static (int Busy, int ProvisionedBusy) Running(ConcurrencyHarness harness)
+        {
+            var gauges = Assert.Single(harness.State.Gauges());
+            return (gauges.Busy, gauges.ProvisionedBusy);
+        }
+    }
+
+    [Fact]
     public void Tick_IdleForIdleAfter_ScalesToProvisionedFloor()
     {
         var idleAfter = TimeSpan.FromSeconds(10);

@@ -56,10 +56,21 @@ internal sealed class FakeGateway(ConcurrencyState state, GatewaySession session
         Send(message);
     }
 
-    public void ReportDemand(FunctionId function, int inFlight, int waiting, long started) =>
+    /// <summary>The gateway's demand for one function; <paramref name="provisionedInFlight"/> is the part of <paramref name="inFlight"/> on provisioned environments.</summary>
+    public void ReportDemand(FunctionId function, int inFlight, int waiting, long started, int provisionedInFlight = 0) =>
         Send(new GatewayMessage
         {
-            Demand = { new Demand { Function = ConcurrencyHarness.Ref(function), InFlight = inFlight, Waiting = waiting, Started = started } },
+            Demand =
+            {
+                new Demand
+                {
+                    Function = ConcurrencyHarness.Ref(function),
+                    InFlight = inFlight,
+                    ProvisionedInFlight = provisionedInFlight,
+                    Waiting = waiting,
+                    Started = started,
+                },
+            },
         });
 
     /// <summary>The stream ended (what the service's reader does in its finally).</summary>
