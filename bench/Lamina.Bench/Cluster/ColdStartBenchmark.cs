@@ -112,7 +112,13 @@ internal sealed class ColdStartBenchmark : IScenario
             Console.WriteLine($"bench: {function}: the probe did not see its pod's shim ready before it went away; that sample has no shim or runtime phase");
         }
 
-        var pod = timeline.PodsOf(deployment + "-").Single();
+        var pods = timeline.PodsOf(deployment + "-");
+        if (pods.Count != 1)
+        {
+            throw new InvalidOperationException($"bench: one cold invocation of {function} made {pods.Count} pods ({string.Join(", ", pods.Select(p => p.Name))}), not one");
+        }
+
+        var pod = pods[0];
         return new ColdStart(sent, timeline.ScaledUp(deployment), pod.Created, pod.Scheduled, answering, ready, answered);
     }
 
