@@ -14,7 +14,7 @@ namespace Lamina.Bench;
 /// Async (<c>Event</c>) invocations (docs/async.md) of the loopback function (<see cref="LoopbackFunction"/>:
 /// the published shim + Node RIC, leased from the in-process operator) through gateway processes that
 /// store events in a real Redis (<see cref="RedisServer"/>: AOF with <c>appendfsync always</c>, as
-/// Lamina requires, so every write waits for an fsync), in two parts:
+/// Lamina requires, so every write waits for an fsync), in three parts:
 /// <list type="bullet">
 /// <item>Enqueue: Event invocations answered 202, by 1 and by 8 clients, against the baseline B5, a bare
 /// <c>XADD</c> of the same payload on the same Redis from the bench process (StackExchange.Redis, one
@@ -22,6 +22,9 @@ namespace Lamina.Bench;
 /// <item>End to end: from sending an Event invocation to the function starting it (its witness POST
 /// arriving at <see cref="TimestampWitness"/>), one event at a time, against a synchronous invoke of the
 /// same payload through the same gateway.</item>
+/// <item>Faults (<see cref="AsyncFaults"/>): events sent over two gateways while one is SIGKILLed and
+/// started again and Redis is killed and restarted; none answered 202 may be lost, and the duplicate
+/// rate is the figure.</item>
 /// </list>
 /// </summary>
 internal sealed class AsyncBenchmark : IScenario
@@ -66,7 +69,7 @@ internal sealed class AsyncBenchmark : IScenario
 
     public string Name => "async";
 
-    public string Summary => "Event invocations through the gateway and Redis (AOF, appendfsync always): enqueue p50/p99 and events/s vs a bare XADD (B5), 1 and 8 clients; send -> function start vs a synchronous invoke; gateway CPU";
+    public string Summary => "Event invocations through the gateway and Redis (AOF, appendfsync always): enqueue p50/p99 and events/s vs a bare XADD (B5), 1 and 8 clients; send -> function start vs a synchronous invoke; gateway CPU; under faults (gateway SIGKILLs, a Redis kill): lost (target 0) and the duplicate rate";
 
     public bool NeedsCluster => false;
 
@@ -81,7 +84,7 @@ internal sealed class AsyncBenchmark : IScenario
         _ = RedisServer.BinaryPath;
         var layout = RepositoryLayout.Discover();
         await using var redis = await RedisServer.StartAsync();
-        await using var function = await LoopbackFunction.StartAsync(shim, layout);
+        await using var function = await LoopbackFunction.StartAsync(shim, layout, AsyncFaults.ShortenLeases);
         var configuration = ConfigurationOptions.Parse(redis.ConnectionString);
         // FLUSHALL between the parts.
         configuration.AllowAdmin = true;
@@ -108,16 +111,26 @@ internal sealed class AsyncBenchmark : IScenario
             polling = await IdleCpuAsync(gateway, idleWindow);
         }
 
+        // The faults part counts every event left in Redis as its own.
+        await server.FlushAllDatabasesAsync();
+        var (faultLines, lost) = await AsyncFaults.MeasureAsync(run, function.Kubeconfig, redis, connection.GetDatabase(), http, store);
+
         string[] lines =
         [
-            $"async: Redis {server.Version} on loopback (AOF, appendfsync always: every write, XADD or the gateway's enqueue script, waits for an fsync before its reply; one fsync serves every write of one event-loop turn); one environment: the published shim + Node RIC on loopback leased from the operator's concurrency controller; gateways with --auth=none",
+            $"async: Redis {server.Version} on loopback (AOF, appendfsync always: every write, XADD or the gateway's enqueue script, waits for an fsync before its reply; one fsync serves every write of one event-loop turn); one environment: the published shim + Node RIC on loopback leased from the operator's concurrency controller (its LeaseTtl shortened for the faults part: it matters only when a gateway vanishes); gateways with --auth=none",
             .. enqueueLines,
             .. endToEndLines,
             $"async: an idle gateway's CPU ({idleWindow.TotalSeconds:F1} s after its series): {asleep:F1} ms per second with its workers asleep (the enqueue gateway), {polling:F1} ms per second with its workers polling one function's stream every {PollInterval.TotalMilliseconds:F0} ms",
+            .. faultLines,
         ];
         foreach (var line in lines)
         {
             report.Say(line);
+        }
+
+        if (lost > 0)
+        {
+            throw new InvalidOperationException($"async: faults: {lost} events answered 202 never ran");
         }
     }
 
@@ -341,7 +354,8 @@ internal sealed class AsyncBenchmark : IScenario
         }
     }
 
-    private static HttpRequestMessage EventRequest(Uri uri, string payload)
+    /// <summary>An Event invocation of <paramref name="payload"/>.</summary>
+    public static HttpRequestMessage EventRequest(Uri uri, string payload)
     {
         var request = HttpLoad.Post(uri, payload);
         request.Headers.Add("X-Amz-Invocation-Type", "Event");

@@ -1,6 +1,7 @@
 using k8s.Models;
 using Lamina.Kubernetes.Client;
 using Lamina.Operator.Api;
+using Lamina.Operator.Concurrency;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 
@@ -55,8 +56,12 @@ internal sealed class LoopbackFunction : IAsyncDisposable
     public static Uri InvokeUri(GatewayProcess gateway) =>
         new(gateway.Endpoint, $"/2015-03-31/functions/{Namespace}.{FunctionName}/invocations");
 
-    /// <summary>Starts the shim (ready), the API server with the Function CRD, the operator (leading), then the Function and its pod.</summary>
-    public static async Task<LoopbackFunction> StartAsync(string shim, RepositoryLayout layout)
+    /// <summary>
+    /// Starts the shim (ready), the API server with the Function CRD, the operator (leading), then the
+    /// Function and its pod. <paramref name="concurrency"/> changes the concurrency controller's settings
+    /// (a benchmark that kills gateways shortens how long their leases outlive them).
+    /// </summary>
+    public static async Task<LoopbackFunction> StartAsync(string shim, RepositoryLayout layout, Action<ConcurrencyOptions>? concurrency = null)
     {
         var node = ShimBenchmark.NodeRuntime(layout);
         var environment = await ShimProcess.StartAsync(
@@ -83,7 +88,7 @@ internal sealed class LoopbackFunction : IAsyncDisposable
 
             // The operator, with the concurrency controller, leading before the pod exists: a new leader
             // grants leases on environments that served before it led only after its learning period.
-            running = await RunningOperator.StartAsync(client, new RecordingEventRecorder(), Namespace);
+            running = await RunningOperator.StartAsync(client, new RecordingEventRecorder(), Namespace, concurrency: concurrency);
             await WaitUntilAsync(() => running.Leading, TimeSpan.FromSeconds(60), "the operator leads");
             await CreateFunctionAndPodAsync(client, environment.InvokeBase.Port);
 
