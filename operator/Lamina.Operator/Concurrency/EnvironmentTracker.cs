@@ -49,9 +49,12 @@ internal sealed partial class EnvironmentTracker : IInformerHandler<V1Pod>, IDis
         _time = time;
         _logger = logger;
         // A probe is a long poll held by the shim for up to ReadyWait; a shim that has not answered a
-        // second after that is not ready.
+        // second after that is not ready. Connecting is bounded apart, so that a pod IP that drops
+        // packets costs a second, not the whole poll; pod IPs are dialled directly, whatever HTTP_PROXY says.
         var timeout = ReadyWait + TimeSpan.FromSeconds(1);
-        _http = handler is null ? new HttpClient { Timeout = timeout } : new HttpClient(handler, disposeHandler: false) { Timeout = timeout };
+        _http = handler is null
+            ? new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(1), UseProxy = false }) { Timeout = timeout }
+            : new HttpClient(handler, disposeHandler: false) { Timeout = timeout };
     }
 
     public void OnAdd(V1Pod item) => Apply(item);
