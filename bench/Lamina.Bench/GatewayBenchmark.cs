@@ -46,12 +46,8 @@ internal sealed class GatewayBenchmark : IScenario
         var layout = RepositoryLayout.Discover();
 
         // The baselines first: they need no cluster.
-        var helloPort = FreePort.Next();
-        await using var hello = SelfProcess.Start("hello", helloPort);
-        var helloUri = new Uri($"http://127.0.0.1:{helloPort}/");
-        var proxyPort = FreePort.Next();
-        await using var proxy = SelfProcess.Start("proxy", proxyPort, helloUri.ToString());
-        var proxyUri = new Uri($"http://127.0.0.1:{proxyPort}/");
+        await using var baselines = await KestrelBaselines.StartAsync();
+        var (hello, helloUri, proxy, proxyUri) = (baselines.Hello, baselines.HelloUri, baselines.Proxy, baselines.ProxyUri);
 
         await using var function = await LoopbackFunction.StartAsync(shim, layout);
         var environment = function.Environment;

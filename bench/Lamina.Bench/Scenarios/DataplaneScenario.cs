@@ -54,12 +54,8 @@ internal sealed class DataplaneScenario : IScenario
         report.Say($"== dataplane: warm invoke through gateway -> shim -> Node RIC ({Environments} environments), {count} requests per series (fewer for large payloads) ==");
 
         var layout = RepositoryLayout.Discover();
-        var helloPort = FreePort.Next();
-        await using var hello = SelfProcess.Start("hello", helloPort);
-        var helloUri = new Uri($"http://127.0.0.1:{helloPort}/");
-        var proxyPort = FreePort.Next();
-        await using var proxy = SelfProcess.Start("proxy", proxyPort, helloUri.ToString());
-        var proxyUri = new Uri($"http://127.0.0.1:{proxyPort}/");
+        await using var baselines = await KestrelBaselines.StartAsync();
+        var (hello, helloUri, proxy, proxyUri) = (baselines.Hello, baselines.HelloUri, baselines.Proxy, baselines.ProxyUri);
 
         await using var function = await LoopbackFunction.StartAsync(run.Shim, layout);
         var shims = new List<ShimProcess> { function.Environment };
