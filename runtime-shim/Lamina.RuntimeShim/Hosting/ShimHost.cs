@@ -88,11 +88,17 @@ internal static partial class ShimHost
         builder.Services.AddHostedService(static provider => provider.GetRequiredService<RuntimeSupervisor>());
         builder.Services.AddHostedService<DrainService>();
         builder.Services.AddSingleton<RuntimeApiHandler>();
-        builder.Services.AddSingleton(static provider => new InvokeHandler(
+        var tokens = InvokeTokens.Parse(System.Environment.GetEnvironmentVariable(InvokeTokens.Variable), options.Local);
+        if (tokens.RefusesEveryone)
+        {
+            LogNoTokens(loggerFactory.CreateLogger("Lamina.RuntimeShim"), InvokeTokens.Variable);
+        }
+
+        builder.Services.AddSingleton(provider => new InvokeHandler(
             provider.GetRequiredService<ExecutionEnvironment>(),
             provider.GetRequiredService<TimeProvider>(),
             rieEnabled: provider.GetRequiredService<ShimOptions>().Local,
-            InvokeTokens.Parse(System.Environment.GetEnvironmentVariable(InvokeTokens.Variable))));
+            tokens));
         builder.Services.AddSingleton<AdminHandler>();
         builder.Services.AddSingleton<ShimDispatcher>();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -186,4 +192,7 @@ internal static partial class ShimHost
 
     [LoggerMessage(2, LogLevel.Information, "Local mode: invoke with POST http://{Endpoint}/2015-03-31/functions/function/invocations")]
     private static partial void LogLocal(ILogger logger, string endpoint);
+
+    [LoggerMessage(3, LogLevel.Warning, "{Variable} holds no valid hash: every invoke-contract call is refused (401) until the operator rolls this pod with the gateways' token hashes")]
+    private static partial void LogNoTokens(ILogger logger, string variable);
 }

@@ -10,7 +10,9 @@ namespace Lamina.RuntimeShim.Invoke;
 /// learns only the tokens' SHA-256 hashes (<see cref="Variable"/>, set by the operator): the function's
 /// own code runs as the same user and can read the shim's environment, and a hash lets it verify
 /// nothing it could present. Several hashes are accepted at once, so the token rotates without a pause
-/// (docs/concurrency.md). Without the variable (local mode, tests), every caller is accepted.
+/// (docs/concurrency.md). Without the variable only the local emulator (<c>--local</c>) accepts every
+/// caller; a function pod without hashes (a broken Secret, an operator that never read one) refuses
+/// every caller: a missing credential must not open the pod.
 /// </summary>
 internal sealed class InvokeTokens
 {
@@ -21,21 +23,29 @@ internal sealed class InvokeTokens
 
     private InvokeTokens(bool required, byte[][] accepted) => (Required, _accepted) = (required, accepted);
 
-    /// <summary>Every caller is accepted.</summary>
+    /// <summary>Every caller is accepted (the local emulator, and unit tests of the handler).</summary>
     public static InvokeTokens None { get; } = new(false, []);
+
+    /// <summary>No caller is accepted: a function pod that was given no hash.</summary>
+    public static InvokeTokens Nobody { get; } = new(true, []);
 
     /// <summary>True when a caller must present a token.</summary>
     public bool Required { get; }
 
+    /// <summary>Whether no caller at all can get in (a function pod without a valid hash).</summary>
+    public bool RefusesEveryone => Required && _accepted.Length == 0;
+
     /// <summary>
     /// The hashes in <paramref name="value"/>; entries that are not 64 hex digits are ignored. A value
-    /// with no valid hash at all refuses every caller: a damaged variable must not open the pod.
+    /// with no valid hash at all refuses every caller: a damaged variable must not open the pod. Without
+    /// a value, <paramref name="local"/> (the emulator, on loopback) accepts everyone and a function
+    /// pod accepts no one.
     /// </summary>
-    public static InvokeTokens Parse(string? value)
+    public static InvokeTokens Parse(string? value, bool local)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            return None;
+            return local ? None : Nobody;
         }
 
         var accepted = new List<byte[]>();

@@ -130,6 +130,38 @@ public sealed class InvokeHandlerTests : IDisposable
         Assert.Equal(document, Body(context));
     }
 
+    [Theory]
+    [InlineData("Lambda-Runtime-Function-Error-Type", "Evil\r\nSTART RequestId: forged")]
+    [InlineData("Lambda-Runtime-Function-Error-Type", "Ошибка\0")]
+    [InlineData(null, "Evil\nREPORT RequestId: forged")]
+    public async Task HandleAsync_RuntimePostsAnUnsafeErrorType_HeaderAndReportLineCarryTheSafeForm(string? header, string type)
+    {
+        var next = _harness.StartInitialisedRuntime();
+        var context = Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r1"), (InvokeContract.LogType, "Tail"));
+        var handle = _handler.HandleAsync(context);
+        await next.Bounded();
+        var document = JsonSerializer.Serialize(new Dictionary<string, string> { ["errorMessage"] = "bad", ["errorType"] = type });
+        var post = Post("/2018-06-01/runtime/invocation/r1/error", document);
+        if (header is not null)
+        {
+            post.Request.Headers[header] = type;
+        }
+
+        await new Lamina.RuntimeShim.RuntimeApi.RuntimeApiHandler(Environment).HandleAsync(post).Bounded();
+        await handle.Bounded();
+
+        var safe = ErrorType.From(type).Value;
+        Assert.Equal(202, post.Response.StatusCode);
+        Assert.Equal(200, context.Response.StatusCode);
+        Assert.Equal("Handled", Header(context, InvokeContract.FunctionError));
+        Assert.Equal(safe, Header(context, InvokeContract.ErrorType));
+        Assert.Equal(document, Body(context));
+        var log = Encoding.UTF8.GetString(Convert.FromBase64String(Header(context, InvokeContract.LogResult)));
+        Assert.Contains($"\tStatus: error\tError Type: {safe}\n", log, StringComparison.Ordinal);
+        Assert.DoesNotContain(log.Split('\n'), line => line.StartsWith("START RequestId: forged", StringComparison.Ordinal) || line.StartsWith("REPORT RequestId: forged", StringComparison.Ordinal));
+        Assert.Single(log.Split('\n'), line => line.StartsWith("REPORT ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task HandleAsync_ContractAnotherInvocationInFlight_429Busy()
     {
@@ -358,7 +390,7 @@ public sealed class InvokeHandlerTests : IDisposable
     [InlineData("not-the-token")]
     public async Task HandleAsync_ContractWithoutTheGatewaysToken_UnauthorizedAndNotRun(string? presented)
     {
-        var handler = new InvokeHandler(_harness.Environment, _harness.Time, tokens: InvokeTokens.Parse(TokenHash));
+        var handler = new InvokeHandler(_harness.Environment, _harness.Time, tokens: InvokeTokens.Parse(TokenHash, local: false));
         var context = presented is null
             ? Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r-1"))
             : Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r-1"), (InvokeContract.Token, presented));
@@ -373,19 +405,58 @@ public sealed class InvokeHandlerTests : IDisposable
     [Fact]
     public void Accepts_TokenWhoseHashIsListed_TrueAndOthersFalse()
     {
-        var tokens = InvokeTokens.Parse($"{new string('0', 64)}, {TokenHash}");
+        var tokens = InvokeTokens.Parse($"{new string('0', 64)}, {TokenHash}", local: false);
 
         Assert.True(tokens.Required);
         Assert.True(tokens.Accepts("gateway-token"));
         Assert.False(tokens.Accepts("gateway-token "));
         Assert.False(tokens.Accepts(null));
-        Assert.True(InvokeTokens.Parse(null).Accepts(null));
+        Assert.True(InvokeTokens.Parse(null, local: true).Accepts(null));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData(" ")]
+    public void Parse_NoVariableOutsideLocalMode_RefusesEveryone(string? value)
+    {
+        var tokens = InvokeTokens.Parse(value, local: false);
+
+        Assert.True(tokens.Required);
+        Assert.True(tokens.RefusesEveryone);
+        Assert.False(tokens.Accepts(null));
+        Assert.False(tokens.Accepts("gateway-token"));
+        Assert.False(tokens.Accepts("anything"));
+    }
+
+    [Fact]
+    public void Parse_NoVariableInLocalMode_AcceptsEveryone()
+    {
+        var tokens = InvokeTokens.Parse(null, local: true);
+
+        Assert.False(tokens.Required);
+        Assert.False(tokens.RefusesEveryone);
+        Assert.True(tokens.Accepts(null));
+    }
+
+    [Fact]
+    public async Task HandleAsync_ContractInAPodWithoutHashes_UnauthorizedAndNotRun()
+    {
+        var handler = new InvokeHandler(_harness.Environment, _harness.Time, tokens: InvokeTokens.Parse(null, local: false));
+        _ = _harness.StartInitialisedRuntime();
+        var context = Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r-1"), (InvokeContract.Token, "gateway-token"));
+
+        await handler.HandleAsync(context).Bounded();
+
+        Assert.Equal(401, context.Response.StatusCode);
+        Assert.Equal(InvokeContract.Statuses.Rejected, Header(context, InvokeContract.Status));
+        Assert.True(Environment.IsReady);
     }
 
     [Fact]
     public void Parse_VariableWithNoValidHash_RefusesEveryone()
     {
-        var tokens = InvokeTokens.Parse("not-a-hash,also-not");
+        var tokens = InvokeTokens.Parse("not-a-hash,also-not", local: false);
 
         Assert.True(tokens.Required);
         Assert.False(tokens.Accepts("gateway-token"));
