@@ -110,7 +110,7 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         if (isError)
         {
             var (document, errorType) = ErrorDocument(context.Request, body);
-            _ = environment.CompleteAsync(requestId, document, FunctionErrors.Handled, errorType);
+            _ = environment.CompleteAsync(requestId, document, FunctionErrors.Handled, errorType.Value);
         }
         else
         {
@@ -125,7 +125,7 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         var body = await ReadBodyAsync(context).ConfigureAwait(false) ?? [];
         var (document, errorType) = ErrorDocument(context.Request, body);
         var message = TryReadMessage(document) ?? "The runtime failed to initialise.";
-        environment.ReportInitError(new LambdaError(message, errorType), document);
+        environment.ReportInitError(new LambdaError(message, errorType.Value), document);
         await RespondAsync(context, StatusCodes.Status202Accepted).ConfigureAwait(false);
     }
 
@@ -143,9 +143,10 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
 
     /// <summary>
     /// The error document for the caller: the runtime's JSON when it sent an object, else one made from
-    /// what it sent. The type comes from Lambda-Runtime-Function-Error-Type, else the document's errorType.
+    /// what it sent. The type comes from Lambda-Runtime-Function-Error-Type, else the document's errorType,
+    /// made safe for a header and a log line (<see cref="ErrorType"/>).
     /// </summary>
-    internal static (byte[] Document, string ErrorType) ErrorDocument(HttpRequest request, byte[] body)
+    internal static (byte[] Document, ErrorType ErrorType) ErrorDocument(HttpRequest request, byte[] body)
     {
         var headerType = request.Headers["Lambda-Runtime-Function-Error-Type"].ToString();
         string? documentType = null;
@@ -163,14 +164,14 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         {
         }
 
-        var errorType = !string.IsNullOrEmpty(headerType) ? headerType : documentType ?? "Runtime.Unknown";
+        var errorType = ErrorType.From(!string.IsNullOrEmpty(headerType) ? headerType : documentType);
         if (isObject)
         {
             return (body, errorType);
         }
 
         var text = Encoding.UTF8.GetString(body);
-        return (new LambdaError(text.Length > 0 ? text : "The runtime reported an error without details.", errorType).ToUtf8Json(), errorType);
+        return (new LambdaError(text.Length > 0 ? text : "The runtime reported an error without details.", errorType.Value).ToUtf8Json(), errorType);
     }
 
     private static string? TryReadMessage(byte[] document)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Lamina.RuntimeShim.Execution;
 using Lamina.RuntimeShim.RuntimeApi;
 using Lamina.Testing;
 using Microsoft.AspNetCore.Http;
@@ -17,7 +18,7 @@ public sealed class RuntimeApiHandlerTests
         var (document, errorType) = RuntimeApiHandler.ErrorDocument(Request(), body);
 
         Assert.Same(body, document);
-        Assert.Equal("ValueError", errorType);
+        Assert.Equal("ValueError", errorType.Value);
     }
 
     [Fact]
@@ -28,7 +29,7 @@ public sealed class RuntimeApiHandlerTests
         var (document, errorType) = RuntimeApiHandler.ErrorDocument(Request("Runtime.UserCodeError"), body);
 
         Assert.Same(body, document);
-        Assert.Equal("Runtime.UserCodeError", errorType);
+        Assert.Equal("Runtime.UserCodeError", errorType.Value);
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public sealed class RuntimeApiHandlerTests
     {
         var (_, errorType) = RuntimeApiHandler.ErrorDocument(Request(""), Bytes("""{"errorType":"ValueError"}"""));
 
-        Assert.Equal("ValueError", errorType);
+        Assert.Equal("ValueError", errorType.Value);
     }
 
     [Theory]
@@ -50,7 +51,7 @@ public sealed class RuntimeApiHandlerTests
         var (document, errorType) = RuntimeApiHandler.ErrorDocument(Request(), body);
 
         Assert.Same(body, document);
-        Assert.Equal("Runtime.Unknown", errorType);
+        Assert.Equal("Runtime.Unknown", errorType.Value);
     }
 
     [Theory]
@@ -62,7 +63,7 @@ public sealed class RuntimeApiHandlerTests
     {
         var (document, errorType) = RuntimeApiHandler.ErrorDocument(Request(), Bytes(text));
 
-        Assert.Equal("Runtime.Unknown", errorType);
+        Assert.Equal("Runtime.Unknown", errorType.Value);
         Assert.Equal((text, "Runtime.Unknown"), Read(document));
     }
 
@@ -71,7 +72,7 @@ public sealed class RuntimeApiHandlerTests
     {
         var (document, errorType) = RuntimeApiHandler.ErrorDocument(Request("Runtime.Crash"), Bytes("boom"));
 
-        Assert.Equal("Runtime.Crash", errorType);
+        Assert.Equal("Runtime.Crash", errorType.Value);
         Assert.Equal(("boom", "Runtime.Crash"), Read(document));
     }
 
@@ -80,8 +81,43 @@ public sealed class RuntimeApiHandlerTests
     {
         var (document, errorType) = RuntimeApiHandler.ErrorDocument(Request(), []);
 
-        Assert.Equal("Runtime.Unknown", errorType);
+        Assert.Equal("Runtime.Unknown", errorType.Value);
         Assert.Equal(("The runtime reported an error without details.", "Runtime.Unknown"), Read(document));
+    }
+
+    [Theory]
+    [InlineData("Evil\r\nREPORT RequestId: forged")]
+    [InlineData("Nul\0Byte")]
+    [InlineData("Ошибка")]
+    public void ErrorDocument_HeaderTypeWithControlOrNonAscii_TypeMadeSafeAndBodyKept(string header)
+    {
+        var body = Bytes("""{"errorMessage":"bad","errorType":"ValueError"}""");
+
+        var (document, errorType) = RuntimeApiHandler.ErrorDocument(Request(header), body);
+
+        Assert.Same(body, document);
+        Assert.Equal(ErrorType.From(header).Value, errorType.Value);
+        Assert.True(errorType.Value.AsSpan().IndexOfAnyExceptInRange('!', '~') < 0, errorType.Value);
+    }
+
+    [Fact]
+    public void ErrorDocument_BodyTypeWithNewlines_TypeMadeSafeAndDocumentKept()
+    {
+        var body = Bytes("""{"errorMessage":"bad","errorType":"A\nSTART RequestId: forged"}""");
+
+        var (document, errorType) = RuntimeApiHandler.ErrorDocument(Request(), body);
+
+        Assert.Same(body, document);
+        Assert.Equal("A_START_RequestId:_forged", errorType.Value);
+    }
+
+    [Fact]
+    public void ErrorDocument_NotJsonWithAnUnsafeHeaderType_WrappedWithTheSafeType()
+    {
+        var (document, errorType) = RuntimeApiHandler.ErrorDocument(Request("Crash\r\nX: y"), Bytes("boom"));
+
+        Assert.Equal("Crash__X:_y", errorType.Value);
+        Assert.Equal(("boom", "Crash__X:_y"), Read(document));
     }
 
     private static HttpRequest Request(string? errorTypeHeader = null)
