@@ -86,7 +86,7 @@ internal sealed partial class FunctionController : BackgroundService
             loggers,
             meters,
             function => _queue.Add(ObjectKey.Of(function.Namespace, function.Name)),
-            new InvokeTokenSecret(client, leaderOptions.Value.Namespace, loggers.CreateLogger<InvokeTokenSecret>()),
+            new InvokeTokenSecret(client, leaderOptions.Value.Namespace, events, meters, loggers.CreateLogger<InvokeTokenSecret>()),
             TokensChanged);
         _reconciler = new FunctionReconciler(
             client,
@@ -173,6 +173,7 @@ internal sealed partial class FunctionController : BackgroundService
         finally
         {
             _leading = false;
+            _concurrency.Tokens.StandDown();
         }
     }
 
@@ -222,7 +223,10 @@ internal sealed partial class FunctionController : BackgroundService
         }
     }
 
-    /// <summary>The token Secret changed: every function's pods get the new hashes (a rolling update).</summary>
+    /// <summary>
+    /// The token Secret's good tokens changed: every function's pods get the new hashes (a rolling
+    /// update). A broken Secret never calls this (InvokeTokenSecret keeps the last good hashes).
+    /// </summary>
     private void TokensChanged()
     {
         _reconciler.InvokeTokenHashes = _concurrency.Tokens.Hashes;

@@ -203,6 +203,13 @@ internal sealed partial class FunctionReconciler(
         var desired = DeploymentBuilder.Build(function, kind, replicas, InvokeTokenHashes is { } hashes ? defaults with { InvokeTokenHashes = hashes } : defaults);
         var name = desired.Metadata.Name!;
         var actual = deployments.Get(desired.Metadata.NamespaceProperty, name);
+        if (InvokeTokenHashes is null && actual is not null && OwnerReferences.IsControlledBy(actual.Metadata, function) && LambdaEnvironment.InvokeTokenHashesOf(actual) is { } kept)
+        {
+            // No good token read yet (a broken Secret since this operator started): keep the pods' hashes
+            // rather than roll them onto a template without any, which would refuse every gateway.
+            desired = DeploymentBuilder.Build(function, kind, replicas, defaults with { InvokeTokenHashes = kept });
+        }
+
         if (actual is not null && OwnerReferences.IsControlledBy(actual.Metadata, function))
         {
             var (have, want) = (SelectorText(actual.Spec?.Selector), SelectorText(desired.Spec.Selector));

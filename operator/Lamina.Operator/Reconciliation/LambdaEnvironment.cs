@@ -23,6 +23,9 @@ internal static class LambdaEnvironment
         "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
     };
 
+    /// <summary>The gateways' token hashes (OperatorDefaults.InvokeTokenHashes); the shim refuses every caller without it.</summary>
+    public const string InvokeTokenVariable = "LAMINA_INVOKE_TOKEN_SHA256";
+
     /// <summary>Names starting with this are the shim's own settings.</summary>
     public const string ReservedPrefix = "LAMINA_";
 
@@ -64,8 +67,9 @@ internal static class LambdaEnvironment
         };
         if (defaults.InvokeTokenHashes is { Length: > 0 } hashes)
         {
-            env.Add(Literal("LAMINA_INVOKE_TOKEN_SHA256", hashes));
+            env.Add(Literal(InvokeTokenVariable, hashes));
         }
+
         if (spec.Handler is { Length: > 0 } handler)
         {
             env.Add(Literal("_HANDLER", handler));
@@ -73,6 +77,26 @@ internal static class LambdaEnvironment
 
         env.AddRange(function.Spec.Env ?? []);
         return env;
+    }
+
+    /// <summary>
+    /// The token hashes a Deployment's pods were given (the first container that has them), or null:
+    /// what the reconciler keeps while the operator knows no good tokens, so a broken Secret rolls nothing.
+    /// </summary>
+    public static string? InvokeTokenHashesOf(V1Deployment? deployment)
+    {
+        foreach (var container in deployment?.Spec?.Template?.Spec?.Containers ?? [])
+        {
+            foreach (var variable in container.Env ?? [])
+            {
+                if (variable.Name == InvokeTokenVariable && variable.Value is { Length: > 0 } value)
+                {
+                    return value;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static V1EnvVar Literal(string name, string value) => new() { Name = name, Value = value };

@@ -30,7 +30,8 @@ internal sealed record OperatorDefaults
     /// <summary>
     /// SHA-256 hashes of the gateways' tokens (Access/InvokeTokenSecret), sorted and comma-separated:
     /// function pods get them as LAMINA_INVOKE_TOKEN_SHA256 and accept only callers presenting one of
-    /// the tokens. Null: no check (nothing read yet, or a test without the Secret).
+    /// the tokens. Null: the operator never read a usable Secret; the reconciler then keeps the hashes an
+    /// existing Deployment carries, and a new one gets none (its shims refuse every caller: fail closed).
     /// </summary>
     public string? InvokeTokenHashes { get; init; }
 }

@@ -73,6 +73,45 @@ public sealed class FunctionReconcilerTests
     }
 
     [Fact]
+    public async Task Reconcile_NoGoodTokensKnownAndTheDeploymentCarriesHashes_TemplateKeptZeroWrites()
+    {
+        var hashes = new string('a', 64);
+        Seed(Functions.Valid(ns: Ns));
+        await ReconcileAsync(hashes);
+        _client.ClearRequests();
+
+        // An operator that never read a usable Secret (broken since it started) must not roll the pods
+        // onto a template without hashes: their shims would refuse every gateway.
+        await ReconcileAsync(invokeTokenHashes: null);
+
+        Assert.Empty(_client.Writes);
+        Assert.Equal(hashes, TokenHashes(_client.Peek<V1Deployment>(Ns, "hello-fn")!));
+    }
+
+    [Fact]
+    public async Task Reconcile_TokenHashesChange_PodTemplateGetsTheNewOnes()
+    {
+        Seed(Functions.Valid(ns: Ns));
+        await ReconcileAsync(new string('a', 64));
+        _client.ClearRequests();
+
+        await ReconcileAsync(new string('b', 64));
+
+        Assert.Equal(["apply Deployment team-a/hello-fn"], _client.Writes.Select(w => w.ToString()));
+        Assert.Equal(new string('b', 64), TokenHashes(_client.Peek<V1Deployment>(Ns, "hello-fn")!));
+    }
+
+    [Fact]
+    public async Task Reconcile_NoGoodTokensKnownAndNewFunction_CreatedWithoutHashes()
+    {
+        Seed(Functions.Valid(ns: Ns));
+
+        await ReconcileAsync(invokeTokenHashes: null);
+
+        Assert.Null(TokenHashes(_client.Peek<V1Deployment>(Ns, "hello-fn")!));
+    }
+
+    [Fact]
     public async Task Reconcile_ReplicasSetByAutoscaler_NotReset()
     {
         Seed(Functions.Valid(ns: Ns));
@@ -108,7 +147,7 @@ public sealed class FunctionReconcilerTests
         _client.FailNext(r => r is { Verb: "apply", Kind: "Deployment" },
             FakeKubernetesClient.ApiError(HttpStatusCode.InternalServerError, "InternalError", "etcd is down"));
 
-        var error = await Assert.ThrowsAsync<Lamina.Kubernetes.Client.KubernetesApiException>(ReconcileAsync);
+        var error = await Assert.ThrowsAsync<Lamina.Kubernetes.Client.KubernetesApiException>(() => ReconcileAsync());
 
         Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
         Assert.Equal(["Warning CreateFailed: Deployment hello-fn: etcd is down about Function/hello"], _events.Events);
@@ -508,7 +547,7 @@ public sealed class FunctionReconcilerTests
         Seed(Functions.Valid(ns: Ns));
         _client.FailNext(r => r.Subresource == "status", FakeKubernetesClient.ApiError(HttpStatusCode.Conflict, "Conflict"));
 
-        await Assert.ThrowsAsync<Lamina.Kubernetes.Client.KubernetesApiException>(ReconcileAsync);
+        await Assert.ThrowsAsync<Lamina.Kubernetes.Client.KubernetesApiException>(() => ReconcileAsync());
     }
 
     private void Seed(Function function) => _client.Seed(function);
@@ -526,10 +565,13 @@ public sealed class FunctionReconcilerTests
             d.Status = new V1DeploymentStatus { ObservedGeneration = d.Metadata.Generation, Replicas = replicas, UpdatedReplicas = replicas, ReadyReplicas = replicas, AvailableReplicas = replicas };
         });
 
+    private static string? TokenHashes(V1Deployment deployment) =>
+        deployment.Spec!.Template!.Spec!.Containers![0].Env!.SingleOrDefault(e => e.Name == LambdaEnvironment.InvokeTokenVariable)?.Value;
+
     private static string? InitializationType(V1Deployment deployment) =>
         deployment.Spec!.Template!.Spec!.Containers![0].Env!.Single(e => e.Name == "AWS_LAMBDA_INITIALIZATION_TYPE").Value;
 
-    private Task ReconcileAsync()
+    private Task ReconcileAsync(string? invokeTokenHashes = null)
     {
         var reconciler = new FunctionReconciler(
             _client,
@@ -542,7 +584,10 @@ public sealed class FunctionReconcilerTests
             _events,
             new OperatorDefaults(),
             _time,
-            NullLogger<FunctionReconciler>.Instance);
+            NullLogger<FunctionReconciler>.Instance)
+        {
+            InvokeTokenHashes = invokeTokenHashes,
+        };
         return reconciler.ReconcileAsync(Ns, "hello", CancellationToken.None);
     }
 
