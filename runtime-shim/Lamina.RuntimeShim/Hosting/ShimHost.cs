@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Lamina.RuntimeShim.Admin;
 using Lamina.RuntimeShim.Execution;
+using Lamina.RuntimeShim.Http;
 using Lamina.RuntimeShim.Invoke;
 using Lamina.RuntimeShim.Metrics;
 using Lamina.RuntimeShim.Supervision;
@@ -23,6 +24,24 @@ internal static partial class ShimHost
     // After SIGTERM the in-flight invocation may run to its deadline; the kubelet's grace (the
     // operator sets timeout + 10 s) bounds the whole shutdown, this only keeps the host from cutting it short.
     private static readonly TimeSpan ShutdownAllowance = TimeSpan.FromSeconds(10);
+
+    // Connections each port keeps open at most (docs/runtime-shim.md, "Limits"). An environment runs
+    // one invocation at a time: each gateway holds one or two pooled connections to it, so 64 leaves
+    // room for dozens of gateways and their retries while an idle flood from another pod stops there
+    // rather than at the pod's memory limit.
+    private const int InvokeConnections = 64;
+
+    // The controller's readiness long-poll (two while its leader changes), Prometheus, the kubelet's probes.
+    private const int AdminConnections = 32;
+
+    // The runtime and whatever its process opens (AWS's clients keep one connection; extensions a few).
+    private const int RuntimeApiConnections = 32;
+
+    // Kestrel's default is 32 KB; Lamina's and the Runtime API's headers need a few.
+    private const int HeaderBytes = 16 * 1024;
+
+    // Headers arrive in one packet from a gateway or a runtime; Kestrel's default waits 30 s for slow ones.
+    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(ShimOptions options)
     {
@@ -104,18 +123,38 @@ internal static partial class ShimHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // The Runtime API speaks HTTP/1.1 only: AWS's runtime clients expect exactly that.
-            kestrel.ListenHandle((ulong)runtimeApiSocket.Handle, listen => listen.Protocols = HttpProtocols.Http1);
-            kestrel.Listen(options.InvokeEndpoint, listen => listen.Protocols = HttpProtocols.Http1);
-            if (options.AdminEndpoint is { } admin)
-            {
-                kestrel.Listen(admin, listen => listen.Protocols = HttpProtocols.Http1);
-            }
-
+            var limits = kestrel.Limits;
+            // Every body the shim reads is bounded by RequestBody (6 MB and a little); this stops one it
+            // does not read (an admin path) from being buffered past that.
+            limits.MaxRequestBodySize = PayloadLimits.Response + 1;
+            // Lamina's headers are short (a client context is at most 3,583 bytes of base64): 16 KB in all.
+            limits.MaxRequestHeadersTotalSize = HeaderBytes;
+            limits.RequestHeadersTimeout = HeaderTimeout;
             // Kestrel's minimum body data rate (240 bytes/s after 5 s) stays on for every port: a
             // runtime posts its result over loopback far faster, and a stalled body must not hold a
-            // connection (or the init/error call, which has no deadline) forever.
+            // connection (or the init/error call, which has no deadline) forever. Keep-alive stays at
+            // Kestrel's 130 s, longer than the gateways' pooled-connection idle time, so a gateway never
+            // reuses a connection the shim is closing.
 
+            // The Runtime API speaks HTTP/1.1 only: AWS's runtime clients expect exactly that.
+            kestrel.ListenHandle((ulong)runtimeApiSocket.Handle, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(new ConnectionCap(RuntimeApiConnections).Wrap);
+            });
+            kestrel.Listen(options.InvokeEndpoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(new ConnectionCap(options.AdminEndpoint is null ? InvokeConnections + AdminConnections : InvokeConnections).Wrap);
+            });
+            if (options.AdminEndpoint is { } admin)
+            {
+                kestrel.Listen(admin, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(new ConnectionCap(AdminConnections).Wrap);
+                });
+            }
         });
 
         var app = builder.Build();
