@@ -66,13 +66,14 @@ public sealed class ShimProcess : IAsyncDisposable
         int timeoutSeconds = 30,
         bool waitForReady = true,
         string? binary = null,
-        IEnumerable<string>? extraArguments = null)
+        IEnumerable<string>? extraArguments = null,
+        bool local = true)
     {
         ArgumentNullException.ThrowIfNull(runtimeCommand);
         var extra = extraArguments?.ToList() ?? [];
         for (var attempt = 1; ; attempt++)
         {
-            var shim = Start(runtimeCommand, environment, timeoutSeconds, binary, extra);
+            var shim = Start(runtimeCommand, environment, timeoutSeconds, binary, extra, local);
             if (!waitForReady)
             {
                 return shim;
@@ -95,7 +96,7 @@ public sealed class ShimProcess : IAsyncDisposable
         }
     }
 
-    private static ShimProcess Start(IReadOnlyList<string> runtimeCommand, IReadOnlyDictionary<string, string>? environment, int timeoutSeconds, string? binary, List<string> extraArguments)
+    private static ShimProcess Start(IReadOnlyList<string> runtimeCommand, IReadOnlyDictionary<string, string>? environment, int timeoutSeconds, string? binary, List<string> extraArguments, bool local)
     {
         // Three different ports: the shim tells its servers apart by port.
         var ports = new HashSet<int>();
@@ -105,15 +106,21 @@ public sealed class ShimProcess : IAsyncDisposable
         }
 
         var (invokePort, adminPort, runtimeApiPort) = (ports.ElementAt(0), ports.ElementAt(1), ports.ElementAt(2));
-        var arguments = new List<string>
+        var arguments = new List<string>();
+        if (local)
         {
-            // Local mode serves RIE's path too, which the tests drive beside the gateway's contract.
-            "--local",
+            // Local mode serves RIE's path too, which the tests drive beside the gateway's contract;
+            // without it the shim runs as in a function pod (the token required, no RIE path).
+            arguments.Add("--local");
+        }
+
+        arguments.AddRange(
+        [
             "--invoke-address", $"127.0.0.1:{invokePort}",
             "--admin-address", $"127.0.0.1:{adminPort}",
             "--runtime-api", $"127.0.0.1:{runtimeApiPort}",
             "--timeout", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
+        ]);
         arguments.AddRange(extraArguments);
         arguments.Add("--");
         arguments.AddRange(runtimeCommand);

@@ -35,4 +35,29 @@ public sealed class InvokeTokenTests
         ShimInvocations.AssertSucceeded(admitted, """{"ok":1}"""u8.ToArray(), "gateway-1");
         Assert.False(shim.Process.HasExited);
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not-a-hash")]
+    public async Task Invoke_FunctionPodWithoutValidHashes_EveryCallRefused(string? hashes)
+    {
+        // Outside --local, as in a function pod: a missing or damaged variable must not open the pod.
+        var runtime = await ConformanceRuntimes.GetAsync(ConformanceRuntimes.Provided);
+        var environment = new Dictionary<string, string>(runtime.Environment, StringComparer.Ordinal);
+        if (hashes is not null)
+        {
+            environment[InvokeTokens.Variable] = hashes;
+        }
+
+        await using var shim = await ShimProcess.StartAsync(runtime.Command, environment, local: false);
+
+        var anonymous = await shim.InvokeAsync(InvokePath.Contract, "{}", "no-token-1");
+        var withToken = await shim.InvokeAsync(InvokePath.Contract, "{}", "token-1", (InvokeContract.Token, Token));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, withToken.Status);
+        Assert.Contains("holds no valid hash", shim.Log(), StringComparison.Ordinal);
+        using var ready = await shim.GetAdminAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode); // readiness does not say it: the 401s and the log line do
+    }
 }
