@@ -1,8 +1,11 @@
 using System.Diagnostics.Metrics;
 using Lamina.Kubernetes.Events;
 using Lamina.Kubernetes.Informers;
+using Lamina.Operator.Access;
 using Lamina.Operator.Hosting;
 using Lamina.Testing;
+using Lamina.Testing.Fakes;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lamina.Operator.Tests.Hosting;
 
@@ -20,7 +23,7 @@ public sealed class OperatorMetricsTests
     public async Task Metrics_EverySeriesRecorded_DocumentedNamesTypesLabelsAndBuckets()
     {
         await using var host = await MetricsHost.StartAsync(ServiceName);
-        RecordEverySeries(host.Meters);
+        await RecordEverySeriesAsync(host.Meters);
 
         var page = await host.ScrapeAsync();
 
@@ -32,13 +35,17 @@ public sealed class OperatorMetricsTests
     public async Task Metrics_EverySeriesRecorded_PassesPromtoolCheckMetrics()
     {
         await using var host = await MetricsHost.StartAsync(ServiceName);
-        RecordEverySeries(host.Meters);
+        await RecordEverySeriesAsync(host.Meters);
 
         await Promtool.AssertValidAsync(await host.ScrapeAsync());
     }
 
-    private static void RecordEverySeries(IMeterFactory meters)
+    private static async Task RecordEverySeriesAsync(IMeterFactory meters)
     {
+        // The leader read a usable invoke-token Secret (the operator creates it when missing).
+        var tokens = new InvokeTokenSecret(new FakeKubernetesClient(), "lamina-system", new RecordingEventRecorder(), meters, NullLogger<InvokeTokenSecret>.Instance);
+        await tokens.RefreshAsync(CancellationToken.None);
+
         var controller = new ControllerMetrics(meters, queueDepth: () => 3, isLeader: () => true);
         controller.Reconciled(success: true, TimeSpan.FromSeconds(0.02));
         controller.Reconciled(success: true, TimeSpan.FromSeconds(0.02));
