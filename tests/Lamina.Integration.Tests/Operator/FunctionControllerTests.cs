@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Events;
 using k8s;
@@ -203,6 +204,46 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
         var healthy = FunctionConditions.Find(recovered.Status!.Conditions, "EnvironmentsHealthy")!;
         Assert.Equal(("True", "Healthy"), (healthy.Status, healthy.Reason));
     }
+
+    [Fact]
+    public async Task EmptyTheTokenSecret_PodTemplatesKeepTheLastGoodHashesAndTheBreakIsReported()
+    {
+        await _client.CreateAsync(NewFunction("guarded"));
+        var secret = await EventuallyGetAsync<V1Secret>("lamina-invoke-token");
+        var token = Encoding.UTF8.GetString(secret.Data!["tokens"]).Trim();
+        string? hashes = null;
+        await Eventually.HoldsAsync(() => hashes == Sha256(token), Deadline, "the Deployment carries the token's hash",
+            async () => hashes = TokenHashes(await _client.GetAsync<V1Deployment>(_ns, "guarded-fn")));
+        var generation = (await _client.GetAsync<V1Deployment>(_ns, "guarded-fn")).Metadata.Generation;
+
+        // Emptied (a tool that "resets" Secrets it does not own): the operator reads it within 10 s.
+        await _client.MergePatchAsync<V1Secret>(_ns, "lamina-invoke-token", """{ "data": { "tokens": "" } }""");
+        IList<Corev1Event> events = [];
+        await Eventually.HoldsAsync(() => events.Any(e => e.Reason == "InvalidInvokeTokenSecret" && e.Type == "Warning"), Deadline,
+            "a Warning Event on the Secret", async () =>
+            {
+                await _events!.FlushAsync();
+                events = [.. (await _client.ListAsync<Corev1Event>(_ns)).Items.Where(e => e.InvolvedObject.Kind == "Secret" && e.InvolvedObject.Name == "lamina-invoke-token")];
+            });
+
+        // Nothing rolled, and the Secret was not replaced by a token no gateway holds.
+        var kept = await _client.GetAsync<V1Deployment>(_ns, "guarded-fn");
+        Assert.Equal(Sha256(token), TokenHashes(kept));
+        Assert.Equal(generation, kept.Metadata.Generation);
+        var emptied = await _client.GetAsync<V1Secret>(_ns, "lamina-invoke-token");
+        Assert.True(emptied.Data is null || !emptied.Data.TryGetValue("tokens", out var left) || left.Length == 0, "the emptied Secret was refilled");
+
+        // Repaired with a new token: the pods get its hash.
+        await _client.MergePatchAsync<V1Secret>(_ns, "lamina-invoke-token",
+            $$"""{ "data": { "tokens": "{{Convert.ToBase64String("new-token\n"u8)}}" } }""");
+        await Eventually.HoldsAsync(() => hashes == Sha256("new-token"), Deadline, "the Deployment carries the new token's hash",
+            async () => hashes = TokenHashes(await _client.GetAsync<V1Deployment>(_ns, "guarded-fn")));
+    }
+
+    private static string Sha256(string token) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private static string? TokenHashes(V1Deployment deployment) =>
+        deployment.Spec!.Template!.Spec!.Containers!.Single(c => c.Name == "function").Env!.SingleOrDefault(e => e.Name == "LAMINA_INVOKE_TOKEN_SHA256")?.Value;
 
     private string? _image;
 
