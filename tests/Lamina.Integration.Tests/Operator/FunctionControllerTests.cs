@@ -209,6 +209,7 @@ public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOut
     public async Task EmptyTheTokenSecret_PodTemplatesKeepTheLastGoodHashesAndTheBreakIsReported()
     {
         await _client.CreateAsync(NewFunction("guarded"));
+        await EventuallyGetAsync<V1Deployment>("guarded-fn");
         var secret = await EventuallyGetAsync<V1Secret>("lamina-invoke-token");
         var token = Encoding.UTF8.GetString(secret.Data!["tokens"]).Trim();
         string? hashes = null;
