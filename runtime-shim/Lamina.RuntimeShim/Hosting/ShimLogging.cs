@@ -61,9 +61,12 @@ internal sealed class LineLoggerProvider(bool json, TextWriter output) : ILogger
         }
         else
         {
+            // One entry, one line: a message can carry what a runtime sent (an init error's message),
+            // and a CR or LF in it must not start a line that looks like the shim's own.
+            var safe = OneLine(message);
             line = exception is null
-                ? $"{timestamp} {Short(level)}: {category}: {message}"
-                : $"{timestamp} {Short(level)}: {category}: {message}\n{exception}";
+                ? $"{timestamp} {Short(level)}: {category}: {safe}"
+                : $"{timestamp} {Short(level)}: {category}: {safe}\n{exception}";
         }
 
         lock (_gate)
@@ -71,6 +74,30 @@ internal sealed class LineLoggerProvider(bool json, TextWriter output) : ILogger
             output.WriteLine(line);
             output.Flush();
         }
+    }
+
+    /// <summary><paramref name="message"/> with its control characters written as escapes (<c>\n</c>, <c>\r</c>, <c>\u0000</c>).</summary>
+    internal static string OneLine(string message)
+    {
+        if (message.AsSpan().IndexOfAnyInRange('\0', '\u001f') < 0 && !message.Contains('\u007f', StringComparison.Ordinal))
+        {
+            return message;
+        }
+
+        var builder = new StringBuilder(message.Length + 16);
+        foreach (var c in message)
+        {
+            _ = c switch
+            {
+                '\n' => builder.Append("\\n"),
+                '\r' => builder.Append("\\r"),
+                '\t' => builder.Append('\t'),
+                < ' ' or '\u007f' => builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => builder.Append(c),
+            };
+        }
+
+        return builder.ToString();
     }
 
     private static string Short(LogLevel level) => level switch
