@@ -45,6 +45,12 @@ internal sealed partial class InvokeTokenSecret
     private volatile string? _problem;
     private int _valid = -1; // -1: not read while leading; 0 broken; 1 valid
 
+    // A standby's read puts nothing in force once this replica leads (checked under the lock with the
+    // leader's own update): one that ended after the leader's first read would put older tokens in
+    // force without the leader noticing a change.
+    private readonly Lock _keeping = new();
+    private volatile bool _lead;
+
     public InvokeTokenSecret(IKubernetesClient client, string ns, IEventRecorder events, IMeterFactory meters, ILogger<InvokeTokenSecret> logger)
     {
         ArgumentNullException.ThrowIfNull(meters);
@@ -86,6 +92,7 @@ internal sealed partial class InvokeTokenSecret
     /// </summary>
     public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
     {
+        _lead = true;
         V1Secret secret;
         try
         {
@@ -112,19 +119,68 @@ internal sealed partial class InvokeTokenSecret
             _events.Normal(About(secret), RepairedReason, $"Secret {_ns}/{SecretName} holds usable tokens again: function pods get their hashes.");
         }
 
+        return Keep(hashes, standby: false);
+    }
+
+    /// <summary>Puts good tokens in force (a standby's only while this replica does not lead); true when they differ from those before.</summary>
+    private bool Keep(List<byte[]> hashes, bool standby)
+    {
         var joined = string.Join(',', hashes.Select(Convert.ToHexStringLower).Order(StringComparer.Ordinal));
-        _accepted = [.. hashes];
-        if (joined == Hashes)
+        lock (_keeping)
+        {
+            if (standby && _lead)
+            {
+                return false;
+            }
+
+            _accepted = [.. hashes];
+            if (joined == Hashes)
+            {
+                return false;
+            }
+
+            Hashes = joined;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// A standby's read: it learns the good tokens, so that if it comes to lead while the Secret is
+    /// broken it still has the last good ones (and takes the gateways that hold them). It never creates
+    /// the Secret, records no Event and sets no gauge: the leader does those. True when the tokens changed.
+    /// </summary>
+    public async Task<bool> LearnAsync(CancellationToken cancellationToken)
+    {
+        if (_lead)
         {
             return false;
         }
 
-        Hashes = joined;
-        return true;
+        V1Secret secret;
+        try
+        {
+            secret = await _client.GetAsync<V1Secret>(_ns, SecretName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubernetesApiException error) when (error.IsNotFound)
+        {
+            return false; // the leader creates it
+        }
+
+        var (hashes, problem) = Parse(secret.Data);
+        if (problem is not null)
+        {
+            return false;
+        }
+
+        return Keep(hashes, standby: true);
     }
 
     /// <summary>Leadership ended: the gauge goes quiet (the next leader reports); the last good tokens stay known.</summary>
-    public void StandDown() => Interlocked.Exchange(ref _valid, -1);
+    public void StandDown()
+    {
+        _lead = false;
+        Interlocked.Exchange(ref _valid, -1);
+    }
 
     /// <summary>
     /// The tokens' SHA-256 hashes, or why the Secret is not usable: no data or no <see cref="Key"/>, not

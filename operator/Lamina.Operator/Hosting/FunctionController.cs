@@ -27,6 +27,9 @@ internal sealed partial class FunctionController : BackgroundService
     /// <summary>Only the pods of function Deployments (the pod template's labels), each naming its function.</summary>
     private const string FunctionPodSelector = OwnedSelector + "," + Names.ComponentLabel + "=function," + Names.FunctionLabel;
 
+    /// <summary>How often a standby reads the token Secret: as often as the leader does (ConcurrencyControl).</summary>
+    private static readonly TimeSpan StandbyTokenRead = TimeSpan.FromSeconds(10);
+
     private readonly IKubernetesClient _client;
     private readonly IOptions<LeaderElectionOptions> _leaderOptions;
     private readonly TimeProvider _time;
@@ -131,6 +134,7 @@ internal sealed partial class FunctionController : BackgroundService
         var functions = _functions.Store.Keys().Count;
         LogSynced(functions);
 
+        var learning = LearnTokensWhileStandingByAsync(stoppingToken);
         var elector = new LeaderElector(
             _client,
             _leaderOptions,
@@ -144,7 +148,43 @@ internal sealed partial class FunctionController : BackgroundService
         }
 
         _queue.ShutDown();
+        await learning.ConfigureAwait(false);
         await informers.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A standby reads the token Secret too (read only), so that a failover while the Secret is broken
+    /// still finds the last good tokens: the new leader takes the gateways that hold them, and rolls
+    /// no pod. The leader's own reads (ConcurrencyControl) report and create; this one does neither.
+    /// </summary>
+    private async Task LearnTokensWhileStandingByAsync(CancellationToken stoppingToken)
+    {
+        using var ticks = new PeriodicTimer(StandbyTokenRead, _time);
+        try
+        {
+            do
+            {
+                if (_leading)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await _concurrency.Tokens.LearnAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    // The tokens learnt before stay; the next tick tries again (a standby's read is best effort).
+                    _ = error;
+                }
+            }
+            while (await ticks.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
     }
 
     private async Task LeadAsync(CancellationToken leading)

@@ -135,6 +135,63 @@ public sealed class InvokeTokenSecretTests : IDisposable
         Assert.True(_tokens.Accepts("old-token"));
     }
 
+    [Fact]
+    public async Task LearnAsync_GoodSecret_TokensInForceWithoutEventsOrGauge()
+    {
+        Seed("old-token\n"u8.ToArray());
+
+        Assert.True(await _tokens.LearnAsync(CancellationToken.None));
+
+        Assert.True(_tokens.Accepts("old-token"));
+        Assert.Equal(Hash("old-token"), _tokens.Hashes);
+        Assert.Empty(_events.Events);
+        _recorded.RecordObservableInstruments();
+        Assert.Empty(_recorded.Of(InvokeTokenSecret.ValidMetric));
+    }
+
+    [Fact]
+    public async Task LearnAsync_BrokenAfterLearning_KeepsTheLastGoodAndANewLeaderStillHasThem()
+    {
+        Seed("old-token\n"u8.ToArray());
+        await _tokens.LearnAsync(CancellationToken.None);
+        Seed([]);
+
+        Assert.False(await _tokens.LearnAsync(CancellationToken.None));
+        Assert.Empty(_events.Events); // a standby does not report
+
+        // This standby now leads, with the Secret still broken: the old token still gets in.
+        Assert.False(await _tokens.RefreshAsync(CancellationToken.None));
+        Assert.True(_tokens.Accepts("old-token"));
+        Assert.Equal(Hash("old-token"), _tokens.Hashes);
+        Assert.Contains("the last good tokens stay in force", Assert.Single(_events.Events), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LearnAsync_WhileLeading_LeavesTheLeadersReadAlone()
+    {
+        Seed("old-token\n"u8.ToArray());
+        await _tokens.RefreshAsync(CancellationToken.None);
+        Seed("new-token\n"u8.ToArray());
+
+        Assert.False(await _tokens.LearnAsync(CancellationToken.None));
+        Assert.Equal(Hash("old-token"), _tokens.Hashes);
+
+        // The leader's next read is the one that finds the change (and rolls the pods).
+        Assert.True(await _tokens.RefreshAsync(CancellationToken.None));
+        _tokens.StandDown();
+        Seed("third-token\n"u8.ToArray());
+        Assert.True(await _tokens.LearnAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task LearnAsync_MissingSecret_NotCreated()
+    {
+        Assert.False(await _tokens.LearnAsync(CancellationToken.None));
+
+        Assert.Empty(_client.Writes);
+        Assert.Null(_tokens.Hashes);
+    }
+
     private void Seed(byte[]? content)
     {
         var secret = new V1Secret
