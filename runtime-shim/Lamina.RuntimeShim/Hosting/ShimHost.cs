@@ -140,19 +140,19 @@ internal static partial class ShimHost
             kestrel.ListenHandle((ulong)runtimeApiSocket.Handle, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
-                listen.Use(new ConnectionCap(RuntimeApiConnections).Wrap);
+                listen.Use(new ConnectionCap(RuntimeApiConnections, () => metrics.ConnectionRefused("runtime_api")).Wrap);
             });
             kestrel.Listen(options.InvokeEndpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
-                listen.Use(new ConnectionCap(options.AdminEndpoint is null ? InvokeConnections + AdminConnections : InvokeConnections).Wrap);
+                listen.Use(new ConnectionCap(options.AdminEndpoint is null ? InvokeConnections + AdminConnections : InvokeConnections, () => metrics.ConnectionRefused("invoke")).Wrap);
             });
             if (options.AdminEndpoint is { } admin)
             {
                 kestrel.Listen(admin, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1;
-                    listen.Use(new ConnectionCap(AdminConnections).Wrap);
+                    listen.Use(new ConnectionCap(AdminConnections, () => metrics.ConnectionRefused("admin")).Wrap);
                 });
             }
         });

@@ -8,7 +8,7 @@ namespace Lamina.RuntimeShim.Http;
 /// need different numbers (a few gateways on the invoke port, one runtime on the Runtime API), and an
 /// idle flood on one must not lock out the others.
 /// </summary>
-internal sealed class ConnectionCap(int maximum)
+internal sealed class ConnectionCap(int maximum, Action? refused = null)
 {
     private int _open;
     private long _refused;
@@ -23,6 +23,7 @@ internal sealed class ConnectionCap(int maximum)
         {
             Interlocked.Decrement(ref _open);
             Interlocked.Increment(ref _refused);
+            refused?.Invoke();
             await connection.Transport.Input.CompleteAsync().ConfigureAwait(false);
             await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
             return;

@@ -23,6 +23,7 @@ internal sealed class ShimMetrics
     private readonly Counter<long> _coldStarts;
     private readonly Counter<long> _restarts;
     private readonly Counter<long> _initFailures;
+    private readonly Counter<long> _connectionsRefused;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _initDuration;
     private readonly KeyValuePair<string, object?> _namespace;
@@ -42,6 +43,9 @@ internal sealed class ShimMetrics
         _coldStarts = meter.CreateCounter<long>("lamina_cold_starts_total", description: "Invocations that were the first of a freshly initialised runtime.");
         _restarts = meter.CreateCounter<long>("lamina_runtime_restarts_total", description: "Times the shim started the runtime again, by reason (timeout, exit, init_error).");
         _initFailures = meter.CreateCounter<long>("lamina_init_failures_total", description: "Runtime initialisations that failed (an init error, or an exit before the first next).");
+        _connectionsRefused = meter.CreateCounter<long>(
+            "lamina_shim_connections_refused_total",
+            description: "Connections closed on arrival because their port had as many open as it allows, by server (invoke, admin, runtime_api).");
         _duration = meter.CreateHistogram<double>(
             DurationName,
             unit: "s",
@@ -79,6 +83,9 @@ internal sealed class ShimMetrics
     public void InitFailed() => _initFailures.Add(1, _namespace, _function);
 
     public void Restarted(string reason) => _restarts.Add(1, _namespace, _function, new("reason", reason));
+
+    /// <summary>A connection was closed on arrival: <paramref name="server"/> (invoke, admin, runtime_api) had its most open.</summary>
+    public void ConnectionRefused(string server) => _connectionsRefused.Add(1, _namespace, _function, new("server", server));
 
     /// <summary>For tests and benches: a timestamp in <see cref="Stopwatch"/> ticks.</summary>
     public static long Now() => Stopwatch.GetTimestamp();

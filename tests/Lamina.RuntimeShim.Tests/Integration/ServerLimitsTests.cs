@@ -43,9 +43,14 @@ public sealed class ServerLimitsTests
             await SendAsync(extra, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", tolerateReset: true);
             Assert.Equal(string.Empty, await ReadSomeAsync(extra, tolerateReset: true));
 
-            // The admin port has its own cap: the controller's readiness poll and scrapes go on.
+            // The admin port has its own cap: the controller's readiness poll and scrapes go on, and
+            // the scrape counts the refusal.
             using var ready = await shim.GetAdminAsync("/readyz");
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            using var metrics = await shim.GetAdminAsync("/metrics");
+            var page = await metrics.Content.ReadAsStringAsync();
+            Assert.Contains(page.Split('\n'), line => line.StartsWith("lamina_shim_connections_refused_total{", StringComparison.Ordinal)
+                && line.Contains("server=\"invoke\"", StringComparison.Ordinal) && !line.EndsWith(" 0", StringComparison.Ordinal));
         }
         finally
         {
