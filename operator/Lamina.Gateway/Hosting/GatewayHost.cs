@@ -74,13 +74,17 @@ internal static class GatewayHost
         services.AddSingleton<InvokeHandler>();
         GatewayComposition.AddAuthAndRouting(services, builder.Configuration, commandLine.AuthNone, kubernetes.Namespace);
         services.AddGatewayAsync(builder.Configuration);
+        services.AddGatewayServer(builder.Configuration);
 
         // With --auth=none the auth service itself warns, loudly, at start.
         var app = builder.Build();
 
         var functions = app.Services.GetRequiredService<InformerRunner<GatewayFunction>>();
+        var shutdown = app.Services.GetRequiredService<ShutdownGate>();
         app.MapGet("/healthz", () => "ok");
-        app.MapGet("/readyz", () => functions.Synced && GatewayComposition.Synced(app.Services)
+        app.MapGet("/readyz", () => shutdown.Draining
+            ? Results.Text("not ready: stopping", statusCode: 503)
+            : functions.Synced && GatewayComposition.Synced(app.Services)
             ? Results.Text("ok")
             : Results.Text("not ready: caches not synced, no word from the concurrency controller, or Redis (async invocations) unreachable", statusCode: 503));
         app.MapLaminaMetrics();
