@@ -82,11 +82,7 @@ internal static class GatewayHost
         var functions = app.Services.GetRequiredService<InformerRunner<GatewayFunction>>();
         var shutdown = app.Services.GetRequiredService<ShutdownGate>();
         app.MapGet("/healthz", () => "ok");
-        app.MapGet("/readyz", () => shutdown.Draining
-            ? Results.Text("not ready: stopping", statusCode: 503)
-            : functions.Synced && GatewayComposition.Synced(app.Services)
-            ? Results.Text("ok")
-            : Results.Text("not ready: caches not synced, no word from the concurrency controller, or Redis (async invocations) unreachable", statusCode: 503));
+        app.MapGet("/readyz", () => GatewayReadiness.Answer(shutdown, () => functions.Synced && GatewayComposition.Synced(app.Services)));
         app.MapLaminaMetrics();
         var invoke = app.Services.GetRequiredService<InvokeHandler>();
         app.MapPost(InvokeHandler.PathPrefix + "{**rest}", new RequestDelegate(invoke.HandleAsync));

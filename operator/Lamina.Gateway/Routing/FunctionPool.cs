@@ -505,8 +505,9 @@ internal sealed class FunctionPool
             return;
         }
 
-        if (slot.State == EnvironmentState.Idle)
+        if (slot.IdleNode.List is not null)
         {
+            // Idle (a slot just granted is Idle before it is in the list: Offer may give it back at once).
             _idle.Remove(slot.IdleNode);
         }
 
