@@ -350,7 +350,10 @@ internal sealed partial class InvokeHandler(
         var headers = context.Request.Headers;
         var e = AsyncEvent.New(
             requestId,
-            body,
+            // A copy, not the pooled buffer: a command Redis has not written when the wait for it fails
+            // may still be written later, after the buffer has gone back to the pool and to another
+            // request (at most Lambda's 256 KiB Event payload, on the async path only).
+            body.ToArray(),
             time.GetUtcNow(),
             clientContext.Length > 0 ? clientContext : null,
             headers["X-Amzn-Trace-Id"] is { Count: > 0 } trace ? trace.ToString() : null);
