@@ -240,7 +240,14 @@ internal sealed partial class InvokeHandler(
         };
         try
         {
+            body.Lend();
             var result = await router.InvokeAsync(new FunctionKey(ns, reference.Name), shimRequest, context.RequestAborted).ConfigureAwait(false);
+            if (result is RouteResult.Completed)
+            {
+                // The shim reads the whole event before the runtime gets it, so an answer means it has all of it.
+                body.Returned();
+            }
+
             await RespondAsync(context, ns, reference.Name, requestId, result).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

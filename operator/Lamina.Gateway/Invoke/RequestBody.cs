@@ -17,6 +17,7 @@ internal sealed class RequestBody : IDisposable
     private byte[] _buffer = [];
     private int _length;
     private int _charged;
+    private bool _lent;
 
     public RequestBody(BodyBudget? budget)
     {
@@ -36,6 +37,17 @@ internal sealed class RequestBody : IDisposable
     public Memory<byte> Free => _buffer.AsMemory(_length);
 
     public void Advance(int count) => _length += count;
+
+    /// <summary>
+    /// <see cref="Memory"/> goes to a call that may still read it after it returns (HttpClient can go
+    /// on sending a body the shim has already answered, or that a timeout abandoned): unless
+    /// <see cref="Returned"/> says otherwise, the buffer is left to the garbage collector, never
+    /// handed to another request from the pool. The budget is given back either way.
+    /// </summary>
+    public void Lend() => _lent = true;
+
+    /// <summary>The call is known to be done with <see cref="Memory"/> (the shim answered after reading all of it).</summary>
+    public void Returned() => _lent = false;
 
     /// <summary>
     /// A buffer of at least <paramref name="capacity"/> bytes holding what was read, the difference
@@ -82,7 +94,11 @@ internal sealed class RequestBody : IDisposable
     {
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            if (!_lent)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+            }
+
             _budget!.Give(_charged);
             _charged = 0;
         }
