@@ -73,13 +73,13 @@ internal static class AuthErrors
     public static AuthResult.Denied ScopeDateMismatch(ReadOnlySpan<char> scopeDate, string requestDate) =>
         new(InvalidSignatureException, $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{scopeDate}' != '{requestDate.AsSpan(0, 8)}', from '{requestDate}'.");
 
-    /// <summary>AWS: <c>Signature expired: 20150830T123600Z is now earlier than 20150830T130000Z (20150830T131500Z - 15 min.)</c>.</summary>
+    /// <summary>Lambda: <c>Signature expired: 20150830T123600Z is now earlier than 20150830T125500Z (20150830T130000Z - 5 min.)</c>.</summary>
     public static AuthResult.Denied Expired(string requestDate, DateTimeOffset now, TimeSpan skew) =>
-        new(InvalidSignatureException, $"Signature expired: {requestDate} is now earlier than {Format(now - skew)} ({Format(now)} - {skew.TotalMinutes:0} min.)");
+        new(InvalidSignatureException, $"Signature expired: {requestDate} is now earlier than {Format(now - skew)} ({Format(now)} - {skew.TotalMinutes.ToString("0.##", CultureInfo.InvariantCulture)} min.)");
 
-    /// <summary>AWS: <c>Signature not yet current: 20150830T130000Z is still later than 20150830T125100Z (20150830T123600Z + 15 min.)</c>.</summary>
+    /// <summary>Lambda: <c>Signature not yet current: 20150830T130000Z is still later than 20150830T124100Z (20150830T123600Z + 5 min.)</c>.</summary>
     public static AuthResult.Denied NotYetCurrent(string requestDate, DateTimeOffset now, TimeSpan skew) =>
-        new(InvalidSignatureException, $"Signature not yet current: {requestDate} is still later than {Format(now + skew)} ({Format(now)} + {skew.TotalMinutes:0} min.)");
+        new(InvalidSignatureException, $"Signature not yet current: {requestDate} is still later than {Format(now + skew)} ({Format(now)} + {skew.TotalMinutes.ToString("0.##", CultureInfo.InvariantCulture)} min.)");
 
     /// <summary>
     /// A caller whose key does not grant the function's namespace. The message names only what the

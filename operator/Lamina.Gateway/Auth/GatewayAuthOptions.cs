@@ -35,6 +35,22 @@ internal sealed class GatewayAuthOptions
     /// <summary>The only region a credential may be scoped to; any region when empty (clients pick one at random).</summary>
     public string Region { get; set; } = "";
 
+    /// <summary>
+    /// Lambda's window: a request signed more than five minutes before or after the gateway's clock
+    /// is refused ("Signature expired … (… - 5 min.)"), so a captured request can be replayed for at
+    /// most this long, and a client whose clock Lambda accepts is accepted here.
+    /// </summary>
+    public static readonly TimeSpan DefaultSignatureWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// AWS's longest window (other services accept 15 minutes): a wider one would let a captured
+    /// request be replayed for longer than any AWS service does.
+    /// </summary>
+    public static readonly TimeSpan MaxSignatureWindow = TimeSpan.FromMinutes(15);
+
+    /// <summary>How far a request's signing date may be from the gateway's clock, either way (whole seconds, 1 s to 15 min).</summary>
+    public TimeSpan SignatureWindow { get; set; } = DefaultSignatureWindow;
+
     /// <summary>With <c>--auth=none</c>: where a bare function name resolves.</summary>
     public string AnonymousDefaultNamespace { get; set; } = "default";
 }

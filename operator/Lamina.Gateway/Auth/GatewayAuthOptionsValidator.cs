@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace Lamina.Gateway.Auth;
 
-/// <summary>Refuses to start with settings that cannot work: namespace names Kubernetes would not accept.</summary>
+/// <summary>Refuses to start with settings that cannot work: namespace names Kubernetes would not accept, a signature window outside 1 s to 15 min.</summary>
 internal sealed class GatewayAuthOptionsValidator : IValidateOptions<GatewayAuthOptions>
 {
     public ValidateOptionsResult Validate(string? name, GatewayAuthOptions options)
@@ -22,6 +22,12 @@ internal sealed class GatewayAuthOptionsValidator : IValidateOptions<GatewayAuth
         if (!AccessKeySecret.IsNamespaceName(options.AnonymousDefaultNamespace))
         {
             failures.Add($"{GatewayAuthOptions.Section}:AnonymousDefaultNamespace: '{options.AnonymousDefaultNamespace}' is not a namespace name");
+        }
+
+        if (options.SignatureWindow < TimeSpan.FromSeconds(1) || options.SignatureWindow > GatewayAuthOptions.MaxSignatureWindow
+            || options.SignatureWindow.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            failures.Add($"{GatewayAuthOptions.Section}:SignatureWindow: '{options.SignatureWindow}' must be whole seconds from 00:00:01 to 00:15:00 (Lambda's is 00:05:00)");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

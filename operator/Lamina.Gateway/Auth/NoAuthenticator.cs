@@ -24,5 +24,7 @@ internal sealed class NoAuthenticator : IRequestAuthenticator
         _everyone = new AuthResult.Authenticated(new Caller(Identity, Namespaces: null, defaultNamespace));
     }
 
-    public AuthResult Authenticate(HttpRequest request, ReadOnlySpan<byte> body, DateTimeOffset now) => _everyone;
+    public AuthResult AuthenticateHeaders(HttpRequest request, DateTimeOffset now) => _everyone;
+
+    public AuthResult.Denied? VerifyBody(HttpRequest request, AuthResult.Authenticated authenticated, ReadOnlySpan<byte> bodySha256) => null;
 }

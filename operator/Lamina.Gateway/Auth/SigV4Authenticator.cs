@@ -8,9 +8,11 @@ namespace Lamina.Gateway.Auth;
 /// <summary>
 /// Verifies AWS Signature Version 4 header authentication of an Invoke request as the AWS CLI,
 /// boto3 and the other AWS SDKs sign it: the credential's key must be one the store holds, its
-/// scope <c>&lt;date&gt;/&lt;region&gt;/lambda/aws4_request</c>, the request date within 15 minutes of
-/// the gateway's clock, and the signature over the canonical request (method, path, query, the
-/// signed headers, the body's SHA-256) the one the key's secret gives. An
+/// scope <c>&lt;date&gt;/&lt;region&gt;/lambda/aws4_request</c>, the request date within
+/// <see cref="GatewayAuthOptions.SignatureWindow"/> (Lambda's five minutes) of the gateway's clock,
+/// and the signature over the canonical request (method, path, query, the signed headers, the body's
+/// SHA-256) the one the key's secret gives. Everything but the signature is checked from the headers
+/// alone (<see cref="AuthenticateHeaders"/>), before the body is read. An
 /// <c>X-Amz-Security-Token</c> is signed like any header but not checked: the gateway issues no
 /// session tokens, so a key it holds is verified by its signature alone.
 /// </summary>
@@ -19,22 +21,16 @@ internal sealed partial class SigV4Authenticator : IRequestAuthenticator
     /// <summary>The service name in the credential scope of every Lambda request.</summary>
     public const string LambdaService = "lambda";
 
-    /// <summary>
-    /// How far a request's date may be from the gateway's clock, either way: AWS's own window
-    /// (RequestExpired), so a client whose clock AWS accepts is accepted here, and a captured request
-    /// can be replayed for at most this long.
-    /// </summary>
-    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(15);
-
     private const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
 
     private readonly IAccessKeyStore _keys;
     private readonly string? _region;
     private readonly string _service;
+    private readonly TimeSpan _window;
     private readonly ILogger _logger;
 
     public SigV4Authenticator(IAccessKeyStore keys, IOptions<GatewayAuthOptions> options, ILogger<SigV4Authenticator> logger)
-        : this(keys, options.Value.Region, LambdaService, logger)
+        : this(keys, options.Value.Region, LambdaService, logger, options.Value.SignatureWindow)
     {
     }
 
@@ -42,15 +38,16 @@ internal sealed partial class SigV4Authenticator : IRequestAuthenticator
     /// An authenticator accepting only <paramref name="region"/> (any when null) and
     /// <paramref name="service"/>: <c>lambda</c> but in tests of AWS's generic test suite.
     /// </summary>
-    internal SigV4Authenticator(IAccessKeyStore keys, string? region, string service, ILogger logger)
+    internal SigV4Authenticator(IAccessKeyStore keys, string? region, string service, ILogger logger, TimeSpan? window = null)
     {
         _keys = keys;
         _region = string.IsNullOrEmpty(region) ? null : region;
         _service = service;
+        _window = window ?? GatewayAuthOptions.DefaultSignatureWindow;
         _logger = logger;
     }
 
-    public AuthResult Authenticate(HttpRequest request, ReadOnlySpan<byte> body, DateTimeOffset now)
+    public AuthResult AuthenticateHeaders(HttpRequest request, DateTimeOffset now)
     {
         var headers = request.Headers;
         var authorizationValues = headers.Authorization;
@@ -93,14 +90,14 @@ internal sealed partial class SigV4Authenticator : IRequestAuthenticator
             return AuthErrors.ScopeDateMismatch(credential.Date, requestDate);
         }
 
-        if (signedAt < now - MaxClockSkew)
+        if (signedAt < now - _window)
         {
-            return AuthErrors.Expired(requestDate, now, MaxClockSkew);
+            return AuthErrors.Expired(requestDate, now, _window);
         }
 
-        if (signedAt > now + MaxClockSkew)
+        if (signedAt > now + _window)
         {
-            return AuthErrors.NotYetCurrent(requestDate, now, MaxClockSkew);
+            return AuthErrors.NotYetCurrent(requestDate, now, _window);
         }
 
         if (!SignsHost(credential.SignedHeaders))
@@ -114,20 +111,32 @@ internal sealed partial class SigV4Authenticator : IRequestAuthenticator
             return AuthErrors.UnrecognizedClient;
         }
 
-        if (!SignatureMatches(request, body, credential, requestDate, key))
+        return new AuthResult.Authenticated(new Caller(key.AccessKeyId, key.Namespaces, key.DefaultNamespace)) { Key = key, RequestDate = requestDate, SignaturePending = true };
+    }
+
+    public AuthResult.Denied? VerifyBody(HttpRequest request, AuthResult.Authenticated authenticated, ReadOnlySpan<byte> bodySha256)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(authenticated);
+        // The same headers AuthenticateHeaders accepted (parsing them again allocates nothing); a
+        // result that did not come from it, or headers changed since, fail closed.
+        var authorizationValues = request.Headers.Authorization;
+        if (authenticated.Key is not { } key || authenticated.RequestDate is not { } requestDate || authorizationValues.Count == 0
+            || !SigV4Authorization.TryParse(authorizationValues.Count == 1 ? authorizationValues[0]! : authorizationValues.ToString(), hasDate: true, out var credential, out _)
+            || !credential.AccessKeyId.SequenceEqual(key.AccessKeyId))
         {
             return AuthErrors.SignatureDoesNotMatch;
         }
 
-        return new AuthResult.Authenticated(new Caller(key.AccessKeyId, key.Namespaces, key.DefaultNamespace));
+        return SignatureMatches(request, bodySha256, credential, requestDate, key) ? null : AuthErrors.SignatureDoesNotMatch;
     }
 
-    private bool SignatureMatches(HttpRequest request, ReadOnlySpan<byte> body, SigV4Authorization credential, string requestDate, AccessKey key)
+    private bool SignatureMatches(HttpRequest request, ReadOnlySpan<byte> bodySha256, SigV4Authorization credential, string requestDate, AccessKey key)
     {
         var buffer = SigV4Buffer.Rent();
         try
         {
-            SigV4Canonicalizer.WriteCanonicalRequest(buffer, request, credential.SignedHeaders, body);
+            SigV4Canonicalizer.WriteCanonicalRequestWithBodyHash(buffer, request, credential.SignedHeaders, bodySha256);
             Span<byte> canonicalHash = stackalloc byte[SHA256.HashSizeInBytes];
             SHA256.HashData(buffer.Written, canonicalHash);
             var described = _logger.IsEnabled(LogLevel.Debug) ? Describe(buffer.ToString()) : null;

@@ -17,6 +17,14 @@ internal static class SigV4Canonicalizer
     /// <summary>The whole canonical request; <paramref name="signedHeaders"/> as the Authorization header lists them, <c>;</c>-separated.</summary>
     public static void WriteCanonicalRequest(SigV4Buffer buffer, HttpRequest request, ReadOnlySpan<char> signedHeaders, ReadOnlySpan<byte> body)
     {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(body, hash);
+        WriteCanonicalRequestWithBodyHash(buffer, request, signedHeaders, hash);
+    }
+
+    /// <summary>The whole canonical request, given the body's SHA-256 (hashed as it was read, or from a buffer).</summary>
+    public static void WriteCanonicalRequestWithBodyHash(SigV4Buffer buffer, HttpRequest request, ReadOnlySpan<char> signedHeaders, ReadOnlySpan<byte> bodySha256)
+    {
         buffer.Append(request.Method);
         buffer.Append((byte)'\n');
         WriteCanonicalUri(buffer, request);
@@ -25,9 +33,7 @@ internal static class SigV4Canonicalizer
         buffer.Append((byte)'\n');
         WriteCanonicalHeaders(buffer, request.Headers, signedHeaders);
         buffer.Append((byte)'\n');
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(body, hash);
-        buffer.AppendHex(hash);
+        buffer.AppendHex(bodySha256);
     }
 
     /// <summary>

@@ -270,8 +270,10 @@ internal sealed partial class ControllerConnection : BackgroundService
         {
             var message = new GatewayMessage();
             var demand = false;
+            var taken = 0;
             while (reader.TryRead(out var item))
             {
+                taken++;
                 switch (item.Kind)
                 {
                     case OutboxItemKind.Acquire when !announced.Remove(item.Ticket):
@@ -299,10 +301,12 @@ internal sealed partial class ControllerConnection : BackgroundService
             }
             else if (message.Acquires.Count + message.Cancels.Count + message.Releases.Count + message.Reclaimed.Count == 0)
             {
+                _outbox.Delivered(taken);
                 continue;
             }
 
             await requests.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            _outbox.Delivered(taken);
         }
     }
 

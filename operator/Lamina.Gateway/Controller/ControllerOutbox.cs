@@ -17,8 +17,14 @@ namespace Lamina.Gateway.Controller;
 internal sealed class ControllerOutbox : IControllerOutbox
 {
     private readonly Channel<OutboxItem> _items = Channel.CreateUnbounded<OutboxItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _flushGate = new();
+    private readonly List<(long Target, TaskCompletionSource Done)> _flushes = [];
     private long _lastTicket;
     private int _open;
+
+    // Items queued, and items the writer has taken and sent (or that Open dropped): a flush waits for the second to reach the first.
+    private long _queued;
+    private long _delivered;
 
     /// <summary>The queue, for the connection's writer (one reader at a time).</summary>
     public ChannelReader<OutboxItem> Reader => _items.Reader;
@@ -30,7 +36,7 @@ internal sealed class ControllerOutbox : IControllerOutbox
         var ticket = (ulong)Interlocked.Increment(ref _lastTicket);
         if (IsOpen)
         {
-            _items.Writer.TryWrite(OutboxItem.ForAcquire(ticket, function));
+            Queue(OutboxItem.ForAcquire(ticket, function));
         }
 
         return ticket;
@@ -40,14 +46,14 @@ internal sealed class ControllerOutbox : IControllerOutbox
     {
         if (IsOpen)
         {
-            _items.Writer.TryWrite(OutboxItem.ForCancel(ticket));
+            Queue(OutboxItem.ForCancel(ticket));
         }
     }
 
     public void Release(string leaseId)
     {
         ArgumentNullException.ThrowIfNull(leaseId);
-        _items.Writer.TryWrite(OutboxItem.ForRelease(leaseId));
+        Queue(OutboxItem.ForRelease(leaseId));
     }
 
     /// <summary>Queues the answer to a reclaim (its releases are queued already, so they go in the same message or before).</summary>
@@ -56,7 +62,7 @@ internal sealed class ControllerOutbox : IControllerOutbox
         ArgumentNullException.ThrowIfNull(reclaimed);
         if (IsOpen)
         {
-            _items.Writer.TryWrite(OutboxItem.ForReclaimed(reclaimed));
+            Queue(OutboxItem.ForReclaimed(reclaimed));
         }
     }
 
@@ -65,7 +71,7 @@ internal sealed class ControllerOutbox : IControllerOutbox
     {
         if (IsOpen)
         {
-            _items.Writer.TryWrite(OutboxItem.DemandDue);
+            Queue(OutboxItem.DemandDue);
         }
     }
 
@@ -78,17 +84,80 @@ internal sealed class ControllerOutbox : IControllerOutbox
     {
         Volatile.Write(ref _open, 1);
         var kept = new List<OutboxItem>();
+        var dropped = 0;
         while (_items.Reader.TryRead(out var item))
         {
             if (item.Kind == OutboxItemKind.Release)
             {
                 kept.Add(item);
             }
+            else
+            {
+                dropped++;
+            }
         }
 
         foreach (var item in kept)
         {
+            // Counted when first queued.
             _items.Writer.TryWrite(item);
+        }
+
+        Delivered(dropped);
+    }
+
+    /// <summary>The writer has sent <paramref name="count"/> items it took from <see cref="Reader"/>.</summary>
+    public void Delivered(int count)
+    {
+        List<TaskCompletionSource>? done = null;
+        lock (_flushGate)
+        {
+            _delivered += count;
+            for (var i = _flushes.Count - 1; i >= 0; i--)
+            {
+                if (_flushes[i].Target <= _delivered)
+                {
+                    (done ??= []).Add(_flushes[i].Done);
+                    _flushes.RemoveAt(i);
+                }
+            }
+        }
+
+        if (done is not null)
+        {
+            foreach (var flush in done)
+            {
+                flush.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Completes once everything queued before the call has been sent to the controller (a stopping
+    /// gateway's releases); throws when <paramref name="cancellationToken"/> ends the wait first
+    /// (the controller is away: the releases stay queued, the controller's lease TTL frees them).
+    /// </summary>
+    public Task FlushAsync(CancellationToken cancellationToken)
+    {
+        lock (_flushGate)
+        {
+            var target = Interlocked.Read(ref _queued);
+            if (target <= _delivered)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushes.Add((target, done));
+            return done.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private void Queue(OutboxItem item)
+    {
+        if (_items.Writer.TryWrite(item))
+        {
+            Interlocked.Increment(ref _queued);
         }
     }
 

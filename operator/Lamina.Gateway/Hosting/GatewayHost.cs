@@ -74,15 +74,15 @@ internal static class GatewayHost
         services.AddSingleton<InvokeHandler>();
         GatewayComposition.AddAuthAndRouting(services, builder.Configuration, commandLine.AuthNone, kubernetes.Namespace);
         services.AddGatewayAsync(builder.Configuration);
+        services.AddGatewayServer(builder.Configuration);
 
         // With --auth=none the auth service itself warns, loudly, at start.
         var app = builder.Build();
 
         var functions = app.Services.GetRequiredService<InformerRunner<GatewayFunction>>();
+        var shutdown = app.Services.GetRequiredService<ShutdownGate>();
         app.MapGet("/healthz", () => "ok");
-        app.MapGet("/readyz", () => functions.Synced && GatewayComposition.Synced(app.Services)
-            ? Results.Text("ok")
-            : Results.Text("not ready: caches not synced, no word from the concurrency controller, or Redis (async invocations) unreachable", statusCode: 503));
+        app.MapGet("/readyz", () => GatewayReadiness.Answer(shutdown, () => functions.Synced && GatewayComposition.Synced(app.Services)));
         app.MapLaminaMetrics();
         var invoke = app.Services.GetRequiredService<InvokeHandler>();
         app.MapPost(InvokeHandler.PathPrefix + "{**rest}", new RequestDelegate(invoke.HandleAsync));

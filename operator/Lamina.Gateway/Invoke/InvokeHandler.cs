@@ -1,9 +1,10 @@
-using System.Buffers;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Lamina.Gateway.Async;
 using Lamina.Gateway.Auth;
 using Lamina.Gateway.Functions;
+using Lamina.Gateway.Hosting;
 using Lamina.Gateway.Routing;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +14,12 @@ namespace Lamina.Gateway.Invoke;
 /// <c>POST /2015-03-31/functions/{FunctionName}/invocations</c>: the Lambda Invoke API (contract
 /// reference §1). The order of checks is chosen so that nothing about a namespace the caller may not
 /// use leaks: signature, then the name's syntax, then the grant, and only then whether it exists.
+/// And so that a request is refused before its body is read whenever its headers decide it
+/// (docs/gateway-auth.md, "Before the body"): everything the signature needs but the body's hash is
+/// checked first; a request then refused for its name, grant, function or parameters has its body
+/// hashed as it streams past (never buffered) so that its signature is still checked first; only a
+/// request that will run has its body buffered, in pooled buffers within the gateway's
+/// <see cref="BodyBudget"/>.
 /// </summary>
 internal sealed partial class InvokeHandler(
     IRequestAuthenticator authenticator,
@@ -23,7 +30,9 @@ internal sealed partial class InvokeHandler(
     IOptions<GatewayOptions> options,
     TimeProvider time,
     ILogger<InvokeHandler> logger,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    RequestBodyReader? bodies = null,
+    ShutdownGate? shutdown = null)
 {
     public const string PathPrefix = "/2015-03-31/functions/";
     public const string PathSuffix = "/invocations";
@@ -46,11 +55,22 @@ internal sealed partial class InvokeHandler(
 
     private readonly ILogger _accessLog = loggerFactory.CreateLogger(AccessLog.Category);
 
+    // Without one given (tests of other concerns), a budget as large as the default's.
+    private readonly RequestBodyReader _bodies = bodies ?? new RequestBodyReader(new BodyBudget(new GatewayServerOptions().BodyBufferBudgetBytes, meterFactory: null));
+
+    private readonly ShutdownGate _shutdown = shutdown ?? new ShutdownGate();
+
     public async Task HandleAsync(HttpContext context)
     {
         var started = time.GetTimestamp();
         var request = context.Request;
         var path = request.Path.Value ?? string.Empty;
+        if (_shutdown.Draining)
+        {
+            // Stopping: the client's next request opens a connection, which the Service sends to another replica.
+            context.Response.Headers.Connection = "close";
+        }
+
         if (!path.StartsWith(PathPrefix, StringComparison.Ordinal) || !path.EndsWith(PathSuffix, StringComparison.Ordinal)
             || path.Length <= PathPrefix.Length + PathSuffix.Length)
         {
@@ -69,44 +89,42 @@ internal sealed partial class InvokeHandler(
         context.Response.Headers["X-Amz-Request-Id"] = requestId;
         context.Response.Headers["x-amzn-RequestId"] = requestId;
 
-        byte[]? body;
+        if (!_shutdown.TryEnter())
+        {
+            // The SDKs retry a 5xx; by then the Service has taken this replica out (docs/gateway-routing.md, "Stopping").
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "ServiceException",
+                $"RequestId: {requestId}: this gateway replica is shutting down and takes no new invocations; retry.", retryAfterSeconds: 1).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
-            body = await ReadBodyAsync(request, context.RequestAborted).ConfigureAwait(false);
+            switch (authenticator.AuthenticateHeaders(request, time.GetUtcNow()))
+            {
+                case AuthResult.Denied denied:
+                    await LambdaErrors.WriteAsync(context, StatusCodes.Status403Forbidden, denied.Exception, denied.Message).ConfigureAwait(false);
+                    return;
+                case AuthResult.Authenticated authenticated:
+                    await InvokeAsync(context, authenticated, path, requestId, started).ConfigureAwait(false);
+                    return;
+            }
         }
-        catch (Exception e) when (e is IOException or BadHttpRequestException or EndOfStreamException)
+        finally
         {
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", $"The request body could not be read: {e.Message}").ConfigureAwait(false);
-            return;
-        }
-
-        if (body is null)
-        {
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException",
-                string.Create(CultureInfo.InvariantCulture, $"Request must be smaller than {MaximumPayload} bytes for the InvokeFunction operation")).ConfigureAwait(false);
-            return;
-        }
-
-        switch (authenticator.Authenticate(request, body, time.GetUtcNow()))
-        {
-            case AuthResult.Denied denied:
-                await LambdaErrors.WriteAsync(context, StatusCodes.Status403Forbidden, denied.Exception, denied.Message).ConfigureAwait(false);
-                return;
-            case AuthResult.Authenticated authenticated:
-                await InvokeAsync(context, authenticated.Caller, path, requestId, body, started).ConfigureAwait(false);
-                return;
+            _shutdown.Exit();
         }
     }
 
-    private async Task InvokeAsync(HttpContext context, Caller caller, string path, string requestId, byte[] body, long started)
+    private async Task InvokeAsync(HttpContext context, AuthResult.Authenticated authenticated, string path, string requestId, long started)
     {
         var request = context.Request;
+        var caller = authenticated.Caller;
         // The server has already percent-decoded the path (all but %2F, which stays and fails the name's
         // syntax); decoding again would turn a name the client sent as "a%41" into "aA", another function.
         var rawName = path[PathPrefix.Length..^PathSuffix.Length];
         if (!FunctionReference.TryParse(rawName, out var reference, out var invalid))
         {
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "ValidationException", invalid).ConfigureAwait(false);
+            await RefuseAsync(context, authenticated, StatusCodes.Status400BadRequest, "ValidationException", invalid).ConfigureAwait(false);
             return;
         }
 
@@ -115,23 +133,26 @@ internal sealed partial class InvokeHandler(
         var arn = _options.FunctionArn(qualifiedName);
         if (!caller.MayInvokeIn(ns))
         {
-            LogDenied(logger, caller.Identity, ns, reference.Name);
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "AccessDeniedException",
-                $"User: {caller.Identity} is not authorized to perform: lambda:InvokeFunction on resource: {arn} because no identity-based policy allows the lambda:InvokeFunction action").ConfigureAwait(false);
+            if (await RefuseAsync(context, authenticated, StatusCodes.Status403Forbidden, "AccessDeniedException",
+                $"User: {caller.Identity} is not authorized to perform: lambda:InvokeFunction on resource: {arn} because no identity-based policy allows the lambda:InvokeFunction action").ConfigureAwait(false))
+            {
+                LogDenied(logger, caller.Identity, ns, reference.Name);
+            }
+
             return;
         }
 
         var queryQualifier = request.Query["Qualifier"].ToString();
         if (queryQualifier.Length > 0 && !IsQueryQualifier(queryQualifier))
         {
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
+            await RefuseAsync(context, authenticated, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
                 $"1 validation error detected: Value '{queryQualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)").ConfigureAwait(false);
             return;
         }
 
         if (queryQualifier.Length > 0 && reference.Qualifier is not null && queryQualifier != reference.Qualifier)
         {
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
+            await RefuseAsync(context, authenticated, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
                 $"The derived qualifier from the function name does not match the specified qualifier: {reference.Qualifier} and {queryQualifier}.").ConfigureAwait(false);
             return;
         }
@@ -140,7 +161,7 @@ internal sealed partial class InvokeHandler(
         if (!catalog.Exists(ns, reference.Name) || qualifier != Latest)
         {
             var what = qualifier == Latest ? arn : $"{arn}:{qualifier}";
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status404NotFound, "ResourceNotFoundException", $"Function not found: {what}").ConfigureAwait(false);
+            await RefuseAsync(context, authenticated, StatusCodes.Status404NotFound, "ResourceNotFoundException", $"Function not found: {what}").ConfigureAwait(false);
             return;
         }
 
@@ -155,8 +176,39 @@ internal sealed partial class InvokeHandler(
         var clientContext = headers["X-Amz-Client-Context"].ToString();
         if (Invalid(invocationType, logType, clientContext) is { } parameterError)
         {
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException", parameterError).ConfigureAwait(false);
+            await RefuseAsync(context, authenticated, StatusCodes.Status400BadRequest, "InvalidParameterValueException", parameterError).ConfigureAwait(false);
             return;
+        }
+
+        // Everything the headers decide has passed: now the body, buffered.
+        BodyReadStatus status;
+        RequestBody? read;
+        try
+        {
+            (status, read) = await _bodies.ReadAsync(request, MaximumPayload, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or BadHttpRequestException or EndOfStreamException or OperationCanceledException)
+        {
+            await UnreadableAsync(context, e).ConfigureAwait(false);
+            return;
+        }
+
+        if (read is null)
+        {
+            await BodyRefusedAsync(context, status).ConfigureAwait(false);
+            return;
+        }
+
+        using var body = read;
+        if (authenticated.SignaturePending)
+        {
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(body.Span, hash);
+            if (authenticator.VerifyBody(request, authenticated, hash) is { } denied)
+            {
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status403Forbidden, denied.Exception, denied.Message).ConfigureAwait(false);
+                return;
+            }
         }
 
         if (invocationType == "DryRun")
@@ -167,11 +219,11 @@ internal sealed partial class InvokeHandler(
 
         if (invocationType == "Event")
         {
-            await EnqueueAsync(context, caller, new FunctionKey(ns, reference.Name), requestId, body, clientContext, started).ConfigureAwait(false);
+            await EnqueueAsync(context, caller, new FunctionKey(ns, reference.Name), requestId, body.Memory, clientContext, started).ConfigureAwait(false);
             return;
         }
 
-        if (body.Length > 0 && !IsJson(body))
+        if (body.Length > 0 && !IsJson(body.Span))
         {
             await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", InvalidJson).ConfigureAwait(false);
             return;
@@ -181,14 +233,21 @@ internal sealed partial class InvokeHandler(
         var shimRequest = new ShimRequest
         {
             RequestId = requestId,
-            Payload = body,
+            Payload = body.Memory,
             ClientContext = clientContext.Length > 0 ? clientContext : null,
             TraceId = headers["X-Amzn-Trace-Id"] is { Count: > 0 } trace ? trace.ToString() : null,
             LogTail = logType == "Tail",
         };
         try
         {
+            body.Lend();
             var result = await router.InvokeAsync(new FunctionKey(ns, reference.Name), shimRequest, context.RequestAborted).ConfigureAwait(false);
+            if (result is RouteResult.Completed)
+            {
+                // The shim reads the whole event before the runtime gets it, so an answer means it has all of it.
+                body.Returned();
+            }
+
             await RespondAsync(context, ns, reference.Name, requestId, result).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -216,10 +275,63 @@ internal sealed partial class InvokeHandler(
     }
 
     /// <summary>
+    /// A refusal the headers decided (name, grant, function, parameters). When the signature is
+    /// still to be checked, the body is hashed as it streams past, never buffered, and a wrong
+    /// signature is answered instead, as before any other check: a client without the key's secret
+    /// learns nothing of what the key may invoke. True when <paramref name="message"/> was the answer.
+    /// </summary>
+    private async Task<bool> RefuseAsync(HttpContext context, AuthResult.Authenticated authenticated, int status, string exception, string message)
+    {
+        if (authenticated.SignaturePending)
+        {
+            var hash = new byte[SHA256.HashSizeInBytes];
+            BodyReadStatus read;
+            try
+            {
+                read = await _bodies.HashAsync(context.Request, MaximumPayload, hash, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or BadHttpRequestException or EndOfStreamException or OperationCanceledException)
+            {
+                await UnreadableAsync(context, e).ConfigureAwait(false);
+                return false;
+            }
+
+            if (read != BodyReadStatus.Read)
+            {
+                await BodyRefusedAsync(context, read).ConfigureAwait(false);
+                return false;
+            }
+
+            if (authenticator.VerifyBody(context.Request, authenticated, hash) is { } denied)
+            {
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status403Forbidden, denied.Exception, denied.Message).ConfigureAwait(false);
+                return false;
+            }
+        }
+
+        await LambdaErrors.WriteAsync(context, status, exception, message).ConfigureAwait(false);
+        return true;
+    }
+
+    private static Task UnreadableAsync(HttpContext context, Exception e) =>
+        context.RequestAborted.IsCancellationRequested
+            ? Task.CompletedTask // the caller went away: nobody reads an answer
+            : LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", $"The request body could not be read: {e.Message}");
+
+    private static Task BodyRefusedAsync(HttpContext context, BodyReadStatus status) => status switch
+    {
+        BodyReadStatus.TooLarge => LambdaErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException",
+            string.Create(CultureInfo.InvariantCulture, $"Request must be smaller than {MaximumPayload} bytes for the InvokeFunction operation")),
+        // Lambda's throttle: the SDKs back off and retry it, which is what a full gateway needs of its callers.
+        _ => LambdaErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, "TooManyRequestsException",
+            "Rate Exceeded. The gateway is holding as many request bodies as it may; retry.", reason: ThrottleReasons.GatewayBuffers, retryAfterSeconds: 1),
+    };
+
+    /// <summary>
     /// An Event invocation: stored durably (docs/async.md), then 202 with the request id the runtime
     /// will see on every attempt. Never 202 for an event that was not stored: a failure is 500.
     /// </summary>
-    private async Task EnqueueAsync(HttpContext context, Caller caller, FunctionKey function, string requestId, byte[] body, string clientContext, long started)
+    private async Task EnqueueAsync(HttpContext context, Caller caller, FunctionKey function, string requestId, ReadOnlyMemory<byte> body, string clientContext, long started)
     {
         if (!asyncQueue.Enabled)
         {
@@ -236,7 +348,7 @@ internal sealed partial class InvokeHandler(
             return;
         }
 
-        if (body.Length > 0 && !IsJson(body))
+        if (body.Length > 0 && !IsJson(body.Span))
         {
             await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", InvalidJson).ConfigureAwait(false);
             return;
@@ -245,7 +357,10 @@ internal sealed partial class InvokeHandler(
         var headers = context.Request.Headers;
         var e = AsyncEvent.New(
             requestId,
-            body,
+            // A copy, not the pooled buffer: a command Redis has not written when the wait for it fails
+            // may still be written later, after the buffer has gone back to the pool and to another
+            // request (at most Lambda's 256 KiB Event payload, on the async path only).
+            body.ToArray(),
             time.GetUtcNow(),
             clientContext.Length > 0 ? clientContext : null,
             headers["X-Amzn-Trace-Id"] is { Count: > 0 } trace ? trace.ToString() : null);
@@ -411,39 +526,6 @@ internal sealed partial class InvokeHandler(
         catch (JsonException)
         {
             return false;
-        }
-    }
-
-    /// <summary>The whole body, or null when it is over <see cref="MaximumPayload"/> (reading stops there).</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength is { } declared)
-        {
-            if (declared > MaximumPayload)
-            {
-                return null;
-            }
-
-            var exact = new byte[declared];
-            await request.Body.ReadExactlyAsync(exact, cancellationToken).ConfigureAwait(false);
-            return exact;
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-        while (true)
-        {
-            var memory = buffer.GetMemory(16 * 1024);
-            var read = await request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return buffer.WrittenSpan.ToArray();
-            }
-
-            buffer.Advance(read);
-            if (buffer.WrittenCount > MaximumPayload)
-            {
-                return null;
-            }
         }
     }
 

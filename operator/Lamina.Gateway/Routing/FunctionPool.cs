@@ -400,7 +400,7 @@ internal sealed class FunctionPool
         }
     }
 
-    /// <summary>An environment is free for this replica: to the head of the queue (whose ticket is then surplus), else idle.</summary>
+    /// <summary>An environment is free for this replica: to the head of the queue (whose ticket is then surplus), else idle (or given back when the gateway is leaving).</summary>
     private void Offer(EnvironmentSlot slot, bool front)
     {
         if (_waiters.First is { } head)
@@ -410,6 +410,13 @@ internal sealed class FunctionPool
             Withdraw(waiter.Ticket);
             Lend(slot);
             waiter.Grant(slot);
+            return;
+        }
+
+        if (_index.Leaving)
+        {
+            // The gateway is stopping: nobody here needs it, another replica may.
+            Release(slot);
             return;
         }
 
@@ -498,8 +505,9 @@ internal sealed class FunctionPool
             return;
         }
 
-        if (slot.State == EnvironmentState.Idle)
+        if (slot.IdleNode.List is not null)
         {
+            // Idle (a slot just granted is Idle before it is in the list: Offer may give it back at once).
             _idle.Remove(slot.IdleNode);
         }
 

@@ -26,6 +26,13 @@ internal interface ILeaseHolder
     /// </summary>
     void ExpireLeases();
 
+    /// <summary>
+    /// The gateway is stopping and has finished (or given up waiting for) its invocations: every
+    /// lease not in use is given back now, each one in use when its invocation ends, and from now a
+    /// lease nobody waits for is given back at once instead of idling.
+    /// </summary>
+    void Leave();
+
     /// <summary>Leases held now, for a Hello: the controller adopts them.</summary>
     IReadOnlyList<Lease> HeldLeases();
 

@@ -205,6 +205,15 @@ internal sealed partial class InvocationRouter : IInvocationRouter, ILeaseHolder
         }
     }
 
+    public void Leave()
+    {
+        _index.Leaving = true;
+        foreach (var pool in _index.Pools.Values)
+        {
+            pool.RevokeAll();
+        }
+    }
+
     public IReadOnlyList<Lease> HeldLeases()
     {
         var held = new List<Lease>();

@@ -20,6 +20,18 @@ internal sealed class PoolIndex
     /// <summary>The slot of each lease held now.</summary>
     public ConcurrentDictionary<string, EnvironmentSlot> Leases { get; } = new(StringComparer.Ordinal);
 
+    private volatile bool _leaving;
+
+    /// <summary>
+    /// The gateway is stopping (<see cref="ILeaseHolder.Leave"/>): an environment no invocation
+    /// waits for is given back at once instead of idling, so the controller can lend it elsewhere.
+    /// </summary>
+    public bool Leaving
+    {
+        get => _leaving;
+        set => _leaving = value;
+    }
+
     /// <summary>
     /// Called by a pool, under its lock, when it retires (no lease, no waiter, nothing in flight): it
     /// is forgotten, and its function is reported once more, with zeros and the invocations it

@@ -182,38 +182,72 @@ public sealed class SigV4AuthenticatorTests
     }
 
     [Fact]
-    public void Authenticate_SignedMoreThan15MinutesAgo_SignatureExpiredInAwsWords()
+    public void Authenticate_SignedFiveMinutesAndASecondAgo_SignatureExpiredInLambdasWords()
     {
-        var now = SignedInvoke.Now + TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(1);
+        // Lambda's window is five minutes (other AWS services allow 15; the gateway did too).
+        var clock = new ManualTimeProvider(SignedInvoke.Now + TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
 
-        var result = _authenticator.Authenticate(_signed.Build(), _signed.Body, now);
+        var result = _authenticator.Authenticate(_signed.Build(), _signed.Body, clock.GetUtcNow());
 
         var denied = Assert.IsType<AuthResult.Denied>(result);
         Assert.Equal("InvalidSignatureException", denied.Exception);
-        Assert.Equal("Signature expired: 20260101T120000Z is now earlier than 20260101T120001Z (20260101T121501Z - 15 min.)", denied.Message);
+        Assert.Equal("Signature expired: 20260101T120000Z is now earlier than 20260101T120001Z (20260101T120501Z - 5 min.)", denied.Message);
     }
 
     [Fact]
-    public void Authenticate_SignedMoreThan15MinutesAhead_SignatureNotYetCurrent()
+    public void Authenticate_SignedFiveMinutesAndASecondAhead_SignatureNotYetCurrentInLambdasWords()
     {
-        var signed = _signed with { AmzDate = "20260101T121501Z" };
+        var clock = new ManualTimeProvider(SignedInvoke.Now - TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
 
-        var result = _authenticator.Authenticate(signed.Build(), signed.Body, SignedInvoke.Now);
+        var result = _authenticator.Authenticate(_signed.Build(), _signed.Body, clock.GetUtcNow());
 
         var denied = Assert.IsType<AuthResult.Denied>(result);
         Assert.Equal("InvalidSignatureException", denied.Exception);
-        Assert.Equal("Signature not yet current: 20260101T121501Z is still later than 20260101T121500Z (20260101T120000Z + 15 min.)", denied.Message);
+        Assert.Equal("Signature not yet current: 20260101T120000Z is still later than 20260101T115959Z (20260101T115459Z + 5 min.)", denied.Message);
     }
 
     [Theory]
-    [InlineData(-15 * 60)]
-    [InlineData(15 * 60)]
+    [InlineData(-(4 * 60 + 59))]
+    [InlineData(4 * 60 + 59)]
+    [InlineData(-5 * 60)]
+    [InlineData(5 * 60)]
     [InlineData(0)]
-    public void Authenticate_ClockSkewWithin15Minutes_Authenticated(int skewSeconds)
+    public void Authenticate_ClockSkewWithinFiveMinutes_Authenticated(int skewSeconds)
     {
-        var result = _authenticator.Authenticate(_signed.Build(), _signed.Body, SignedInvoke.Now + TimeSpan.FromSeconds(skewSeconds));
+        var clock = new ManualTimeProvider(SignedInvoke.Now + TimeSpan.FromSeconds(skewSeconds));
+
+        var result = _authenticator.Authenticate(_signed.Build(), _signed.Body, clock.GetUtcNow());
 
         Assert.IsType<AuthResult.Authenticated>(result);
+    }
+
+    [Theory]
+    [InlineData(-(5 * 60 + 1))]
+    [InlineData(5 * 60 + 1)]
+    public void Authenticate_ClockSkewJustPastFiveMinutes_InvalidSignatureWithoutLookingTheKeyUp(int skewSeconds)
+    {
+        var clock = new ManualTimeProvider(SignedInvoke.Now + TimeSpan.FromSeconds(skewSeconds));
+
+        var result = _authenticator.Authenticate(_signed.Build(), _signed.Body, clock.GetUtcNow());
+
+        Assert.Equal("InvalidSignatureException", Assert.IsType<AuthResult.Denied>(result).Exception);
+        Assert.Equal(0, _keys.Lookups);
+    }
+
+    [Theory]
+    [InlineData(14 * 60 + 59, true)]
+    [InlineData(15 * 60 + 1, false)]
+    public void Authenticate_WindowConfiguredTo15Minutes_ThatWindow(int skewSeconds, bool accepted)
+    {
+        var authenticator = new SigV4Authenticator(_keys, region: null, SigV4Authenticator.LambdaService, NullLogger.Instance, TimeSpan.FromMinutes(15));
+
+        var result = authenticator.Authenticate(_signed.Build(), _signed.Body, SignedInvoke.Now + TimeSpan.FromSeconds(skewSeconds));
+
+        Assert.Equal(accepted, result is AuthResult.Authenticated);
+        if (!accepted)
+        {
+            Assert.EndsWith("(20260101T121501Z - 15 min.)", ((AuthResult.Denied)result).Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -201,6 +201,10 @@ public sealed class GatewayMetricsTests
         async.DestinationFailed(Function);
         async.Publish([new QueueSample(Function, 3, TimeSpan.FromSeconds(42.5))]);
 
+        var budget = new BodyBudget(1024 * 1024, meters);
+        Assert.True(budget.TryTake(16 * 1024)); // one body's buffer held now
+        budget.Refused();
+
         // The informers' counters are internal to Lamina.Kubernetes; an instrument of the same
         // name on the same meter stands in for them: what is tested is that their meter is exported.
         meters.Create(KubernetesMetricNames.MeterName)

@@ -170,17 +170,19 @@ public sealed class InvokeHandlerTests : IDisposable
     }
 
     [Fact]
-    public async Task HandleAsync_AnyRequest_AuthenticatorSeesTheBodyAtTheGatewaysTime()
+    public async Task HandleAsync_AnyRequest_AuthenticatorSeesTheHeadersAtTheGatewaysTimeThenTheBodysHash()
     {
         _time.Advance(TimeSpan.FromMinutes(3));
+        _authenticator.Result = new AuthResult.Authenticated(Alice) { SignaturePending = true };
         var context = Post("orders", """{"order":17}""");
 
         await _handler.HandleAsync(context);
 
         var call = Assert.Single(_authenticator.Calls);
         Assert.Equal("POST", call.Method);
-        Assert.Equal("""{"order":17}""", Encoding.UTF8.GetString(call.Body));
         Assert.Equal(_time.GetUtcNow(), call.Now);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData("""{"order":17}"""u8), Assert.Single(_authenticator.Verified));
+        Assert.Equal(200, context.Response.StatusCode);
     }
 
     [Fact]
@@ -723,7 +725,7 @@ public sealed class InvokeHandlerTests : IDisposable
 
         var error = AssertServiceError(context, 413, "RequestTooLargeException");
         Assert.Equal(TooLarge, error["message"]);
-        Assert.Empty(_authenticator.Calls);
+        Assert.Empty(_authenticator.Verified);
         Assert.Empty(_router.Invocations);
     }
 

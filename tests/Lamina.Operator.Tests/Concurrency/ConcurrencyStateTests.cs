@@ -479,6 +479,28 @@ public sealed class ConcurrencyStateTests
     }
 
     [Fact]
+    public void Receive_StoppingGatewayReleasesThenDisconnects_LeaseFreedAtOnceNotAfterTheTtl()
+    {
+        // A stopping gateway (GatewayDrain) gives every lease back before its stream ends: the
+        // reserved cap it held is free for another gateway at once, with no clock movement.
+        var harness = Leading();
+        harness.Function(F, reserved: 1);
+        harness.Serve(F, "hello-fn-1");
+        var a = harness.Connect("gw-a");
+        var b = harness.Connect("gw-b");
+        a.Acquire(F);
+        var lease = Assert.Single(a.Take().Grants).Lease;
+        var ticket = b.Acquire(F);
+        AssertNothingAnswered(b.Take());
+
+        a.Release(lease.LeaseId);
+        a.Disconnect();
+
+        AssertGranted(b.Take(), ticket, "hello-fn-1");
+        Assert.Equal(1, harness.State.LeaseCount(F));
+    }
+
+    [Fact]
     public void Acquire_ReservedCapHeldByDisconnectedGateway_RefusedUntilLeaseExpires()
     {
         var harness = Leading();

@@ -1,0 +1,84 @@
+using Lamina.Gateway.Controller;
+using Lamina.Gateway.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Lamina.Gateway.Hosting;
+
+/// <summary>
+/// Stops a gateway without failing invocations or holding capacity (docs/gateway-routing.md,
+/// "Stopping"). On SIGTERM, before any service stops (<see cref="IHostedLifecycleService.StoppingAsync"/>):
+/// <list type="number">
+/// <item>/readyz answers 503 and every answer closes its connection, so the Service drops the
+/// replica and clients reconnect elsewhere; invocations are still taken for <see cref="GatewayShutdownOptions.DrainDelay"/>;</item>
+/// <item>then new invocations are refused (503, which the SDKs retry) and those running finish,
+/// within <see cref="GatewayShutdownOptions.Timeout"/>;</item>
+/// <item>then every lease goes back to the concurrency controller, at once rather than after its
+/// lease TTL, and the gateway waits (briefly) for the release to be sent.</item>
+/// </list>
+/// Only then do the other services stop (the controller stream, Kestrel), within the same timeout.
+/// </summary>
+internal sealed partial class GatewayDrain(
+    ShutdownGate gate,
+    ILeaseHolder leases,
+    ControllerOutbox outbox,
+    IOptions<GatewayShutdownOptions> options,
+    TimeProvider time,
+    ILogger<GatewayDrain> logger) : IHostedLifecycleService
+{
+    private readonly GatewayShutdownOptions _options = options.Value;
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        gate.BeginDraining();
+        LogDraining(_options.DrainDelay.TotalSeconds);
+        try
+        {
+            await Task.Delay(_options.DrainDelay, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's timeout (or a second signal) cut the delay short: go on to close.
+        }
+
+        gate.Close();
+        var running = gate.Running;
+        using (var finishing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var left = _options.Timeout - GatewayShutdownOptions.ReleaseAllowance - time.GetElapsedTime(started);
+            finishing.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            try
+            {
+                await gate.WhenIdleAsync(finishing.Token).ConfigureAwait(false);
+                LogFinished(running);
+            }
+            catch (OperationCanceledException)
+            {
+                LogNotFinished(gate.Running);
+            }
+        }
+
+        leases.Leave();
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        sending.CancelAfter(GatewayShutdownOptions.ReleaseAllowance);
+        try
+        {
+            await outbox.FlushAsync(sending.Token).ConfigureAwait(false);
+            LogReleased();
+        }
+        catch (OperationCanceledException)
+        {
+            LogReleaseNotSent(GatewayShutdownOptions.ReleaseAllowance.TotalSeconds);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
