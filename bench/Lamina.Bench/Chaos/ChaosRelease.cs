@@ -25,6 +25,7 @@ internal sealed class ChaosRelease
 
     private readonly LocalCluster _cluster;
     private readonly string _containerdSocket;
+    private bool _installedHere;
 
     private ChaosRelease(LocalCluster cluster)
     {
@@ -62,8 +63,9 @@ internal sealed class ChaosRelease
         var release = new ChaosRelease(cluster);
         if ((await Helm.RunAsync(["status", ReleaseName, "-n", ReleaseNamespace, "--kubeconfig", release.Kubeconfig])).ExitCode != 0)
         {
-            say($"chaos: no release {ReleaseName} in {ReleaseNamespace}: installing it with make up's script (hack/up.sh)");
+            say($"chaos: no release {ReleaseName} in {ReleaseNamespace}: installing it with make up's script (hack/up.sh); its operator is paused after the run, as make bench and the e2e tier pause make up's (make up resumes it)");
             await RunAsync(Path.Combine(cluster.Layout.Root, "hack", "up.sh"), [], TimeSpan.FromMinutes(15));
+            release._installedHere = true;
         }
 
         var values = await release.ValuesAsync(all: true);
@@ -97,10 +99,18 @@ internal sealed class ChaosRelease
         return release;
     }
 
-    /// <summary>Back as found: the operator paused again when make bench had paused it.</summary>
+    /// <summary>
+    /// Back as found: the operator paused again when make bench had paused it, and paused when this
+    /// scenario installed the release (its operator watches every namespace: left running, it would
+    /// reconcile the Functions of the tests and scenarios that run their own operator next).
+    /// </summary>
     public async Task RestoreAsync()
     {
-        if (OperatorReplicasFound != OperatorReplicas)
+        if (_installedHere)
+        {
+            await ScaleOperatorAsync(0);
+        }
+        else if (OperatorReplicasFound != OperatorReplicas)
         {
             await ScaleOperatorAsync(OperatorReplicasFound);
         }
