@@ -23,7 +23,7 @@ internal sealed class ConcurrencyMetrics
         ArgumentNullException.ThrowIfNull(options);
         var meter = meterFactory.Create(MeterName);
         _decisions = meter.CreateCounter<long>("lamina_scale_decisions_total", description: "Autoscaler decisions that changed a function's desired environments, by direction (Up, Down).");
-        meter.CreateObservableGauge("lamina_unreserved_concurrent_executions", () => Sum(state, static g => g.Unreserved ? g.Busy : 0),
+        meter.CreateObservableGauge("lamina_unreserved_concurrent_executions", () => Leading(state, Sum(state, static g => g.Unreserved ? g.Busy : 0)),
             description: "Invocations running now of functions without reserved concurrency (Lambda's UnreservedConcurrentExecutions).");
         meter.CreateObservableGauge("lamina_provisioned_concurrent_executions", () => Each(state, static g => g.Provisioned > 0 ? g.ProvisionedBusy : null),
             description: "Provisioned-concurrency environments running an invocation now, as the gateways report them (Lambda's ProvisionedConcurrentExecutions).");
@@ -59,7 +59,7 @@ internal sealed class ConcurrencyMetrics
     private static int Sum(ConcurrencyState state, Func<FunctionGauges, int> value)
     {
         var total = 0;
-        foreach (var gauges in state.Gauges())
+        foreach (var gauges in LeaderGauges(state))
         {
             total += value(gauges);
         }
@@ -71,9 +71,16 @@ internal sealed class ConcurrencyMetrics
     private static IEnumerable<Measurement<int>> Leading(ConcurrencyState state, int value) =>
         state.Leading ? [new Measurement<int>(value)] : [];
 
+    /// <summary>
+    /// The functions' gauges on the leader; none on a standby, which tracks the same environments from
+    /// its informers (to take over warm) but decides nothing: with two replicas, a sum over every
+    /// operator pod would otherwise count each function twice.
+    /// </summary>
+    private static IReadOnlyList<FunctionGauges> LeaderGauges(ConcurrencyState state) => state.Leading ? state.Gauges() : [];
+
     private static IEnumerable<Measurement<int>> Each(ConcurrencyState state, Func<FunctionGauges, int?> value)
     {
-        foreach (var gauges in state.Gauges())
+        foreach (var gauges in LeaderGauges(state))
         {
             if (value(gauges) is { } measured)
             {
@@ -84,7 +91,7 @@ internal sealed class ConcurrencyMetrics
 
     private static IEnumerable<Measurement<double>> EachRatio(ConcurrencyState state)
     {
-        foreach (var gauges in state.Gauges())
+        foreach (var gauges in LeaderGauges(state))
         {
             if (gauges.Provisioned > 0)
             {

@@ -88,6 +88,8 @@ internal static class OperatorHost
         app.MapGet("/readyz", (FunctionController controller) => controller.Synced ? Results.Text("ok") : Results.Text("caches not synced", statusCode: 503));
         app.MapLaminaMetrics();
         app.MapGrpcService<ConcurrencyService>();
+        var controller = app.Services.GetRequiredService<FunctionController>();
+        app.Lifetime.ApplicationStopping.Register(controller.StepDown);
         await app.RunAsync().ConfigureAwait(false);
         return 0;
     }

@@ -52,7 +52,8 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
         Assert.Equal(2, revision);
         Assert.Equal("deployed", status);
         var pods = (await _client.ListAsync<V1Pod>(installed.Release.Namespace)).Items;
-        Assert.Equal(["gateway", "gateway", "operator", "redis"], pods.Select(p => p.Metadata.Labels["app.kubernetes.io/component"]).Order());
+        // Two operators by default (issue 19: one leads, one stands by).
+        Assert.Equal(["gateway", "gateway", "operator", "operator", "redis"], pods.Select(p => p.Metadata.Labels["app.kubernetes.io/component"]).Order());
         Assert.All(pods, pod =>
         {
             Assert.True(pod.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True"), $"{pod.Metadata.Name} is not ready");
@@ -140,7 +141,7 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
         var targets = await installed.Prometheus.TargetsAsync();
         output.WriteLine(string.Join('\n', targets.Select(t => $"{t.Job} {t.Url} {t.Health} {t.Error}")));
         Assert.Equal(2, targets.Count(t => t.Job == "lamina-gateway" && t.Health == "up"));
-        Assert.Equal(1, targets.Count(t => t.Job == "lamina-operator" && t.Health == "up"));
+        Assert.Equal(2, targets.Count(t => t.Job == "lamina-operator" && t.Health == "up"));
         Assert.Contains(targets, t => t.Job == "lamina-functions" && t.Health == "up");
 
         // Every alert and every dashboard panel, as Prometheus evaluates them: none may be refused.
@@ -202,6 +203,75 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
         }
 
         Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    /// <summary>
+    /// Issue 19's cheapest fault, the e2e form of the chaos scenario's (bench/Lamina.Bench/Chaos): while
+    /// sync invocations and Event invocations of a function with two warm environments flow through
+    /// the chart's gateways, one of its pods is force-deleted (grace period 0, as a lost node looks to
+    /// the API). No sync invocation may fail and every event answered 202 must run.
+    /// </summary>
+    [Fact]
+    public async Task Invoke_FunctionPodForceDeletedDuringLoad_NoSyncInvocationFailsAndNoEventLost()
+    {
+        const int Events = 200;
+        await CreateAsync("survivor", provisioned: 2);
+        await WaitForReadyEnvironmentsAsync("survivor", 2);
+        using var witness = OverlapWitness.Start(BridgeAddress);
+        var gateway = await installed.Release.GatewayAsync();
+        var payloads = Enumerable.Range(0, Events).Select(i => Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","n":{{i}}}""")).ToList();
+
+        var sync = installed.Aws.Boto3LoadAsync([gateway], $"{Functions}.survivor", """{"sync":true}"""u8.ToArray(), threads: 2, TimeSpan.FromSeconds(20));
+        var events = installed.Aws.Boto3EventsAsync([gateway], $"{Functions}.survivor", payloads, threads: 1);
+        // The fault lands while both flow: once a tenth of the events have run.
+        await Eventually.HoldsAsync(() => witness.Starts >= Events / 10 || events.IsCompleted, Deadline, "events running");
+        var victim = (await PodsAsync("survivor")).First(p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
+        await installed.Cluster.Kubectl.RunAsync(null, "delete", "pod", victim.Metadata.Name, "-n", Functions, "--grace-period=0", "--force");
+        Assert.False(events.IsCompleted, "the events were all sent before the fault: nothing was tested");
+        var calls = await sync;
+        var sent = await events;
+
+        var failed = calls.Where(c => !(c.HttpStatus == 200 && c.FunctionError is null)).ToList();
+        var accepted = sent.Where(e => e.HttpStatus == 202 && e.RequestId is not null).Select(e => e.RequestId!).ToList();
+        await Eventually.HoldsAsync(() => accepted.TrueForAll(witness.StartsByRequest.ContainsKey), Deadline, "every event answered 202 ran");
+        output.WriteLine($"force-deleted {victim.Metadata.Name}: {calls.Count} sync calls, {failed.Count} failed; {accepted.Count} of {Events} events answered 202, all ran; {witness.Starts - accepted.Count} duplicates");
+        Assert.True(failed.Count == 0, "failed sync invocations: " + string.Join("; ", failed.Select(c => $"{c.HttpStatus} {c.ErrorCode} {c.FunctionError}")));
+        Assert.True(calls.Count > 10, $"only {calls.Count} sync invocations ran during the load");
+        Assert.Equal(Events, accepted.Count);
+        await WaitForReadyEnvironmentsAsync("survivor", 2);
+    }
+
+    /// <summary>
+    /// Issue 19, item 9: a leader stopped as a drain or a rolling upgrade stops it (SIGTERM) hands the
+    /// Lease over at once. It did not: the host's web server waited its whole shutdown timeout for the
+    /// gateways' gRPC streams before the operator stepped down, the pod was SIGKILLed at its grace
+    /// period with the Lease held, and the standby took over only when the Lease expired (47 s).
+    /// </summary>
+    [Fact]
+    public async Task OperatorLeader_PodDeleted_StandbyHoldsTheLeaseWithinSeconds()
+    {
+        // Well under the Lease's 15 s: only a released Lease is taken this soon.
+        var handOver = TimeSpan.FromSeconds(10);
+        await Eventually.HoldsAsync(async () => (await OperatorPodsAsync()).Count(Ready) == 2 && await HolderAsync() is not null, Deadline, "two operators, one leading");
+        var leader = (await HolderAsync())!;
+
+        await installed.Cluster.Kubectl.RunAsync(null, "delete", "pod", leader, "-n", installed.Release.Namespace, "--wait=false");
+
+        await Eventually.HoldsAsync(async () => await HolderAsync() is { } holder && holder != leader, handOver, $"the standby holds the Lease within {handOver.TotalSeconds:F0} s of the leader's deletion");
+        await Eventually.HoldsAsync(async () => (await OperatorPodsAsync()).Count(p => Ready(p) && p.Metadata.DeletionTimestamp is null) == 2, Deadline, "two operators ready again");
+
+        static bool Ready(V1Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+    }
+
+    private async Task<IReadOnlyList<V1Pod>> OperatorPodsAsync() =>
+        (await _client.ListAsync<V1Pod>(installed.Release.Namespace, new ListOptions { LabelSelector = "app.kubernetes.io/component=operator" })).Items.ToList();
+
+    /// <summary>The pod holding the operator's Lease (its holderIdentity begins with the pod's name), or null.</summary>
+    private async Task<string?> HolderAsync()
+    {
+        var holder = (await _client.GetAsync<V1Lease>(installed.Release.Namespace, "lamina-operator")).Spec?.HolderIdentity;
+        var separator = holder?.IndexOf('_', StringComparison.Ordinal) ?? -1;
+        return separator > 0 ? holder![..separator] : null;
     }
 
     private async Task CreateAsync(string name, int? reserved = null, int? provisioned = null)

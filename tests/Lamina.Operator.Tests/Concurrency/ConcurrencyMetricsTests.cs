@@ -104,6 +104,25 @@ public sealed class ConcurrencyMetricsTests : IDisposable
         Assert.Empty(Scrape("lamina_unreserved_concurrency_limit"));
     }
 
+    [Theory]
+    [InlineData("lamina_environments")]
+    [InlineData("lamina_ready_environments")]
+    [InlineData("lamina_desired_environments")]
+    [InlineData("lamina_leased_environments")]
+    [InlineData("lamina_controller_concurrent_executions")]
+    [InlineData("lamina_reserved_concurrency")]
+    [InlineData("lamina_function_timeout_seconds")]
+    [InlineData("lamina_unreserved_concurrent_executions")]
+    public void FunctionGauges_Standby_NoSeries(string instrument)
+    {
+        // Issue 19: two operator replicas by default; the standby knows the same functions (its
+        // informers keep them for a warm take-over), and a sum over both pods counted each twice.
+        _harness.Function(Capped, reserved: 5);
+        _harness.Function(Shared);
+
+        Assert.Empty(Scrape(instrument));
+    }
+
     [Fact]
     public void PoolGauges_LeadershipLost_NoSeriesAnyMore()
     {
