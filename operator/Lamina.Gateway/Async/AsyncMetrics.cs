@@ -20,6 +20,7 @@ internal sealed class AsyncMetrics
     public const string DestinationDeliveryFailures = "lamina_destination_delivery_failures_total";
     public const string QueueDepth = "lamina_async_queue_depth";
     public const string OldestEventAge = "lamina_async_oldest_event_age_seconds";
+    public const string StoreUp = "lamina_async_store_up";
 
     /// <summary>The dropped counter's reason for an entry whose fields are not an event (written by hand, or by another version).</summary>
     public const string Malformed = "Malformed";
@@ -33,6 +34,7 @@ internal sealed class AsyncMetrics
     private readonly Counter<long> _deadLetterErrors;
     private readonly Counter<long> _destinationFailures;
     private volatile IReadOnlyList<QueueSample> _samples = [];
+    private volatile Func<bool>? _storeConnected;
 
     public AsyncMetrics(IMeterFactory meterFactory)
     {
@@ -49,6 +51,7 @@ internal sealed class AsyncMetrics
         _deadLetterErrors = meter.CreateCounter<long>(DeadLetterErrors, description: "Failed async events that could not be written to the dead-letter stream (they stay pending and are tried again).");
         _destinationFailures = meter.CreateCounter<long>(DestinationDeliveryFailures, description: "Invocation records that could not be delivered to the function's destination (no such function, or Redis failed); each went to the dead-letter stream instead.");
         meter.CreateObservableGauge(QueueDepth, () => Observe(static s => s.Depth), description: "Async events of the function not yet in a final state: waiting, running or waiting for a retry (sampled from Redis).");
+        meter.CreateObservableGauge(StoreUp, ObserveStore, description: "1 while this gateway's connection to Redis (the async queue's store) is up, 0 while it is not: Event invocations then answer 500; synchronous ones are not affected.");
         meter.CreateObservableGauge(OldestEventAge, () => Observe(static s => s.OldestAge.TotalSeconds), unit: "s", description: "Age of the function's oldest async event not yet in a final state (sampled from Redis).");
     }
 
@@ -63,8 +66,14 @@ internal sealed class AsyncMetrics
 
     public void DestinationFailed(FunctionKey function) => _destinationFailures.Add(1, Tags(function));
 
+    /// <summary>Where <see cref="StoreUp"/> reads the connection's state from (a field read at scrape time, no Redis call); unset, no series.</summary>
+    public void ObserveStore(Func<bool> connected) => _storeConnected = connected;
+
     /// <summary>The gauges' values from now on (the sampler's latest read).</summary>
     public void Publish(IReadOnlyList<QueueSample> samples) => _samples = samples;
+
+    private IEnumerable<Measurement<int>> ObserveStore() =>
+        _storeConnected is { } connected ? [new Measurement<int>(connected() ? 1 : 0)] : [];
 
     private static KeyValuePair<string, object?>[] Tags(FunctionKey function) => [new("namespace", function.Namespace), new("function", function.Name)];
 

@@ -26,7 +26,8 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
     /// <summary>Set whenever this replica stores an event or moves a due retry back: its idle workers read at once.</summary>
     public WakeSignal Wake { get; } = new();
 
-    public bool Ready => connection.Connected;
+    /// <summary>True while the connection to Redis is up: <c>lamina_async_store_up</c>, never the gateway's readiness.</summary>
+    public bool Connected => connection.Connected;
 
     public int MaximumPayload => options.Value.MaximumPayload;
 

@@ -6,7 +6,7 @@ internal sealed partial class RedisConnection
     [LoggerMessage(Level = LogLevel.Information, Message = "Async invocations: connected to Redis at {EndPoints}")]
     private partial void LogConnected(string endPoints);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Async invocations: Redis at {EndPoints} is not reachable yet; Event invocations answer 500 and the gateway is not ready until it is")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Async invocations: Redis at {EndPoints} is not reachable yet; Event invocations answer 500 until it is (synchronous ones are not affected)")]
     private partial void LogNotConnected(string endPoints);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Async invocations: lost the connection to Redis at {EndPoint} ({FailureType}); reconnecting")]

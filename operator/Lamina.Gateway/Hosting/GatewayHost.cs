@@ -82,7 +82,7 @@ internal static class GatewayHost
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/readyz", () => functions.Synced && GatewayComposition.Synced(app.Services)
             ? Results.Text("ok")
-            : Results.Text("not ready: caches not synced, no word from the concurrency controller, or Redis (async invocations) unreachable", statusCode: 503));
+            : Results.Text("not ready: caches not synced, or no word from the concurrency controller", statusCode: 503));
         app.MapLaminaMetrics();
         var invoke = app.Services.GetRequiredService<InvokeHandler>();
         app.MapPost(InvokeHandler.PathPrefix + "{**rest}", new RequestDelegate(invoke.HandleAsync));

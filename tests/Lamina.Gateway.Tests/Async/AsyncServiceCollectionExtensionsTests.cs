@@ -14,7 +14,7 @@ namespace Lamina.Gateway.Tests.Async;
 public sealed class AsyncServiceCollectionExtensionsTests
 {
     [Fact]
-    public async Task AddGatewayAsync_NoRedisConfigured_DisabledQueueThatIsReady()
+    public async Task AddGatewayAsync_NoRedisConfigured_DisabledQueue()
     {
         await using var provider = Services(Configuration()).BuildServiceProvider();
 
@@ -22,11 +22,10 @@ public sealed class AsyncServiceCollectionExtensionsTests
 
         Assert.IsType<DisabledAsyncQueue>(queue);
         Assert.False(queue.Enabled);
-        Assert.True(queue.Ready);
     }
 
     [Fact]
-    public async Task AddGatewayAsync_RedisConfigured_RedisQueueNotReadyBeforeItConnects()
+    public async Task AddGatewayAsync_RedisConfigured_RedisQueueNotConnectedBeforeItConnects()
     {
         await using var provider = Services(Configuration(("Redis", "127.0.0.1:1"))).BuildServiceProvider();
 
@@ -34,7 +33,7 @@ public sealed class AsyncServiceCollectionExtensionsTests
 
         Assert.Same(provider.GetRequiredService<AsyncQueue>(), queue);
         Assert.True(queue.Enabled);
-        Assert.False(queue.Ready);
+        Assert.False(provider.GetRequiredService<AsyncQueue>().Connected);
     }
 
     [Fact]

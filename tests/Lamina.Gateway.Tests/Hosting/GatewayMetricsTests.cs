@@ -200,6 +200,7 @@ public sealed class GatewayMetricsTests
         async.DeadLetterFailed(Function);
         async.DestinationFailed(Function);
         async.Publish([new QueueSample(Function, 3, TimeSpan.FromSeconds(42.5))]);
+        async.ObserveStore(static () => true);
 
         // The informers' counters are internal to Lamina.Kubernetes; an instrument of the same
         // name on the same meter stands in for them: what is tested is that their meter is exported.
