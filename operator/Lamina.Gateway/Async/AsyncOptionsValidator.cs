@@ -18,7 +18,8 @@ internal sealed class AsyncOptionsValidator : IValidateOptions<AsyncOptions>
             }
             catch (ArgumentException e)
             {
-                failures.Add($"{section}:Redis: '{options.Redis}' is not a Redis connection string ({e.Message})");
+                // Never the password: this message is printed at start and may land in any log.
+                failures.Add($"{section}:Redis: '{RedisSecrets.Redact(options.Redis)}' is not a Redis connection string ({RedisSecrets.Scrub(e.Message, options.Redis)})");
             }
         }
 

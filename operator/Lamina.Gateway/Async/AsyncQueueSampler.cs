@@ -57,7 +57,8 @@ internal sealed partial class AsyncQueueSampler(
         }
         catch (RedisException e)
         {
-            LogFailed(e.Message);
+            var reason = RedisSecrets.Scrub(e.Message, options.Value.Redis);
+            LogFailed(reason);
         }
     }
 

@@ -185,7 +185,7 @@ internal sealed partial class AsyncWorker : BackgroundService
             catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
             {
                 // A stream or its group was deleted behind our back: create them again.
-                LogGroupMissing(e.Message);
+                LogGroupMissing(Scrub(e.Message));
                 _groups.Clear();
             }
             catch (RedisException e)
@@ -193,7 +193,7 @@ internal sealed partial class AsyncWorker : BackgroundService
                 // Once per outage, not once per poll.
                 if (!failing)
                 {
-                    LogRedisFailed(e.Message);
+                    LogRedisFailed(Scrub(e.Message));
                 }
 
                 failing = true;
@@ -410,7 +410,7 @@ internal sealed partial class AsyncWorker : BackgroundService
                 }
                 catch (RedisException failure)
                 {
-                    LogDeliveryFailed(function.Namespace, function.Name, e.RequestId, destination, failure.Message);
+                    LogDeliveryFailed(function.Namespace, function.Name, e.RequestId, destination, Scrub(failure.Message));
                 }
             }
             else
@@ -496,11 +496,13 @@ internal sealed partial class AsyncWorker : BackgroundService
                 }
                 catch (RedisException e)
                 {
-                    LogRefreshFailed(function.Namespace, function.Name, e.Message);
+                    LogRefreshFailed(function.Namespace, function.Name, Scrub(e.Message));
                 }
             }
         }
     }
+
+    private string Scrub(string message) => RedisSecrets.Scrub(message, _options.Redis);
 
     private string Arn(FunctionKey function) => _gateway.FunctionArn($"{function.Namespace}.{function.Name}");
 }

@@ -69,26 +69,45 @@ internal static class DeadLetterCommand
             return 2;
         }
 
-        var configuration = RedisConnection.Configure(redis, "lamina-dead-letter");
+        ConfigurationOptions configuration;
+        try
+        {
+            configuration = RedisConnection.Configure(redis, "lamina-dead-letter");
+        }
+        catch (ArgumentException e)
+        {
+            await error.WriteLineAsync($"'{RedisSecrets.Redact(redis)}' is not a Redis connection string ({RedisSecrets.Scrub(e.Message, redis)})").ConfigureAwait(false);
+            return 2;
+        }
+
         configuration.AbortOnConnectFail = true;
-        await using var multiplexer = await ConnectAsync(configuration, error).ConfigureAwait(false);
+        await using var multiplexer = await ConnectAsync(configuration, redis, error).ConfigureAwait(false);
         if (multiplexer is null)
         {
             return 1;
         }
 
         var store = new DeadLetterStore(multiplexer.GetDatabase(), time);
-        return (verb, positional.Count, all) switch
+        try
         {
-            ("list", 2, false) => await ListAsync(store, function, count, output).ConfigureAwait(false),
-            ("show", 3, false) => await ShowAsync(store, function, positional[2], output, error).ConfigureAwait(false),
-            ("redrive", 3, false) => await RedriveAsync(store, function, positional[2], output, error).ConfigureAwait(false),
-            ("redrive", 2, true) => await RedriveAllAsync(store, function, output).ConfigureAwait(false),
-            _ => await UsageAsync(error).ConfigureAwait(false),
-        };
+            return (verb, positional.Count, all) switch
+            {
+                ("list", 2, false) => await ListAsync(store, function, count, output).ConfigureAwait(false),
+                ("show", 3, false) => await ShowAsync(store, function, positional[2], output, error).ConfigureAwait(false),
+                ("redrive", 3, false) => await RedriveAsync(store, function, positional[2], output, error).ConfigureAwait(false),
+                ("redrive", 2, true) => await RedriveAllAsync(store, function, output).ConfigureAwait(false),
+                _ => await UsageAsync(error).ConfigureAwait(false),
+            };
+        }
+        catch (RedisException e)
+        {
+            // Not a stack trace: the message, without the password.
+            await error.WriteLineAsync($"Redis failed: {RedisSecrets.Scrub(e.Message, redis)}").ConfigureAwait(false);
+            return 1;
+        }
     }
 
-    private static async Task<ConnectionMultiplexer?> ConnectAsync(ConfigurationOptions configuration, TextWriter error)
+    private static async Task<ConnectionMultiplexer?> ConnectAsync(ConfigurationOptions configuration, string connectionString, TextWriter error)
     {
         try
         {
@@ -96,7 +115,7 @@ internal static class DeadLetterCommand
         }
         catch (RedisConnectionException e)
         {
-            await error.WriteLineAsync($"cannot reach Redis at {string.Join(", ", configuration.EndPoints)}: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"cannot reach Redis at {string.Join(", ", configuration.EndPoints)}: {RedisSecrets.Scrub(e.Message, connectionString)}").ConfigureAwait(false);
             return null;
         }
     }

@@ -175,7 +175,8 @@ internal sealed partial class RedisConnection : IHostedService, IAsyncDisposable
         }
         catch (RedisException e)
         {
-            LogDurabilityUnknown(e.Message);
+            var reason = RedisSecrets.Scrub(e.Message, _options.Value.Redis);
+            LogDurabilityUnknown(reason);
         }
     }
 }

@@ -22,6 +22,17 @@ public sealed class AsyncOptionsValidatorTests
         Assert.Equal([TimeSpan.FromSeconds(1)], new AsyncOptions { RetryDelays = [TimeSpan.FromSeconds(1)] }.EffectiveRetryDelays);
     }
 
+    [Fact]
+    public void Validate_MalformedConnectionStringWithAPassword_NeverEchoesThePassword()
+    {
+        var result = _validator.Validate(null, new AsyncOptions { Redis = "redis:6379,password=hunter2-secret,unknownoption=1" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Redis", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("password=***", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2-secret", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("no concurrency", "MaxConcurrency")]
     [InlineData("no payload", "MaximumPayload")]

@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+
+namespace Lamina.Gateway.Async;
+
+/// <summary>
+/// Keeps the Redis password out of messages and logs. The connection string carries it
+/// (<c>password=…</c>); a message that quotes the string, or an error that quotes a part of it, goes
+/// through here first. Regex, not <c>ConfigurationOptions.Parse</c>: it must work on a string that does not parse.
+/// </summary>
+internal static partial class RedisSecrets
+{
+    /// <summary>What a password is replaced with.</summary>
+    public const string Mask = "***";
+
+    /// <summary><paramref name="connectionString"/> with every <c>password=</c> value masked.</summary>
+    public static string Redact(string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        return PasswordOption().Replace(connectionString, static m => m.Groups["value"].Length == 0 ? m.Value : m.Groups["name"].Value + Mask);
+    }
+
+    /// <summary><paramref name="text"/> with every password of <paramref name="connectionString"/> masked wherever it appears.</summary>
+    public static string Scrub(string? text, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        if (string.IsNullOrEmpty(text))
+        {
+            return text ?? "";
+        }
+
+        foreach (Match option in PasswordOption().Matches(connectionString))
+        {
+            var password = option.Groups["value"].Value;
+            if (password.Length > 0)
+            {
+                text = text.Replace(password, Mask, StringComparison.Ordinal);
+            }
+        }
+
+        return text;
+    }
+
+    // StackExchange.Redis splits options at commas and matches keywords case-insensitively; "password"
+    // at the start, or after a comma and any spaces.
+    [GeneratedRegex(@"(?<name>(?:^|,)\s*password\s*=)(?<value>[^,]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PasswordOption();
+}
