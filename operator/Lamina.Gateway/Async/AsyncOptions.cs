@@ -19,6 +19,29 @@ internal sealed class AsyncOptions
     /// </summary>
     public string Redis { get; set; } = "";
 
+    /// <summary>
+    /// Redis' password, kept out of the connection string (the chart sets it from its generated Secret).
+    /// Empty: the connection string's own <c>password=</c>, if any.
+    /// </summary>
+    public string RedisPassword { get; set; } = "";
+
+    /// <summary>The shortest <see cref="EventSigningKey"/>: 32 characters of a random alphabet carry well over 128 bits.</summary>
+    public const int MinimumSigningKeyLength = 32;
+
+    /// <summary>
+    /// The secret every gateway replica shares to sign the events it stores (HMAC-SHA256 over the
+    /// event's fields and its function) and to verify them before invoking one: an event written into
+    /// Redis by anyone else, or changed there, is never invoked (docs/async.md). Required with async on.
+    /// </summary>
+    public string EventSigningKey { get; set; } = "";
+
+    /// <summary>
+    /// Also run events that carry no signature at all (stored by a gateway of a version before
+    /// signing), for the time of an upgrade from such a version. An event with a wrong signature is
+    /// refused regardless.
+    /// </summary>
+    public bool AcceptUnsignedEvents { get; set; }
+
     /// <summary>The largest Event payload accepted, in bytes; a larger one is refused with 413.</summary>
     public int MaximumPayload { get; set; } = DefaultMaximumPayload;
 

@@ -19,7 +19,13 @@ internal sealed class AsyncOptionsValidator : IValidateOptions<AsyncOptions>
             catch (ArgumentException e)
             {
                 // Never the password: this message is printed at start and may land in any log.
-                failures.Add($"{section}:Redis: '{RedisSecrets.Redact(options.Redis)}' is not a Redis connection string ({RedisSecrets.Scrub(e.Message, options.Redis)})");
+                failures.Add($"{section}:Redis: '{RedisSecrets.Redact(options.Redis)}' is not a Redis connection string ({RedisSecrets.Scrub(e.Message, options)})");
+            }
+
+            if (options.EventSigningKey.Length < AsyncOptions.MinimumSigningKeyLength)
+            {
+                // Fail closed: without a shared key a worker could not tell a stored event from a forged one.
+                failures.Add($"{section}:EventSigningKey must be a secret of at least {AsyncOptions.MinimumSigningKeyLength} characters shared by every gateway (the chart generates one): events are signed with it and checked before they run");
             }
         }
 

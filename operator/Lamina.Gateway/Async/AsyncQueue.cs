@@ -9,7 +9,7 @@ namespace Lamina.Gateway.Async;
 /// <see cref="AsyncScripts"/>). Each method is one round trip, or a few pipelined; none retries:
 /// callers decide what a failure means (a 500 for the caller, a pending entry claimed later).
 /// </summary>
-internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metrics, IOptions<AsyncOptions> options, TimeProvider time) : IAsyncQueue
+internal sealed class AsyncQueue(RedisConnection connection, EventSigner signer, AsyncMetrics metrics, IOptions<AsyncOptions> options, TimeProvider time) : IAsyncQueue
 {
     /// <summary>
     /// How long the list of functions with a stream is reused before SMEMBERS again: a new function's
@@ -40,7 +40,7 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
         var add = db.ScriptEvaluateAsync(
             AsyncScripts.Enqueue,
             [AsyncKeys.Events(function), AsyncKeys.Ages(function)],
-            [e.EnqueuedAt.ToUnixTimeMilliseconds(), e.RequestId, .. AsyncEventFields.Flatten(e)]);
+            [e.EnqueuedAt.ToUnixTimeMilliseconds(), e.RequestId, .. signer.Signed(function, e)]);
         await Task.WhenAll(register, add).ConfigureAwait(false);
         metrics.Received(function);
         Know(function);
@@ -190,7 +190,7 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
         var result = await db.ScriptEvaluateAsync(
             AsyncScripts.RetryLater,
             [AsyncKeys.Events(entry.Function), AsyncKeys.Delayed(entry.Function)],
-            [AsyncKeys.Group, entry.Id, due.ToUnixTimeMilliseconds(), .. AsyncEventFields.Flatten(next)]).ConfigureAwait(false);
+            [AsyncKeys.Group, entry.Id, due.ToUnixTimeMilliseconds(), .. signer.Signed(entry.Function, next)]).ConfigureAwait(false);
         return (long)result == 1;
     }
 
@@ -220,11 +220,12 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
         };
         if (e is not null)
         {
-            values.AddRange(AsyncEventFields.Flatten(e));
+            // Signed, so a redrive can tell it from an entry someone wrote into the dead-letter stream.
+            values.AddRange(signer.Signed(entry.Function, e));
         }
         else
         {
-            // Not an event: keep its fields as they were, for whoever looks at it.
+            // Not an event, or not one of ours: keep its fields as they were, for whoever looks at it.
             foreach (var field in entry.Fields)
             {
                 values.Add(field.Name);
@@ -252,7 +253,7 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
         var deliver = db.ScriptEvaluateAsync(
             AsyncScripts.Deliver,
             [AsyncKeys.Events(entry.Function), AsyncKeys.Ages(entry.Function), AsyncKeys.Events(destination), AsyncKeys.Ages(destination)],
-            [AsyncKeys.Group, entry.Id, requestId, delivered.EnqueuedAt.ToUnixTimeMilliseconds(), delivered.RequestId, .. AsyncEventFields.Flatten(delivered)]);
+            [AsyncKeys.Group, entry.Id, requestId, delivered.EnqueuedAt.ToUnixTimeMilliseconds(), delivered.RequestId, .. signer.Signed(destination, delivered)]);
         await Task.WhenAll(register, deliver).ConfigureAwait(false);
         var done = (long)deliver.Result == 1;
         if (done)

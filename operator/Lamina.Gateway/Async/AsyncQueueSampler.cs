@@ -57,7 +57,7 @@ internal sealed partial class AsyncQueueSampler(
         }
         catch (RedisException e)
         {
-            var reason = RedisSecrets.Scrub(e.Message, options.Value.Redis);
+            var reason = RedisSecrets.Scrub(e.Message, options.Value);
             LogFailed(reason);
         }
     }

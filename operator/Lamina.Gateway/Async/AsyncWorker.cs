@@ -26,6 +26,7 @@ internal sealed partial class AsyncWorker : BackgroundService
     private static readonly TimeSpan WriteRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly AsyncQueue _queue;
+    private readonly EventSigner _signer;
     private readonly IFunctionCatalog _catalog;
     private readonly IInvocationRouter _router;
     private readonly AsyncRetryPolicy _policy;
@@ -49,6 +50,7 @@ internal sealed partial class AsyncWorker : BackgroundService
 
     public AsyncWorker(
         AsyncQueue queue,
+        EventSigner signer,
         IFunctionCatalog catalog,
         IInvocationRouter router,
         AsyncRetryPolicy policy,
@@ -62,6 +64,7 @@ internal sealed partial class AsyncWorker : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(gateway);
         _queue = queue;
+        _signer = signer;
         _catalog = catalog;
         _router = router;
         _policy = policy;
@@ -294,6 +297,17 @@ internal sealed partial class AsyncWorker : BackgroundService
                 return;
             }
 
+            // Before anything else: an event not signed with the gateways' key was not stored by a
+            // gateway (or was changed since), and must never run. Dead-lettered as it is, for a look.
+            var verdict = _signer.Verify(function, entry.Fields);
+            if (verdict == EventVerdict.Forged || (verdict == EventVerdict.Unsigned && !_options.AcceptUnsignedEvents))
+            {
+                LogForged(function.Namespace, function.Name, e.RequestId, entry.Id.ToString(), verdict);
+                _metrics.ForgedEvent(function);
+                await WriteAsync(() => _queue.DeadLetterAsync(entry, AsyncMetrics.Forged, ReadOnlyMemory<byte>.Empty, null)).ConfigureAwait(false);
+                return;
+            }
+
             var settings = _catalog.AsyncSettings(function.Namespace, function.Name);
             var rules = settings ?? FunctionAsyncSettings.Default;
             var now = _time.GetUtcNow();
@@ -502,7 +516,7 @@ internal sealed partial class AsyncWorker : BackgroundService
         }
     }
 
-    private string Scrub(string message) => RedisSecrets.Scrub(message, _options.Redis);
+    private string Scrub(string message) => RedisSecrets.Scrub(message, _options);
 
     private string Arn(FunctionKey function) => _gateway.FunctionArn($"{function.Namespace}.{function.Name}");
 }

@@ -52,9 +52,14 @@ internal sealed partial class RedisConnection : IHostedService, IAsyncDisposable
     /// commands use them: <see cref="ConnectTimeout"/> and <see cref="CommandTimeout"/> unless the string
     /// sets <c>connectTimeout</c>, <c>asyncTimeout</c> or <c>syncTimeout</c> itself.
     /// </summary>
-    public static ConfigurationOptions Configure(string connectionString, string clientName)
+    public static ConfigurationOptions Configure(string connectionString, string clientName, string? password = null)
     {
         var configuration = ConfigurationOptions.Parse(connectionString);
+        if (!string.IsNullOrEmpty(password))
+        {
+            configuration.Password = password;
+        }
+
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ClientName = clientName;
@@ -120,7 +125,7 @@ internal sealed partial class RedisConnection : IHostedService, IAsyncDisposable
 
     private async Task<ConnectionMultiplexer> ConnectCoreAsync()
     {
-        var configuration = Configure(_options.Value.Redis, "lamina-gateway");
+        var configuration = Configure(_options.Value.Redis, "lamina-gateway", _options.Value.RedisPassword);
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
         multiplexer.ConnectionFailed += (_, e) => LogConnectionFailed(e.EndPoint, e.FailureType);
         multiplexer.ConnectionRestored += (_, e) =>
@@ -175,7 +180,7 @@ internal sealed partial class RedisConnection : IHostedService, IAsyncDisposable
         }
         catch (RedisException e)
         {
-            var reason = RedisSecrets.Scrub(e.Message, _options.Value.Redis);
+            var reason = RedisSecrets.Scrub(e.Message, _options.Value);
             LogDurabilityUnknown(reason);
         }
     }

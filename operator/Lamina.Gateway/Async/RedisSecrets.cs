@@ -19,6 +19,29 @@ internal static partial class RedisSecrets
         return PasswordOption().Replace(connectionString, static m => m.Groups["value"].Length == 0 ? m.Value : m.Groups["name"].Value + Mask);
     }
 
+    /// <summary><paramref name="text"/> with every secret of <paramref name="options"/> masked: the connection string's passwords, <see cref="AsyncOptions.RedisPassword"/> and <see cref="AsyncOptions.EventSigningKey"/>.</summary>
+    public static string Scrub(string? text, AsyncOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Scrub(text, options.Redis, options.RedisPassword, options.EventSigningKey);
+    }
+
+    /// <summary><paramref name="text"/> with every password of <paramref name="connectionString"/>, and each of <paramref name="secrets"/>, masked wherever they appear.</summary>
+    public static string Scrub(string? text, string connectionString, params string?[] secrets)
+    {
+        ArgumentNullException.ThrowIfNull(secrets);
+        text = Scrub(text, connectionString);
+        foreach (var secret in secrets)
+        {
+            if (!string.IsNullOrEmpty(secret))
+            {
+                text = text.Replace(secret, Mask, StringComparison.Ordinal);
+            }
+        }
+
+        return text;
+    }
+
     /// <summary><paramref name="text"/> with every password of <paramref name="connectionString"/> masked wherever it appears.</summary>
     public static string Scrub(string? text, string connectionString)
     {

@@ -84,7 +84,7 @@ public sealed class RedisAuthTests(ITestOutputHelper output) : IAsyncLifetime
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
 
-        var status = await DeadLetterCommand.RunAsync(["list", "team-a/orders", "--redis", WithPassword(WrongPassword)], stdout, stderr, TimeProvider.System);
+        var status = await DeadLetterCommand.RunAsync(["list", "team-a/orders", "--redis", WithPassword(WrongPassword)], stdout, stderr, TimeProvider.System, AsyncHarness.Environment);
 
         output.WriteLine(stderr.ToString());
         Assert.Equal(1, status);
@@ -97,7 +97,7 @@ public sealed class RedisAuthTests(ITestOutputHelper output) : IAsyncLifetime
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
 
-        var status = await DeadLetterCommand.RunAsync(["list", "team-a/orders", "--redis", WithPassword(WrongPassword) + ",nosuchoption=1"], stdout, stderr, TimeProvider.System);
+        var status = await DeadLetterCommand.RunAsync(["list", "team-a/orders", "--redis", WithPassword(WrongPassword) + ",nosuchoption=1"], stdout, stderr, TimeProvider.System, AsyncHarness.Environment);
 
         Assert.Equal(2, status);
         Assert.Contains("nosuchoption", stderr.ToString(), StringComparison.OrdinalIgnoreCase);
