@@ -95,6 +95,16 @@ A component's image: (dict "context" $ "image" .Values.gateway.image "name" "gat
 {{- if and .Values.async.enabled .Values.redis.enabled (not .Values.async.redis) (not .Values.async.redisSecret.name) -}}true{{- end -}}
 {{- end -}}
 
+{{/* True when the chart's Redis requires a password (redis.auth.enabled). */}}
+{{- define "lamina.redisAuthOn" -}}
+{{- if and (include "lamina.redisOn" .) .Values.redis.auth.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* The Secret with the event signing key and the chart's Redis password (async-secret.yaml). */}}
+{{- define "lamina.asyncSecretName" -}}
+{{- printf "%s-async" (include "lamina.fullname" .) -}}
+{{- end -}}
+
 {{/* The Service with a virtual IP in front of the chart's Redis. */}}
 {{- define "lamina.redisClientService" -}}
 {{- printf "%s-client" (include "lamina.componentName" (dict "context" . "component" "redis")) -}}

@@ -21,6 +21,17 @@ public sealed class RedisConnectionTests
     }
 
     [Fact]
+    public void Configure_ExternalRedisWithTlsAndAPasswordSetting_TlsOnAndTheSettingsPassword()
+    {
+        // TLS to an external Redis is the connection string's (docs/async.md); the password comes from its own setting.
+        var configuration = RedisConnection.Configure("redis.example.com:6380,ssl=true,sslHost=redis.example.com,password=old", "lamina-gateway", "from-the-secret");
+
+        Assert.True(configuration.Ssl);
+        Assert.Equal("redis.example.com", configuration.SslHost);
+        Assert.Equal("from-the-secret", configuration.Password);
+    }
+
+    [Fact]
     public void Configure_TimeoutsInTheString_TheStringWins()
     {
         var configuration = RedisConnection.Configure("redis:6379,connectTimeout=7000,asyncTimeout=9000", "lamina-gateway");
