@@ -77,6 +77,20 @@ public sealed class ChartAsyncTests
     }
 
     [Fact]
+    public async Task Render_DurabilityValues_ReachTheGateway()
+    {
+        var defaults = ChartWorkloads.Container(await ChartRender.RenderAsync(ChartRender.Kube120), "gateway");
+        Assert.Equal("14.00:00:00", Yaml.Env(defaults, "Lamina__Gateway__Async__DeadLetterRetention"));
+        Assert.Null(Yaml.Env(defaults, "Lamina__Gateway__Async__RequireDurableRedis"));
+        Assert.Null(Yaml.Env(defaults, "Lamina__Gateway__Async__MinReplicas"));
+
+        var set = ChartWorkloads.Container(await ChartRender.RenderAsync("--set", "async.requireDurableRedis=false", "--set", "async.minReplicas=1", "--set", "async.deadLetterRetention=3.00:00:00"), "gateway");
+        Assert.Equal("false", Yaml.Env(set, "Lamina__Gateway__Async__RequireDurableRedis"));
+        Assert.Equal("1", Yaml.Env(set, "Lamina__Gateway__Async__MinReplicas"));
+        Assert.Equal("3.00:00:00", Yaml.Env(set, "Lamina__Gateway__Async__DeadLetterRetention"));
+    }
+
+    [Fact]
     public async Task Render_PersistenceOff_EmptyDirData()
     {
         var manifests = await ChartRender.RenderAsync("--set", "redis.persistence.enabled=false");

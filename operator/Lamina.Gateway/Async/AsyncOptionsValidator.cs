@@ -35,6 +35,16 @@ internal sealed class AsyncOptionsValidator : IValidateOptions<AsyncOptions>
             failures.Add($"{section}:MaximumPayload must be between 1 and {Invoke.InvokeHandler.MaximumPayload} bytes (the synchronous limit, up to which the gateway reads a body)");
         }
 
+        if (options.MinReplicas < 0 || (options.MinReplicas > 0 && (options.ReplicaTimeout <= TimeSpan.Zero || options.ReplicaTimeout >= RedisConnection.CommandTimeout)))
+        {
+            failures.Add($"{section}:MinReplicas must be at least 0, and with replicas ReplicaTimeout positive and shorter than the command timeout ({RedisConnection.CommandTimeout.TotalSeconds} s)");
+        }
+
+        if (options.DeadLetterRetention <= TimeSpan.Zero)
+        {
+            failures.Add($"{section}:DeadLetterRetention must be positive");
+        }
+
         if (options.MaxConcurrency < 1)
         {
             failures.Add($"{section}:MaxConcurrency must be at least 1: no event would ever run");

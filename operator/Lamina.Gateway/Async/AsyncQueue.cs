@@ -1,3 +1,4 @@
+using System.Globalization;
 using Lamina.Gateway.Routing;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -42,6 +43,17 @@ internal sealed class AsyncQueue(RedisConnection connection, EventSigner signer,
             [AsyncKeys.Events(function), AsyncKeys.Ages(function)],
             [e.EnqueuedAt.ToUnixTimeMilliseconds(), e.RequestId, .. signer.Signed(function, e)]);
         await Task.WhenAll(register, add).ConfigureAwait(false);
+        if (options.Value.MinReplicas is > 0 and var replicas)
+        {
+            // WAIT: the replicas that have this connection's writes so far, the event's among them.
+            var acknowledged = (long)await db.ExecuteAsync("WAIT", replicas, (long)options.Value.ReplicaTimeout.TotalMilliseconds).ConfigureAwait(false);
+            if (acknowledged < replicas)
+            {
+                // Stored on the primary, but not as safely as promised: no 202 (a retry may store it twice).
+                throw new RedisException(string.Create(CultureInfo.InvariantCulture, $"the event reached {acknowledged} of the {replicas} replicas required within {options.Value.ReplicaTimeout.TotalMilliseconds} ms"));
+            }
+        }
+
         metrics.Received(function);
         Know(function);
         Wake.Set();
@@ -273,6 +285,39 @@ internal sealed class AsyncQueue(RedisConnection connection, EventSigner signer,
             [AsyncKeys.Delayed(function), AsyncKeys.Events(function)],
             [now.ToUnixTimeMilliseconds(), limit]).ConfigureAwait(false);
         return (int)moved;
+    }
+
+    /// <summary>Removes the function's dead-letter entries older than <paramref name="cutoff"/> (XTRIM MINID: entry ids are Redis' clock in ms); returns how many.</summary>
+    public async Task<long> TrimDeadLettersAsync(FunctionKey function, DateTimeOffset cutoff)
+    {
+        var db = await connection.DatabaseAsync().ConfigureAwait(false);
+        var minimum = string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, cutoff.ToUnixTimeMilliseconds())}-0");
+        return (long)await db.ExecuteAsync("XTRIM", AsyncKeys.DeadLetter(function), "MINID", minimum).ConfigureAwait(false);
+    }
+
+    /// <summary>Redis' memory: used_memory and maxmemory (0: no ceiling) from INFO memory.</summary>
+    public async Task<(long Used, long Max)> MemoryAsync()
+    {
+        var db = await connection.DatabaseAsync().ConfigureAwait(false);
+        var info = (string?)await db.ExecuteAsync("INFO", "memory").ConfigureAwait(false) ?? "";
+        long used = 0, max = 0;
+        foreach (var line in info.Split('\n'))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || !long.TryParse(line.AsSpan(colon + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                continue;
+            }
+
+            switch (line[..colon])
+            {
+                case "used_memory": used = value; break;
+                case "maxmemory": max = value; break;
+                default: break;
+            }
+        }
+
+        return (used, max);
     }
 
     /// <summary>The function's queue now: entries in the stream and the delayed set, and the oldest unfinished event's age.</summary>

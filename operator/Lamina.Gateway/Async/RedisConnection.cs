@@ -29,8 +29,13 @@ internal sealed partial class RedisConnection : IHostedService, IAsyncDisposable
 
     private readonly IOptions<AsyncOptions> _options;
     private readonly ILogger<RedisConnection> _logger;
+    /// <summary>What Lamina's 202 relies on (docs/async.md): every write in the AOF, fsynced before the reply; nothing evicted.</summary>
+    private static readonly (string Name, string Value)[] DurableSettings =
+        [("appendonly", "yes"), ("appendfsync", "always"), ("maxmemory-policy", "noeviction")];
+
     private readonly Lock _gate = new();
     private Task<ConnectionMultiplexer>? _connecting;
+    private volatile string? _refusal;
 
     public RedisConnection(IOptions<AsyncOptions> options, AsyncMetrics metrics, ILogger<RedisConnection> logger)
     {
@@ -63,6 +68,10 @@ internal sealed partial class RedisConnection : IHostedService, IAsyncDisposable
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ClientName = clientName;
+        // StackExchange.Redis refuses CONFIG client-side unless admin commands are allowed (it threw
+        // RedisCommandException inside a task nobody observed, so the durability check never ran). The
+        // gateway sends no other admin command; the server's own rights (ACL) still apply.
+        configuration.AllowAdmin = true;
         if (!Names(connectionString, "connectTimeout"))
         {
             configuration.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
@@ -80,18 +89,26 @@ internal sealed partial class RedisConnection : IHostedService, IAsyncDisposable
     private static bool Names(string connectionString, string option) =>
         connectionString.Contains(option + "=", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The database, connecting first if this is the first use.</summary>
+    /// <summary>The database, connecting first if this is the first use; throws <see cref="RedisRefusedException"/> while Redis is refused.</summary>
     public async Task<IDatabase> DatabaseAsync()
     {
         var multiplexer = await ConnectAsync().ConfigureAwait(false);
-        return multiplexer.GetDatabase();
+        return _refusal is { } refusal ? throw new RedisRefusedException(refusal) : multiplexer.GetDatabase();
     }
+
+    /// <summary>Why Redis is refused (its durability settings), or null.</summary>
+    public string? Refusal => _refusal;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_options.Value.Enabled)
         {
             await ConnectAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_refusal is { } refusal)
+            {
+                // Refused at start: the gateway does not start against a Redis that could lose what it answers 202 for.
+                throw new InvalidOperationException(refusal);
+            }
         }
     }
 
@@ -126,18 +143,18 @@ internal sealed partial class RedisConnection : IHostedService, IAsyncDisposable
     private async Task<ConnectionMultiplexer> ConnectCoreAsync()
     {
         var configuration = Configure(_options.Value.Redis, "lamina-gateway", _options.Value.RedisPassword);
+        var endPoints = string.Join(", ", configuration.EndPoints);
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
         multiplexer.ConnectionFailed += (_, e) => LogConnectionFailed(e.EndPoint, e.FailureType);
         multiplexer.ConnectionRestored += (_, e) =>
         {
             LogConnectionRestored(e.EndPoint);
-            _ = CheckDurabilityAsync(multiplexer);
+            _ = CheckDurabilityAsync(multiplexer, endPoints);
         };
-        var endPoints = string.Join(", ", configuration.EndPoints);
         if (multiplexer.IsConnected)
         {
             LogConnected(endPoints);
-            _ = CheckDurabilityAsync(multiplexer);
+            await CheckDurabilityAsync(multiplexer, endPoints).ConfigureAwait(false);
         }
         else
         {
@@ -148,40 +165,63 @@ internal sealed partial class RedisConnection : IHostedService, IAsyncDisposable
     }
 
     /// <summary>
-    /// The 202 means "stored" only if Redis fsyncs its AOF before it answers, and never evicts keys to
-    /// make room: warn when it does not. Managed Redis services may refuse CONFIG; then the operator's
-    /// word has to do.
+    /// The 202 means "stored" only if Redis fsyncs its AOF before it answers and never evicts keys to
+    /// make room. A Redis without those settings is refused (every operation fails with
+    /// <see cref="RedisRefusedException"/>, and a start fails) unless <see cref="AsyncOptions.RequireDurableRedis"/>
+    /// is off; so is one that does not answer CONFIG GET (managed services may disable it), whose
+    /// settings cannot be known. A timeout or a lost connection changes nothing: checked again on the next connect.
     /// </summary>
-    private async Task CheckDurabilityAsync(ConnectionMultiplexer multiplexer)
+    private async Task CheckDurabilityAsync(ConnectionMultiplexer multiplexer, string endPoints)
     {
+        var settings = _options.Value;
+        string? problem;
         try
         {
-            foreach (var server in multiplexer.GetServers())
+            var db = multiplexer.GetDatabase();
+            var problems = new List<string>();
+            foreach (var (name, expected) in DurableSettings)
             {
-                if (!server.IsConnected || server.IsReplica)
+                var actual = await ConfigGetAsync(db, name).ConfigureAwait(false);
+                if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
                 {
-                    continue;
-                }
-
-                var settings = await server.ConfigGetAsync("append*").ConfigureAwait(false);
-                var appendOnly = settings.FirstOrDefault(s => s.Key == "appendonly").Value;
-                var fsync = settings.FirstOrDefault(s => s.Key == "appendfsync").Value;
-                if (appendOnly != "yes" || fsync != "always")
-                {
-                    LogNotDurable(server.EndPoint, appendOnly, fsync);
-                }
-
-                var eviction = (await server.ConfigGetAsync("maxmemory-policy").ConfigureAwait(false)).FirstOrDefault().Value;
-                if (eviction is not null && eviction != "noeviction")
-                {
-                    LogEvicts(server.EndPoint, eviction);
+                    problems.Add($"{name} {actual ?? "(unset)"} (Lamina needs {expected})");
                 }
             }
+
+            problem = problems.Count == 0
+                ? null
+                : $"Redis at {endPoints} has {string.Join(", ", problems)}: a 202 would not mean the event survives a Redis crash, or a full Redis would delete stored events";
         }
-        catch (RedisException e)
+        catch (RedisServerException e)
         {
-            var reason = RedisSecrets.Scrub(e.Message, _options.Value);
-            LogDurabilityUnknown(reason);
+            problem = $"Redis at {endPoints} does not answer CONFIG GET ({RedisSecrets.Scrub(e.Message, settings)}), so its durability settings are unknown";
         }
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        {
+            var reason = RedisSecrets.Scrub(e.Message, settings);
+            LogDurabilityUnchecked(reason);
+            return;
+        }
+
+        if (problem is null)
+        {
+            _refusal = null;
+        }
+        else if (settings.RequireDurableRedis)
+        {
+            _refusal = $"{problem}. Refused: set appendonly yes, appendfsync always and maxmemory-policy noeviction (docs/async.md), or {AsyncOptions.Section}:RequireDurableRedis=false to accept it";
+            LogRefused(_refusal);
+        }
+        else
+        {
+            _refusal = null;
+            LogNotDurableAccepted(problem);
+        }
+    }
+
+    private static async Task<string?> ConfigGetAsync(IDatabase db, string name)
+    {
+        var reply = await db.ExecuteAsync("CONFIG", "GET", name).ConfigureAwait(false);
+        return reply.Resp2Type == ResultType.Array && (RedisResult[]?)reply is [_, var value, ..] ? (string?)value : null;
     }
 }

@@ -17,6 +17,8 @@ public sealed class RedisConnectionTests
         Assert.Equal((int)RedisConnection.CommandTimeout.TotalMilliseconds, configuration.SyncTimeout);
         Assert.True(RedisConnection.CommandTimeout < TimeSpan.FromSeconds(5));
         Assert.False(configuration.AbortOnConnectFail);
+        Assert.True(configuration.AllowAdmin); // the durability check's CONFIG GET
+
         Assert.Equal(StackExchange.Redis.BacklogPolicy.FailFast, configuration.BacklogPolicy);
     }
 

@@ -201,6 +201,9 @@ public sealed class GatewayMetricsTests
         async.DestinationFailed(Function);
         async.Publish([new QueueSample(Function, 3, TimeSpan.FromSeconds(42.5))]);
         async.ObserveStore(static () => true);
+        async.ForgedEvent(Function);
+        async.Trimmed(Function, 4);
+        async.PublishMemory(123_456, 429_496_729);
 
         // The informers' counters are internal to Lamina.Kubernetes; an instrument of the same
         // name on the same meter stands in for them: what is tested is that their meter is exported.
