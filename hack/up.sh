@@ -74,6 +74,53 @@ if kubectl get crd functions.lamina.dev >/dev/null 2>&1; then
     meta.helm.sh/release-name="$RELEASE" meta.helm.sh/release-namespace="$NAMESPACE" >/dev/null
 fi
 
+# Redis' volume on the local cluster, which has no storage provisioner: a hostPath PersistentVolume of
+# StorageClass $REDIS_STORAGE_CLASS, bound in advance to the claim the chart's StatefulSet makes
+# (data-<release>-redis-0), in $LAMINA_STATE, so the append-only file survives the Redis pod's deletion
+# (a drain, an eviction, an upgrade) and make up's re-runs; make cluster-down removes it with the rest.
+REDIS_STORAGE_CLASS=lamina-local
+redis_volume() {
+  local dir="$LAMINA_STATE/volumes/redis" claim="data-$RELEASE-redis-0" pv="$RELEASE-redis-data"
+  mkdir -p "$dir"
+  # hostPath volumes get no fsGroup: Redis runs as 65532 (the chart's pod security context).
+  chown 65532:65532 "$dir"
+  chmod 0750 "$dir"
+  kubectl apply -f - >/dev/null <<PV
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: $pv
+  labels:
+    app.kubernetes.io/part-of: lamina
+spec:
+  capacity:
+    storage: 1Gi
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: $REDIS_STORAGE_CLASS
+  volumeMode: Filesystem
+  claimRef:
+    namespace: $NAMESPACE
+    name: $claim
+  hostPath:
+    path: $dir
+    type: Directory
+PV
+  # A claim deleted since (helm uninstall keeps it; kubectl delete pvc does not) leaves the volume
+  # Released with the old claim's uid: clear it so the next claim of the same name binds again.
+  if [ "$(kubectl get pv "$pv" -o jsonpath='{.status.phase}')" = Released ]; then
+    kubectl patch pv "$pv" --type json -p '[{"op":"remove","path":"/spec/claimRef/uid"},{"op":"remove","path":"/spec/claimRef/resourceVersion"}]' >/dev/null
+  fi
+  # A StatefulSet from an earlier make up kept its data in an emptyDir; its volumeClaimTemplates cannot
+  # be changed in place, so it is deleted without its pod (the release makes it again, and the pod
+  # rolls onto the volume; what the emptyDir held is lost this once).
+  if kubectl -n "$NAMESPACE" get statefulset "$RELEASE-redis" >/dev/null 2>&1 \
+    && [ -z "$(kubectl -n "$NAMESPACE" get statefulset "$RELEASE-redis" -o jsonpath='{.spec.volumeClaimTemplates[*].metadata.name}')" ]; then
+    log "Redis' StatefulSet has no volume claim (an emptyDir from an earlier make up): making it again with the volume"
+    kubectl -n "$NAMESPACE" delete statefulset "$RELEASE-redis" --cascade=orphan >/dev/null
+  fi
+}
+
 values=(
   --set "image.repository=$repository" --set "image.tag=$tag"
   # The generated access key for this machine's user, kept across upgrades.
@@ -84,13 +131,13 @@ if $local_cluster; then
   digest="$(cat "$LAMINA_CACHE"/images/*.sha256 2>/dev/null | sha256sum | cut -c1-16)"
   values+=(
     --set gateway.service.type=NodePort --set "gateway.service.nodePort=$LOCAL_NODE_PORT"
-    # One node, no storage provisioner: Redis keeps its AOF in an emptyDir (it survives container
-    # restarts, not the pod's deletion; docs/async.md).
-    --set redis.persistence.enabled=false
+    # One node, no storage provisioner: Redis keeps its AOF on the hostPath volume redis_volume made.
+    --set "redis.persistence.storageClass=$REDIS_STORAGE_CLASS"
     --set gateway.replicas=2
     --set-string "operator.podAnnotations.lamina\.dev/images=$digest"
     --set-string "gateway.podAnnotations.lamina\.dev/images=$digest"
   )
+  redis_volume
 fi
 "$helm" upgrade --install "$RELEASE" "$CHART" --namespace "$NAMESPACE" --create-namespace \
   "${values[@]}" --wait --timeout 5m >/dev/null \

@@ -90,12 +90,13 @@ internal sealed class AsyncBenchmark : IScenario
         configuration.AllowAdmin = true;
         await using var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
         var server = connection.GetServer(connection.GetEndPoints()[0]);
-        var store = $"--Lamina:Gateway:Async:Redis={redis.ConnectionString}";
+        // Every gateway of the run shares the key that signs the events it stores (docs/async.md).
+        string[] store = [$"--Lamina:Gateway:Async:Redis={redis.ConnectionString}", "--Lamina:Gateway:Async:EventSigningKey=bench-async-event-signing-key-0123456789"];
         using var http = HttpLoad.CreateClient();
 
         string[] enqueueLines;
         double asleep, polling;
-        await using (var gateway = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", LoopbackFunction.DiscoveryArgument, store, IdleWorkers]))
+        await using (var gateway = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", LoopbackFunction.DiscoveryArgument, .. store, IdleWorkers]))
         {
             enqueueLines = await MeasureEnqueueAsync(run, gateway, connection.GetDatabase(), http, events);
             asleep = await IdleCpuAsync(gateway, idleWindow);
@@ -105,7 +106,7 @@ internal sealed class AsyncBenchmark : IScenario
         // latency being measured.
         await server.FlushAllDatabasesAsync();
         string[] endToEndLines;
-        await using (var gateway = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", LoopbackFunction.DiscoveryArgument, store]))
+        await using (var gateway = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", LoopbackFunction.DiscoveryArgument, .. store]))
         {
             endToEndLines = [.. await MeasureEndToEndAsync(report, gateway, connection.GetDatabase(), http, events), await MeasureSteadyAsync(report, gateway, http, events)];
             polling = await IdleCpuAsync(gateway, idleWindow);

@@ -102,14 +102,14 @@ internal static class AsyncFaults
     }
 
     /// <summary>Runs the faults part on an empty Redis: the lines to print, and how many events answered 202 never ran.</summary>
-    public static async Task<(string[] Lines, int Lost)> MeasureAsync(ScenarioRun run, string kubeconfig, RedisServer redis, IDatabase db, HttpClient http, string store)
+    public static async Task<(string[] Lines, int Lost)> MeasureAsync(ScenarioRun run, string kubeconfig, RedisServer redis, IDatabase db, HttpClient http, string[] store)
     {
         var report = run.Report;
         var count = Math.Min(run.SizeOr(MaximumEvents, SmokeEvents), MaximumEvents);
         var (rounds, redisRound, rate) = run.Smoke ? (1, 0, SmokeRate) : (Rounds, 1, Rate);
         string[] arguments =
         [
-            "--auth=none", LoopbackFunction.DiscoveryArgument, store,
+            "--auth=none", LoopbackFunction.DiscoveryArgument, .. store,
             $"--{AsyncOptions.Section}:{nameof(AsyncOptions.ClaimThreshold)}={ClaimThreshold:c}",
             $"--{AsyncOptions.Section}:{nameof(AsyncOptions.RefreshInterval)}={RefreshInterval:c}",
         ];

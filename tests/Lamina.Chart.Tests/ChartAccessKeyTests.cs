@@ -10,13 +10,13 @@ public sealed class ChartAccessKeyTests
     [Fact]
     public async Task Render_Defaults_NoKey()
     {
-        Assert.DoesNotContain(await ChartRender.RenderAsync(ChartRender.Kube120), m => m.Kind == "Secret");
+        Assert.DoesNotContain(await ChartRender.RenderAsync(ChartRender.Kube120), IsAccessKey);
     }
 
     [Fact]
     public async Task Render_Create_GeneratedKeyLabelledForTheGateway()
     {
-        var secret = Assert.Single(await ChartRender.RenderAsync("--set", "auth.accessKey.create=true"), m => m.Kind == "Secret");
+        var secret = Assert.Single(await ChartRender.RenderAsync("--set", "auth.accessKey.create=true"), IsAccessKey);
         Assert.Equal("lamina-access-key", secret.Name);
         Assert.Equal(ChartRender.ReleaseNamespace, secret.Namespace);
         Assert.Equal("true", Yaml.StringMap(secret.Root, "metadata.labels")["lamina.dev/access-key"]);
@@ -30,7 +30,7 @@ public sealed class ChartAccessKeyTests
     [Fact]
     public async Task Render_FullValues_SuppliedKeyInTheAccessKeyNamespace()
     {
-        var secret = Assert.Single(await ChartRender.NamedAsync("full@1.20"), m => m.Kind == "Secret");
+        var secret = Assert.Single(await ChartRender.NamedAsync("full@1.20"), IsAccessKey);
         Assert.Equal(("first-key", "lamina-keys"), (secret.Name, secret.Namespace));
         var data = Decoded(secret);
         Assert.Equal("AKIAFULLVALUES000001", data["accessKeyId"]);
@@ -43,7 +43,7 @@ public sealed class ChartAccessKeyTests
     public async Task Render_ExistingSecret_NothingCreated()
     {
         var manifests = await ChartRender.RenderAsync("--set", "auth.accessKey.create=true", "--set", "auth.accessKey.existingSecret=team-key");
-        Assert.DoesNotContain(manifests, m => m.Kind == "Secret");
+        Assert.DoesNotContain(manifests, IsAccessKey);
     }
 
     [Fact]
@@ -52,6 +52,8 @@ public sealed class ChartAccessKeyTests
         var manifests = await ChartRender.RenderAsync("--set", "auth.mode=none");
         Assert.Equal("None", Yaml.Env(ChartWorkloads.Container(manifests, "gateway"), "Lamina__Gateway__Auth__Mode"));
     }
+
+    private static bool IsAccessKey(Manifest m) => m.Kind == "Secret" && Yaml.StringMap(m.Root, "metadata.labels").ContainsKey("lamina.dev/access-key");
 
     private static Dictionary<string, string> Decoded(Manifest secret) =>
         Yaml.StringMap(secret.Root, "data").ToDictionary(e => e.Key, e => Encoding.UTF8.GetString(Convert.FromBase64String(e.Value)));

@@ -31,7 +31,63 @@ public sealed class ChartAsyncTests
         Assert.Equal("lamina-redis-client", client.Name);
         var claim = Assert.Single(Yaml.Maps(redis.Root, "spec.volumeClaimTemplates"));
         Assert.Equal("1Gi", Yaml.Str(claim, "spec.resources.requests.storage"));
+        Assert.Null(Yaml.At(claim, "spec.storageClassName"));
         Assert.Equal("$(LAMINA_REDIS_CLIENT_SERVICE_HOST):$(LAMINA_REDIS_CLIENT_SERVICE_PORT)", Yaml.Env(ChartWorkloads.Container(manifests, "gateway"), "Lamina__Gateway__Async__Redis"));
+    }
+
+    [Theory]
+    [InlineData("512Mi", "429496729")]
+    [InlineData("1Gi", "858993459")]
+    [InlineData("600M", "480000000")]
+    public async Task Render_NoMaxmemory_EightyPercentOfTheMemoryLimit(string limit, string maxmemory)
+    {
+        var manifests = await ChartRender.RenderAsync("--set", $"redis.resources.limits.memory={limit}");
+        var args = Yaml.List(ChartWorkloads.Container(manifests, "redis"), "args").Cast<string>().ToList();
+
+        Assert.Equal(maxmemory, args[args.IndexOf("--maxmemory") + 1]);
+        Assert.Equal("noeviction", args[args.IndexOf("--maxmemory-policy") + 1]);
+    }
+
+    [Fact]
+    public async Task Render_MaxmemorySet_ItWins()
+    {
+        var args = Yaml.List(ChartWorkloads.Container(await ChartRender.NamedAsync("full@1.20"), "redis"), "args").Cast<string>().ToList();
+
+        Assert.Equal("400mb", args[args.IndexOf("--maxmemory") + 1]);
+    }
+
+    [Fact]
+    public async Task Render_NoLimitNoMaxmemory_FailsWithAMessage()
+    {
+        var result = await ChartRender.TryRenderAsync("--set", "redis.resources.limits.memory=0.5Gi");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("memory ceiling", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_Defaults_StartupProbeCoversTheAofLoadBeforeLiveness()
+    {
+        var redis = ChartWorkloads.Container(await ChartRender.RenderAsync(ChartRender.Kube120), "redis");
+
+        Assert.Equal(Yaml.List(redis, "livenessProbe.exec.command"), Yaml.List(redis, "startupProbe.exec.command"));
+        var budget = int.Parse(Yaml.Str(redis, "startupProbe.periodSeconds")!, System.Globalization.CultureInfo.InvariantCulture)
+            * int.Parse(Yaml.Str(redis, "startupProbe.failureThreshold")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(budget >= 600, $"the startup probe allows {budget} s");
+    }
+
+    [Fact]
+    public async Task Render_DurabilityValues_ReachTheGateway()
+    {
+        var defaults = ChartWorkloads.Container(await ChartRender.RenderAsync(ChartRender.Kube120), "gateway");
+        Assert.Equal("14.00:00:00", Yaml.Env(defaults, "Lamina__Gateway__Async__DeadLetterRetention"));
+        Assert.Null(Yaml.Env(defaults, "Lamina__Gateway__Async__RequireDurableRedis"));
+        Assert.Null(Yaml.Env(defaults, "Lamina__Gateway__Async__MinReplicas"));
+
+        var set = ChartWorkloads.Container(await ChartRender.RenderAsync("--set", "async.requireDurableRedis=false", "--set", "async.minReplicas=1", "--set", "async.deadLetterRetention=3.00:00:00"), "gateway");
+        Assert.Equal("false", Yaml.Env(set, "Lamina__Gateway__Async__RequireDurableRedis"));
+        Assert.Equal("1", Yaml.Env(set, "Lamina__Gateway__Async__MinReplicas"));
+        Assert.Equal("3.00:00:00", Yaml.Env(set, "Lamina__Gateway__Async__DeadLetterRetention"));
     }
 
     [Fact]

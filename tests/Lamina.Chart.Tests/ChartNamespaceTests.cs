@@ -22,7 +22,9 @@ public sealed class ChartNamespaceTests
             var expected = manifest switch
             {
                 { Kind: var kind } when ClusterScoped.Contains(kind) => null,
+                { Kind: "Secret", Name: var name } when name == $"{fullname}-async" => ChartRender.ReleaseNamespace,
                 { Kind: "Secret" } => accessKeys,
+                { Kind: "NetworkPolicy", Name: var name } when name == $"{fullname}-functions" => watched ?? "default",
                 { Kind: "Role" or "RoleBinding", Name: var name } when name.EndsWith("-access-keys", StringComparison.Ordinal) => accessKeys,
                 { Kind: "Role" or "RoleBinding", Name: var name } when name == $"{fullname}-operator" => watched,
                 { Kind: "ConfigMap" } => dashboards,

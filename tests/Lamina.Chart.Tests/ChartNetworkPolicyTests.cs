@@ -6,19 +6,20 @@ namespace Lamina.Chart.Tests;
 public sealed class ChartNetworkPolicyTests
 {
     [Fact]
-    public async Task Render_Defaults_NoPolicies()
+    public async Task Render_Disabled_NoPolicies()
     {
-        Assert.DoesNotContain(await ChartRender.RenderAsync(ChartRender.Kube120), m => m.Kind == "NetworkPolicy");
+        Assert.DoesNotContain(await ChartRender.RenderAsync("--set", "networkPolicy.enabled=false"), m => m.Kind == "NetworkPolicy");
     }
 
     [Fact]
-    public async Task Render_Enabled_IngressAsSpecifiedEgressOpen()
+    public async Task Render_Defaults_IngressAsSpecifiedEgressOpen()
     {
-        var manifests = await ChartRender.RenderAsync("--set", "networkPolicy.enabled=true");
+        // On by default: Redis and the function pods admit the gateways only.
+        var manifests = await ChartRender.RenderAsync(ChartRender.Kube120);
         var policies = manifests.Where(m => m.Kind == "NetworkPolicy").ToDictionary(m => Component(m));
-        Assert.Equal(["gateway", "operator", "redis"], policies.Keys.Order());
+        Assert.Equal(["functions", "gateway", "operator", "redis"], policies.Keys.Order());
         var gatewayPods = Selector(manifests, "gateway");
-        foreach (var (component, policy) in policies)
+        foreach (var (component, policy) in policies.Where(p => p.Key != "functions"))
         {
             Assert.Equal(Selector(manifests, component), Yaml.StringMap(policy.Root, "spec.podSelector.matchLabels"));
             Assert.Equal(["Ingress"], Yaml.List(policy.Root, "spec.policyTypes").Cast<string>());
@@ -41,7 +42,34 @@ public sealed class ChartNetworkPolicyTests
         // Redis from gateway pods only.
         var redis = Assert.Single(Yaml.Maps(policies["redis"].Root, "spec.ingress"));
         Assert.Equal(["6379"], Ports(redis));
-        Assert.Equal(gatewayPods, Yaml.StringMap(Assert.Single(Yaml.Maps(redis, "from")), "podSelector.matchLabels"));
+        var redisPeer = Assert.Single(Yaml.Maps(redis, "from"));
+        Assert.Equal(gatewayPods, Yaml.StringMap(redisPeer, "podSelector.matchLabels"));
+        Assert.Null(Yaml.At(redisPeer, "namespaceSelector"));
+
+        // Function pods in the namespace the functions live in: invoke from this release's gateways, admin from its operators.
+        var functions = policies["functions"];
+        Assert.Equal("default", functions.Namespace);
+        Assert.Equal(new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "lamina", ["app.kubernetes.io/component"] = "function" }, Yaml.StringMap(functions.Root, "spec.podSelector.matchLabels"));
+        Assert.Equal(["Ingress"], Yaml.List(functions.Root, "spec.policyTypes").Cast<string>());
+        var rules = Yaml.Maps(functions.Root, "spec.ingress").ToList();
+        Assert.Equal(2, rules.Count);
+        var invoke = Assert.Single(Yaml.Maps(rules.Single(r => Ports(r).SequenceEqual(["8080"])), "from"));
+        Assert.Equal(gatewayPods, Yaml.StringMap(invoke, "podSelector.matchLabels"));
+        Assert.Equal(ChartRender.ReleaseNamespace, Yaml.StringMap(invoke, "namespaceSelector.matchLabels")["kubernetes.io/metadata.name"]);
+        var admin = Assert.Single(Yaml.Maps(rules.Single(r => Ports(r).SequenceEqual(["9090"])), "from"));
+        Assert.Equal(Selector(manifests, "operator"), Yaml.StringMap(admin, "podSelector.matchLabels"));
+        Assert.Equal(ChartRender.ReleaseNamespace, Yaml.StringMap(admin, "namespaceSelector.matchLabels")["kubernetes.io/metadata.name"]);
+    }
+
+    [Fact]
+    public async Task Render_WatchedNamespaceAndMetricsPeers_FunctionPolicyThereWithThem()
+    {
+        var manifests = await ChartRender.RenderAsync("--set", "operator.watchNamespace=team-a", "--set", "networkPolicy.functions.metricsFrom[0].namespaceSelector.matchLabels.monitoring=true");
+        var functions = Assert.Single(manifests, m => m.Kind == "NetworkPolicy" && Component(m) == "functions");
+
+        Assert.Equal("team-a", functions.Namespace);
+        var admin = Yaml.Maps(functions.Root, "spec.ingress").Single(r => Ports(r).SequenceEqual(["9090"]));
+        Assert.Equal(2, Yaml.List(admin, "from").Count);
     }
 
     [Fact]

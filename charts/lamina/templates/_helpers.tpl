@@ -95,6 +95,37 @@ A component's image: (dict "context" $ "image" .Values.gateway.image "name" "gat
 {{- if and .Values.async.enabled .Values.redis.enabled (not .Values.async.redis) (not .Values.async.redisSecret.name) -}}true{{- end -}}
 {{- end -}}
 
+{{/* True when the chart's Redis requires a password (redis.auth.enabled). */}}
+{{- define "lamina.redisAuthOn" -}}
+{{- if and (include "lamina.redisOn" .) .Values.redis.auth.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* The Secret with the event signing key and the chart's Redis password (async-secret.yaml). */}}
+{{- define "lamina.asyncSecretName" -}}
+{{- printf "%s-async" (include "lamina.fullname" .) -}}
+{{- end -}}
+
+{{/*
+Redis' maxmemory: redis.maxmemory, else 80% of the container's memory limit in bytes. With noeviction a
+full Redis refuses writes (Event invocations answer 500) instead of being OOM-killed by the kernel and
+crash-looping on its append-only file; the other 20% hold the AOF rewrite's buffers, client buffers
+and fragmentation. No limit and no maxmemory fails the render: Redis would have no ceiling.
+*/}}
+{{- define "lamina.redisMaxmemory" -}}
+{{- if .Values.redis.maxmemory -}}
+{{- .Values.redis.maxmemory -}}
+{{- else -}}
+{{- $limit := toString (dig "limits" "memory" "" .Values.redis.resources) -}}
+{{- $number := regexFind "^[0-9]+" $limit -}}
+{{- $suffix := trimPrefix $number $limit -}}
+{{- $units := dict "" 1 "k" 1000 "K" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 -}}
+{{- if or (not $number) (not (hasKey $units $suffix)) -}}
+{{- fail (printf "redis.maxmemory is empty and redis.resources.limits.memory (%q) is not a whole number with a unit of k, M, G, T, Ki, Mi, Gi or Ti: set one of them (Redis needs a memory ceiling)" $limit) -}}
+{{- end -}}
+{{- div (mul (atoi $number) (get $units $suffix) 4) 5 -}}
+{{- end -}}
+{{- end -}}
+
 {{/* The Service with a virtual IP in front of the chart's Redis. */}}
 {{- define "lamina.redisClientService" -}}
 {{- printf "%s-client" (include "lamina.componentName" (dict "context" . "component" "redis")) -}}

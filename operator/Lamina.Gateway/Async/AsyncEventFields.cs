@@ -21,6 +21,13 @@ internal static class AsyncEventFields
     public const string LastFunctionError = "lastFunctionError";
     public const string LastResponse = "lastResponse";
 
+    /// <summary>The HMAC of the other fields and the function (<see cref="EventSigner"/>), base64.</summary>
+    public const string Signature = "signature";
+
+    /// <summary>True for the names <see cref="Parse"/> reads (the signature excepted): what the signature covers.</summary>
+    public static bool IsEventField(string name) => name is RequestId or Payload or EnqueuedAt or Attempt or FunctionErrors
+        or ClientContext or TraceId or LastKind or LastStatus or LastFunctionError or LastResponse;
+
     /// <summary>The fields as a flat name, value, name, value… list (what XADD and the scripts take).</summary>
     public static List<RedisValue> Flatten(AsyncEvent e)
     {

@@ -19,6 +19,51 @@ internal sealed class AsyncOptions
     /// </summary>
     public string Redis { get; set; } = "";
 
+    /// <summary>
+    /// Redis' password, kept out of the connection string (the chart sets it from its generated Secret).
+    /// Empty: the connection string's own <c>password=</c>, if any.
+    /// </summary>
+    public string RedisPassword { get; set; } = "";
+
+    /// <summary>The shortest <see cref="EventSigningKey"/>: 32 characters of a random alphabet carry well over 128 bits.</summary>
+    public const int MinimumSigningKeyLength = 32;
+
+    /// <summary>
+    /// The secret every gateway replica shares to sign the events it stores (HMAC-SHA256 over the
+    /// event's fields and its function) and to verify them before invoking one: an event written into
+    /// Redis by anyone else, or changed there, is never invoked (docs/async.md). Required with async on.
+    /// </summary>
+    public string EventSigningKey { get; set; } = "";
+
+    /// <summary>
+    /// Also run events that carry no signature at all (stored by a gateway of a version before
+    /// signing), for the time of an upgrade from such a version. An event with a wrong signature is
+    /// refused regardless.
+    /// </summary>
+    public bool AcceptUnsignedEvents { get; set; }
+
+    /// <summary>
+    /// Refuse a Redis without appendonly yes, appendfsync always and maxmemory-policy noeviction, or one
+    /// whose settings cannot be read (CONFIG GET disabled): at start the gateway does not start, later
+    /// every Event invocation is answered 500. False accepts it with a warning: the admin's word that it is durable.
+    /// </summary>
+    public bool RequireDurableRedis { get; set; } = true;
+
+    /// <summary>
+    /// Replicas that must have an event before it is answered 202 (WAIT). 0: the primary's fsync alone.
+    /// With replicas, a primary lost with its disk would lose what the replicas had not received.
+    /// </summary>
+    public int MinReplicas { get; set; }
+
+    /// <summary>
+    /// How long an enqueue waits for <see cref="MinReplicas"/> replicas before it answers 500: shorter
+    /// than <see cref="RedisConnection.CommandTimeout"/> (WAIT blocks the shared connection while it waits).
+    /// </summary>
+    public TimeSpan ReplicaTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a dead-letter entry is kept (Lambda's DLQs keep 14 days at most); older ones are trimmed and counted.</summary>
+    public TimeSpan DeadLetterRetention { get; set; } = TimeSpan.FromDays(14);
+
     /// <summary>The largest Event payload accepted, in bytes; a larger one is refused with 413.</summary>
     public int MaximumPayload { get; set; } = DefaultMaximumPayload;
 

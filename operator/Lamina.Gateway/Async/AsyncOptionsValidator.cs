@@ -18,7 +18,14 @@ internal sealed class AsyncOptionsValidator : IValidateOptions<AsyncOptions>
             }
             catch (ArgumentException e)
             {
-                failures.Add($"{section}:Redis: '{options.Redis}' is not a Redis connection string ({e.Message})");
+                // Never the password: this message is printed at start and may land in any log.
+                failures.Add($"{section}:Redis: '{RedisSecrets.Redact(options.Redis)}' is not a Redis connection string ({RedisSecrets.Scrub(e.Message, options)})");
+            }
+
+            if (options.EventSigningKey.Length < AsyncOptions.MinimumSigningKeyLength)
+            {
+                // Fail closed: without a shared key a worker could not tell a stored event from a forged one.
+                failures.Add($"{section}:EventSigningKey must be a secret of at least {AsyncOptions.MinimumSigningKeyLength} characters shared by every gateway (the chart generates one): events are signed with it and checked before they run");
             }
         }
 
@@ -26,6 +33,16 @@ internal sealed class AsyncOptionsValidator : IValidateOptions<AsyncOptions>
         {
             // The handler reads at most the synchronous limit of a body before it knows the invocation type.
             failures.Add($"{section}:MaximumPayload must be between 1 and {Invoke.InvokeHandler.MaximumPayload} bytes (the synchronous limit, up to which the gateway reads a body)");
+        }
+
+        if (options.MinReplicas < 0 || (options.MinReplicas > 0 && (options.ReplicaTimeout <= TimeSpan.Zero || options.ReplicaTimeout >= RedisConnection.CommandTimeout)))
+        {
+            failures.Add($"{section}:MinReplicas must be at least 0, and with replicas ReplicaTimeout positive and shorter than the command timeout ({RedisConnection.CommandTimeout.TotalSeconds} s)");
+        }
+
+        if (options.DeadLetterRetention <= TimeSpan.Zero)
+        {
+            failures.Add($"{section}:DeadLetterRetention must be positive");
         }
 
         if (options.MaxConcurrency < 1)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Lamina.Gateway.Routing;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -9,7 +10,7 @@ namespace Lamina.Gateway.Async;
 /// <see cref="AsyncScripts"/>). Each method is one round trip, or a few pipelined; none retries:
 /// callers decide what a failure means (a 500 for the caller, a pending entry claimed later).
 /// </summary>
-internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metrics, IOptions<AsyncOptions> options, TimeProvider time) : IAsyncQueue
+internal sealed class AsyncQueue(RedisConnection connection, EventSigner signer, AsyncMetrics metrics, IOptions<AsyncOptions> options, TimeProvider time) : IAsyncQueue
 {
     /// <summary>
     /// How long the list of functions with a stream is reused before SMEMBERS again: a new function's
@@ -26,7 +27,8 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
     /// <summary>Set whenever this replica stores an event or moves a due retry back: its idle workers read at once.</summary>
     public WakeSignal Wake { get; } = new();
 
-    public bool Ready => connection.Connected;
+    /// <summary>True while the connection to Redis is up: <c>lamina_async_store_up</c>, never the gateway's readiness.</summary>
+    public bool Connected => connection.Connected;
 
     public int MaximumPayload => options.Value.MaximumPayload;
 
@@ -39,8 +41,19 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
         var add = db.ScriptEvaluateAsync(
             AsyncScripts.Enqueue,
             [AsyncKeys.Events(function), AsyncKeys.Ages(function)],
-            [e.EnqueuedAt.ToUnixTimeMilliseconds(), e.RequestId, .. AsyncEventFields.Flatten(e)]);
+            [e.EnqueuedAt.ToUnixTimeMilliseconds(), e.RequestId, .. signer.Signed(function, e)]);
         await Task.WhenAll(register, add).ConfigureAwait(false);
+        if (options.Value.MinReplicas is > 0 and var replicas)
+        {
+            // WAIT: the replicas that have this connection's writes so far, the event's among them.
+            var acknowledged = (long)await db.ExecuteAsync("WAIT", replicas, (long)options.Value.ReplicaTimeout.TotalMilliseconds).ConfigureAwait(false);
+            if (acknowledged < replicas)
+            {
+                // Stored on the primary, but not as safely as promised: no 202 (a retry may store it twice).
+                throw new RedisException(string.Create(CultureInfo.InvariantCulture, $"the event reached {acknowledged} of the {replicas} replicas required within {options.Value.ReplicaTimeout.TotalMilliseconds} ms"));
+            }
+        }
+
         metrics.Received(function);
         Know(function);
         Wake.Set();
@@ -189,7 +202,7 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
         var result = await db.ScriptEvaluateAsync(
             AsyncScripts.RetryLater,
             [AsyncKeys.Events(entry.Function), AsyncKeys.Delayed(entry.Function)],
-            [AsyncKeys.Group, entry.Id, due.ToUnixTimeMilliseconds(), .. AsyncEventFields.Flatten(next)]).ConfigureAwait(false);
+            [AsyncKeys.Group, entry.Id, due.ToUnixTimeMilliseconds(), .. signer.Signed(entry.Function, next)]).ConfigureAwait(false);
         return (long)result == 1;
     }
 
@@ -219,11 +232,12 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
         };
         if (e is not null)
         {
-            values.AddRange(AsyncEventFields.Flatten(e));
+            // Signed, so a redrive can tell it from an entry someone wrote into the dead-letter stream.
+            values.AddRange(signer.Signed(entry.Function, e));
         }
         else
         {
-            // Not an event: keep its fields as they were, for whoever looks at it.
+            // Not an event, or not one of ours: keep its fields as they were, for whoever looks at it.
             foreach (var field in entry.Fields)
             {
                 values.Add(field.Name);
@@ -251,7 +265,7 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
         var deliver = db.ScriptEvaluateAsync(
             AsyncScripts.Deliver,
             [AsyncKeys.Events(entry.Function), AsyncKeys.Ages(entry.Function), AsyncKeys.Events(destination), AsyncKeys.Ages(destination)],
-            [AsyncKeys.Group, entry.Id, requestId, delivered.EnqueuedAt.ToUnixTimeMilliseconds(), delivered.RequestId, .. AsyncEventFields.Flatten(delivered)]);
+            [AsyncKeys.Group, entry.Id, requestId, delivered.EnqueuedAt.ToUnixTimeMilliseconds(), delivered.RequestId, .. signer.Signed(destination, delivered)]);
         await Task.WhenAll(register, deliver).ConfigureAwait(false);
         var done = (long)deliver.Result == 1;
         if (done)
@@ -271,6 +285,39 @@ internal sealed class AsyncQueue(RedisConnection connection, AsyncMetrics metric
             [AsyncKeys.Delayed(function), AsyncKeys.Events(function)],
             [now.ToUnixTimeMilliseconds(), limit]).ConfigureAwait(false);
         return (int)moved;
+    }
+
+    /// <summary>Removes the function's dead-letter entries older than <paramref name="cutoff"/> (XTRIM MINID: entry ids are Redis' clock in ms); returns how many.</summary>
+    public async Task<long> TrimDeadLettersAsync(FunctionKey function, DateTimeOffset cutoff)
+    {
+        var db = await connection.DatabaseAsync().ConfigureAwait(false);
+        var minimum = string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, cutoff.ToUnixTimeMilliseconds())}-0");
+        return (long)await db.ExecuteAsync("XTRIM", AsyncKeys.DeadLetter(function), "MINID", minimum).ConfigureAwait(false);
+    }
+
+    /// <summary>Redis' memory: used_memory and maxmemory (0: no ceiling) from INFO memory.</summary>
+    public async Task<(long Used, long Max)> MemoryAsync()
+    {
+        var db = await connection.DatabaseAsync().ConfigureAwait(false);
+        var info = (string?)await db.ExecuteAsync("INFO", "memory").ConfigureAwait(false) ?? "";
+        long used = 0, max = 0;
+        foreach (var line in info.Split('\n'))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || !long.TryParse(line.AsSpan(colon + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                continue;
+            }
+
+            switch (line[..colon])
+            {
+                case "used_memory": used = value; break;
+                case "maxmemory": max = value; break;
+                default: break;
+            }
+        }
+
+        return (used, max);
     }
 
     /// <summary>The function's queue now: entries in the stream and the delayed set, and the oldest unfinished event's age.</summary>

@@ -35,6 +35,7 @@ internal static class AsyncServiceCollectionExtensions
         services.TryAddSingleton<InvokeMetrics>();
         services.TryAddSingleton<AsyncMetrics>();
         services.TryAddSingleton(static provider => new AsyncRetryPolicy(provider.GetRequiredService<IOptions<AsyncOptions>>().Value));
+        services.TryAddSingleton(static provider => new EventSigner(provider.GetRequiredService<IOptions<AsyncOptions>>().Value.EventSigningKey));
         services.TryAddSingleton<RedisConnection>();
         services.TryAddSingleton<AsyncQueue>();
         services.TryAddSingleton<IAsyncQueue>(static provider => provider.GetRequiredService<IOptions<AsyncOptions>>().Value.Enabled

@@ -21,6 +21,9 @@ internal sealed partial class AsyncWorker
     [LoggerMessage(Level = LogLevel.Warning, Message = "Async stream entry {EntryId} of {Namespace}/{Function} is not an event; dead-lettered as it is")]
     private partial void LogMalformed(string @namespace, string function, string entryId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Async stream entry {EntryId} of {Namespace}/{Function} (request id {RequestId}) is {Verdict}: its signature is not the gateways' (written into Redis by someone else, or changed there); not invoked, dead-lettered as it is")]
+    private partial void LogForged(string @namespace, string function, string requestId, string entryId, EventVerdict verdict);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Async event {RequestId} of {Namespace}/{Function}: the worker stopped mid-invocation; left pending for another")]
     private partial void LogLeftPending(string @namespace, string function, string requestId);
 

@@ -26,6 +26,7 @@ internal sealed partial class AsyncWorker : BackgroundService
     private static readonly TimeSpan WriteRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly AsyncQueue _queue;
+    private readonly EventSigner _signer;
     private readonly IFunctionCatalog _catalog;
     private readonly IInvocationRouter _router;
     private readonly AsyncRetryPolicy _policy;
@@ -49,6 +50,7 @@ internal sealed partial class AsyncWorker : BackgroundService
 
     public AsyncWorker(
         AsyncQueue queue,
+        EventSigner signer,
         IFunctionCatalog catalog,
         IInvocationRouter router,
         AsyncRetryPolicy policy,
@@ -62,6 +64,7 @@ internal sealed partial class AsyncWorker : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(gateway);
         _queue = queue;
+        _signer = signer;
         _catalog = catalog;
         _router = router;
         _policy = policy;
@@ -185,7 +188,7 @@ internal sealed partial class AsyncWorker : BackgroundService
             catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
             {
                 // A stream or its group was deleted behind our back: create them again.
-                LogGroupMissing(e.Message);
+                LogGroupMissing(Scrub(e.Message));
                 _groups.Clear();
             }
             catch (RedisException e)
@@ -193,7 +196,7 @@ internal sealed partial class AsyncWorker : BackgroundService
                 // Once per outage, not once per poll.
                 if (!failing)
                 {
-                    LogRedisFailed(e.Message);
+                    LogRedisFailed(Scrub(e.Message));
                 }
 
                 failing = true;
@@ -291,6 +294,17 @@ internal sealed partial class AsyncWorker : BackgroundService
                 LogMalformed(function.Namespace, function.Name, entry.Id.ToString());
                 _metrics.Dropped(function, AsyncMetrics.Malformed);
                 await WriteAsync(() => _queue.DeadLetterAsync(entry, AsyncMetrics.Malformed, ReadOnlyMemory<byte>.Empty, null)).ConfigureAwait(false);
+                return;
+            }
+
+            // Before anything else: an event not signed with the gateways' key was not stored by a
+            // gateway (or was changed since), and must never run. Dead-lettered as it is, for a look.
+            var verdict = _signer.Verify(function, entry.Fields);
+            if (verdict == EventVerdict.Forged || (verdict == EventVerdict.Unsigned && !_options.AcceptUnsignedEvents))
+            {
+                LogForged(function.Namespace, function.Name, e.RequestId, entry.Id.ToString(), verdict);
+                _metrics.ForgedEvent(function);
+                await WriteAsync(() => _queue.DeadLetterAsync(entry, AsyncMetrics.Forged, ReadOnlyMemory<byte>.Empty, null)).ConfigureAwait(false);
                 return;
             }
 
@@ -410,7 +424,7 @@ internal sealed partial class AsyncWorker : BackgroundService
                 }
                 catch (RedisException failure)
                 {
-                    LogDeliveryFailed(function.Namespace, function.Name, e.RequestId, destination, failure.Message);
+                    LogDeliveryFailed(function.Namespace, function.Name, e.RequestId, destination, Scrub(failure.Message));
                 }
             }
             else
@@ -496,11 +510,13 @@ internal sealed partial class AsyncWorker : BackgroundService
                 }
                 catch (RedisException e)
                 {
-                    LogRefreshFailed(function.Namespace, function.Name, e.Message);
+                    LogRefreshFailed(function.Namespace, function.Name, Scrub(e.Message));
                 }
             }
         }
     }
+
+    private string Scrub(string message) => RedisSecrets.Scrub(message, _options);
 
     private string Arn(FunctionKey function) => _gateway.FunctionArn($"{function.Namespace}.{function.Name}");
 }

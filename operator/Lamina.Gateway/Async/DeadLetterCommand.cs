@@ -22,16 +22,26 @@ internal static class DeadLetterCommand
     /// <summary>The environment variable the gateway reads its Redis connection string from.</summary>
     public const string RedisVariable = "Lamina__Gateway__Async__Redis";
 
+    /// <summary>The environment variable the gateway reads Redis' password from (the chart sets it from a Secret).</summary>
+    public const string RedisPasswordVariable = "Lamina__Gateway__Async__RedisPassword";
+
+    /// <summary>The environment variable the gateway reads the event signing key from: a redrive signs the event again.</summary>
+    public const string SigningKeyVariable = "Lamina__Gateway__Async__EventSigningKey";
+
     /// <summary>How many entries <c>list</c> shows unless told: a screenful that still says how many there are.</summary>
     private const int DefaultCount = 50;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time)
+    /// <summary>Runs the command; <paramref name="environment"/> reads the variables (the process' own unless a test gives others).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         var positional = new List<string>();
-        string? redis = Environment.GetEnvironmentVariable(RedisVariable);
+        string? redis = environment(RedisVariable);
+        var password = environment(RedisPasswordVariable);
+        var signingKey = environment(SigningKeyVariable) ?? "";
         var count = DefaultCount;
         var all = false;
         for (var i = 0; i < args.Length; i++)
@@ -69,26 +79,53 @@ internal static class DeadLetterCommand
             return 2;
         }
 
-        var configuration = RedisConnection.Configure(redis, "lamina-dead-letter");
+        ConfigurationOptions configuration;
+        try
+        {
+            configuration = RedisConnection.Configure(redis, "lamina-dead-letter", password);
+        }
+        catch (ArgumentException e)
+        {
+            await error.WriteLineAsync($"'{RedisSecrets.Redact(redis)}' is not a Redis connection string ({RedisSecrets.Scrub(e.Message, redis, password, signingKey)})").ConfigureAwait(false);
+            return 2;
+        }
+
+        if (signingKey.Length < AsyncOptions.MinimumSigningKeyLength)
+        {
+            // Reading needs no key, but telling a gateway's entry from a planted one does, and a redrive signs.
+            await error.WriteLineAsync($"no event signing key: set {SigningKeyVariable} (in a gateway pod it is set)").ConfigureAwait(false);
+            return 2;
+        }
+
         configuration.AbortOnConnectFail = true;
-        await using var multiplexer = await ConnectAsync(configuration, error).ConfigureAwait(false);
+        var secrets = new[] { password, signingKey };
+        await using var multiplexer = await ConnectAsync(configuration, redis, secrets, error).ConfigureAwait(false);
         if (multiplexer is null)
         {
             return 1;
         }
 
-        var store = new DeadLetterStore(multiplexer.GetDatabase(), time);
-        return (verb, positional.Count, all) switch
+        var store = new DeadLetterStore(multiplexer.GetDatabase(), new EventSigner(signingKey), time);
+        try
         {
-            ("list", 2, false) => await ListAsync(store, function, count, output).ConfigureAwait(false),
-            ("show", 3, false) => await ShowAsync(store, function, positional[2], output, error).ConfigureAwait(false),
-            ("redrive", 3, false) => await RedriveAsync(store, function, positional[2], output, error).ConfigureAwait(false),
-            ("redrive", 2, true) => await RedriveAllAsync(store, function, output).ConfigureAwait(false),
-            _ => await UsageAsync(error).ConfigureAwait(false),
-        };
+            return (verb, positional.Count, all) switch
+            {
+                ("list", 2, false) => await ListAsync(store, function, count, output).ConfigureAwait(false),
+                ("show", 3, false) => await ShowAsync(store, function, positional[2], output, error).ConfigureAwait(false),
+                ("redrive", 3, false) => await RedriveAsync(store, function, positional[2], output, error).ConfigureAwait(false),
+                ("redrive", 2, true) => await RedriveAllAsync(store, function, output).ConfigureAwait(false),
+                _ => await UsageAsync(error).ConfigureAwait(false),
+            };
+        }
+        catch (RedisException e)
+        {
+            // Not a stack trace: the message, without the password.
+            await error.WriteLineAsync($"Redis failed: {RedisSecrets.Scrub(e.Message, redis, secrets)}").ConfigureAwait(false);
+            return 1;
+        }
     }
 
-    private static async Task<ConnectionMultiplexer?> ConnectAsync(ConfigurationOptions configuration, TextWriter error)
+    private static async Task<ConnectionMultiplexer?> ConnectAsync(ConfigurationOptions configuration, string connectionString, string?[] secrets, TextWriter error)
     {
         try
         {
@@ -96,7 +133,7 @@ internal static class DeadLetterCommand
         }
         catch (RedisConnectionException e)
         {
-            await error.WriteLineAsync($"cannot reach Redis at {string.Join(", ", configuration.EndPoints)}: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"cannot reach Redis at {string.Join(", ", configuration.EndPoints)}: {RedisSecrets.Scrub(e.Message, connectionString, secrets)}").ConfigureAwait(false);
             return null;
         }
     }
@@ -140,6 +177,7 @@ internal static class DeadLetterCommand
             text.Append(CultureInfo.InvariantCulture, $"request id:      {e.RequestId}\n");
             text.Append(CultureInfo.InvariantCulture, $"enqueued at:     {Time(e.EnqueuedAt)}\n");
             text.Append(CultureInfo.InvariantCulture, $"attempts:        {e.Attempt} ({e.FunctionErrors} function errors)\n");
+            text.Append(entry.Signed ? "signature:       valid\n" : "signature:       NOT the gateways' (not stored by a gateway, or changed since): cannot be redriven\n");
             text.Append("payload:\n").Append(Pretty(e.Payload)).Append('\n');
         }
         else
@@ -160,7 +198,7 @@ internal static class DeadLetterCommand
     {
         if (await store.RedriveAsync(function, id).ConfigureAwait(false) is not { } streamId)
         {
-            await error.WriteLineAsync($"no dead-letter entry {id} with an event for {AsyncKeys.Member(function)}").ConfigureAwait(false);
+            await error.WriteLineAsync($"no dead-letter entry {id} with a validly signed event for {AsyncKeys.Member(function)}").ConfigureAwait(false);
             return 1;
         }
 

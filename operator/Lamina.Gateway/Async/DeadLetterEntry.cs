@@ -1,12 +1,17 @@
+using Lamina.Gateway.Routing;
 using StackExchange.Redis;
 
 namespace Lamina.Gateway.Async;
 
-/// <summary>One entry of a function's dead-letter stream: why it is there, its record, and the original event (null when it was not one).</summary>
-internal sealed record DeadLetterEntry(string Id, string Condition, DateTimeOffset? DeadLetteredAt, ReadOnlyMemory<byte> Record, AsyncEvent? Event)
+/// <summary>
+/// One entry of a function's dead-letter stream: why it is there, its record, the original event (null
+/// when it was not one), and whether the event's signature verifies (only then can it be redriven).
+/// </summary>
+internal sealed record DeadLetterEntry(string Id, string Condition, DateTimeOffset? DeadLetteredAt, ReadOnlyMemory<byte> Record, AsyncEvent? Event, bool Signed)
 {
-    public static DeadLetterEntry From(StreamEntry entry)
+    public static DeadLetterEntry From(FunctionKey function, StreamEntry entry, EventSigner signer)
     {
+        ArgumentNullException.ThrowIfNull(signer);
         string condition = "";
         DateTimeOffset? deadLetteredAt = null;
         byte[] record = [];
@@ -28,6 +33,6 @@ internal sealed record DeadLetterEntry(string Id, string Condition, DateTimeOffs
             }
         }
 
-        return new DeadLetterEntry(entry.Id.ToString(), condition, deadLetteredAt, record, AsyncEventFields.Parse(entry.Values));
+        return new DeadLetterEntry(entry.Id.ToString(), condition, deadLetteredAt, record, AsyncEventFields.Parse(entry.Values), signer.Verify(function, entry.Values) == EventVerdict.Valid);
     }
 }

@@ -9,7 +9,7 @@ namespace Lamina.Gateway.Async;
 /// request id and a fresh attempt budget and age, and removes it from the dead-letter stream in the
 /// same script.
 /// </summary>
-internal sealed class DeadLetterStore(IDatabase db, TimeProvider time)
+internal sealed class DeadLetterStore(IDatabase db, EventSigner signer, TimeProvider time)
 {
     /// <summary>Entries read per XRANGE when redriving them all: bounds one reply (each entry holds a payload of up to 256 KB).</summary>
     private const int Page = 100;
@@ -21,7 +21,7 @@ internal sealed class DeadLetterStore(IDatabase db, TimeProvider time)
         var list = new List<DeadLetterEntry>(entries.Length);
         foreach (var entry in entries)
         {
-            list.Add(DeadLetterEntry.From(entry));
+            list.Add(DeadLetterEntry.From(function, entry, signer));
         }
 
         return list;
@@ -31,7 +31,7 @@ internal sealed class DeadLetterStore(IDatabase db, TimeProvider time)
     public async Task<DeadLetterEntry?> GetAsync(FunctionKey function, string id)
     {
         var entries = await db.StreamRangeAsync(AsyncKeys.DeadLetter(function), id, id, 1).ConfigureAwait(false);
-        return entries is [var entry] ? DeadLetterEntry.From(entry) : null;
+        return entries is [var entry] ? DeadLetterEntry.From(function, entry, signer) : null;
     }
 
     /// <summary>How many entries the dead-letter stream holds.</summary>
@@ -39,12 +39,13 @@ internal sealed class DeadLetterStore(IDatabase db, TimeProvider time)
 
     /// <summary>
     /// Redrives entry <paramref name="id"/>: its new stream entry id, or null when there is no such
-    /// entry (or it holds no event to redrive: a malformed one).
+    /// entry (or it holds no event to redrive: a malformed one, or one whose signature does not verify,
+    /// which a redrive must not launder into a signed event).
     /// </summary>
     public async Task<string?> RedriveAsync(FunctionKey function, string id)
     {
         var entry = await GetAsync(function, id).ConfigureAwait(false);
-        return entry?.Event is { } e ? await RedriveAsync(function, entry.Id, e).ConfigureAwait(false) : null;
+        return entry is { Event: { } e, Signed: true } ? await RedriveAsync(function, entry.Id, e).ConfigureAwait(false) : null;
     }
 
     /// <summary>Redrives every entry that holds an event; returns how many.</summary>
@@ -57,7 +58,7 @@ internal sealed class DeadLetterStore(IDatabase db, TimeProvider time)
             var page = await ListAsync(function, Page, after).ConfigureAwait(false);
             foreach (var entry in page)
             {
-                if (entry.Event is { } e && await RedriveAsync(function, entry.Id, e).ConfigureAwait(false) is not null)
+                if (entry is { Event: { } e, Signed: true } && await RedriveAsync(function, entry.Id, e).ConfigureAwait(false) is not null)
                 {
                     redriven++;
                 }
@@ -79,7 +80,7 @@ internal sealed class DeadLetterStore(IDatabase db, TimeProvider time)
         var redrive = db.ScriptEvaluateAsync(
             AsyncScripts.Redrive,
             [AsyncKeys.DeadLetter(function), AsyncKeys.Events(function), AsyncKeys.Ages(function)],
-            [id, again.EnqueuedAt.ToUnixTimeMilliseconds(), again.RequestId, .. AsyncEventFields.Flatten(again)]);
+            [id, again.EnqueuedAt.ToUnixTimeMilliseconds(), again.RequestId, .. signer.Signed(function, again)]);
         await Task.WhenAll(register, redrive).ConfigureAwait(false);
         return redrive.Result.IsNull ? null : redrive.Result.ToString();
     }

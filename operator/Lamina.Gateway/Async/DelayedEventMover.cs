@@ -55,7 +55,7 @@ internal sealed partial class DelayedEventMover(AsyncQueue queue, IOptions<Async
             {
                 if (!failing)
                 {
-                    LogFailed(e.Message);
+                    LogFailed(RedisSecrets.Scrub(e.Message, settings));
                 }
 
                 failing = true;

@@ -9,8 +9,6 @@ internal sealed class DisabledAsyncQueue : IAsyncQueue
 
     public bool Enabled => false;
 
-    public bool Ready => true;
-
     public int MaximumPayload => AsyncOptions.DefaultMaximumPayload;
 
     public Task EnqueueAsync(FunctionKey function, AsyncEvent e) =>

@@ -8,9 +8,6 @@ internal interface IAsyncQueue
     /// <summary>False when async invocation is off (no Redis configured): Event invocations are refused.</summary>
     bool Enabled { get; }
 
-    /// <summary>False while Redis is unreachable (the gateway is then not ready); true when async invocation is off.</summary>
-    bool Ready { get; }
-
     /// <summary>The largest Event payload accepted, in bytes.</summary>
     int MaximumPayload { get; }
 

@@ -6,7 +6,7 @@ internal sealed partial class RedisConnection
     [LoggerMessage(Level = LogLevel.Information, Message = "Async invocations: connected to Redis at {EndPoints}")]
     private partial void LogConnected(string endPoints);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Async invocations: Redis at {EndPoints} is not reachable yet; Event invocations answer 500 and the gateway is not ready until it is")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Async invocations: Redis at {EndPoints} is not reachable yet; Event invocations answer 500 until it is (synchronous ones are not affected)")]
     private partial void LogNotConnected(string endPoints);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Async invocations: lost the connection to Redis at {EndPoint} ({FailureType}); reconnecting")]
@@ -15,12 +15,12 @@ internal sealed partial class RedisConnection
     [LoggerMessage(Level = LogLevel.Information, Message = "Async invocations: reconnected to Redis at {EndPoint}")]
     private partial void LogConnectionRestored(System.Net.EndPoint? endPoint);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Async invocations: Redis at {EndPoint} has appendonly={AppendOnly}, appendfsync={AppendFsync}: a 202 does not mean the event survives a Redis crash (set appendonly yes and appendfsync always; docs/async.md)")]
-    private partial void LogNotDurable(System.Net.EndPoint endPoint, string? appendOnly, string? appendFsync);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Async invocations: {Refusal}")]
+    private partial void LogRefused(string refusal);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Async invocations: Redis at {EndPoint} has maxmemory-policy={Policy}: when full it deletes keys, stored events among them (set maxmemory-policy noeviction; docs/async.md)")]
-    private partial void LogEvicts(System.Net.EndPoint endPoint, string policy);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Async invocations: {Problem}; accepted because RequireDurableRedis is false")]
+    private partial void LogNotDurableAccepted(string problem);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Async invocations: could not read Redis' AOF settings ({Reason}); make sure appendfsync is always (docs/async.md)")]
-    private partial void LogDurabilityUnknown(string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Async invocations: could not check Redis' durability settings now ({Reason}); checked again on the next connect")]
+    private partial void LogDurabilityUnchecked(string reason);
 }

@@ -1,4 +1,3 @@
-using Lamina.Gateway.Async;
 using Lamina.Gateway.Auth;
 using Lamina.Gateway.Controller;
 using Lamina.Gateway.Routing;
@@ -17,11 +16,12 @@ internal static class GatewayComposition
 
     /// <summary>
     /// Ready once the access keys have been listed and the concurrency controller has spoken, and
-    /// for as long as the leases it granted are valid (warm invocations flow through a failover);
-    /// with async invocation on, only while Redis is reachable (an Event invocation would get 500).
+    /// for as long as the leases it granted are valid (warm invocations flow through a failover).
+    /// Redis is no part of it: synchronous invocations never touch Redis, so a Redis restart must not
+    /// take every gateway out of its Service; Event invocations answer 500 meanwhile, and
+    /// <c>lamina_async_store_up</c> (alert LaminaAsyncStoreDown) says Redis is down.
     /// </summary>
     public static bool Synced(IServiceProvider services) =>
         services.GetRequiredService<GatewayAuthService>().Ready && services.GetRequiredService<ControllerConnection>().Ready
-        && services.GetRequiredService<GatewayToken>().Current is not null
-        && services.GetRequiredService<IAsyncQueue>().Ready;
+        && services.GetRequiredService<GatewayToken>().Current is not null;
 }

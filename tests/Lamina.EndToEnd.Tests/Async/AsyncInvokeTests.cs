@@ -55,6 +55,7 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
             $"--Lamina:Gateway:Auth:AccessKeyNamespace={ns}",
             $"--Lamina:Gateway:Controller:LeaseNamespace={ns}",
             $"--Lamina:Gateway:Async:Redis={_redis.ConnectionString}",
+            "--Lamina:Gateway:Async:EventSigningKey=end-to-end-async-event-signing-key-0123",
             "--Lamina:Gateway:Async:RetryDelays:0=00:00:01",
             "--Lamina:Gateway:Async:RetryDelays:1=00:00:02",
             "--Lamina:Gateway:Async:SystemRetryDelay=00:00:00.500",

@@ -6,13 +6,27 @@ namespace Lamina.Gateway.Tests.Async;
 [Trait(TestTiers.Category, TestTiers.Unit)]
 public sealed class AsyncOptionsValidatorTests
 {
+    private const string Key = "unit-tests-event-signing-key-0123456789";
+
     private readonly AsyncOptionsValidator _validator = new();
 
     [Fact]
     public void Validate_Defaults_SucceedOffAndOn()
     {
         Assert.True(_validator.Validate(null, new AsyncOptions()).Succeeded);
-        Assert.True(_validator.Validate(null, new AsyncOptions { Redis = "127.0.0.1:6379" }).Succeeded);
+        Assert.True(_validator.Validate(null, new AsyncOptions { Redis = "127.0.0.1:6379", EventSigningKey = Key }).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("too-short-a-key")]
+    public void Validate_AsyncOnWithoutALongEnoughSigningKey_FailsClosedWithoutEchoingIt(string key)
+    {
+        var result = _validator.Validate(null, new AsyncOptions { Redis = "127.0.0.1:6379", EventSigningKey = key });
+
+        Assert.True(result.Failed);
+        Assert.Contains("EventSigningKey", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(key.Length == 0 || !result.FailureMessage.Contains(key, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -20,6 +34,17 @@ public sealed class AsyncOptionsValidatorTests
     {
         Assert.Equal([TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2)], new AsyncOptions().EffectiveRetryDelays);
         Assert.Equal([TimeSpan.FromSeconds(1)], new AsyncOptions { RetryDelays = [TimeSpan.FromSeconds(1)] }.EffectiveRetryDelays);
+    }
+
+    [Fact]
+    public void Validate_MalformedConnectionStringWithAPassword_NeverEchoesThePassword()
+    {
+        var result = _validator.Validate(null, new AsyncOptions { Redis = "redis:6379,password=hunter2-secret,unknownoption=1" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Redis", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("password=***", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2-secret", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -34,7 +59,7 @@ public sealed class AsyncOptionsValidatorTests
     [InlineData("unknown Redis option", "Redis")]
     public void Validate_SettingThatCannotWork_FailsNamingIt(string scenario, string expected)
     {
-        var options = new AsyncOptions();
+        var options = new AsyncOptions { EventSigningKey = Key };
         switch (scenario)
         {
             case "no concurrency": options.MaxConcurrency = 0; break;

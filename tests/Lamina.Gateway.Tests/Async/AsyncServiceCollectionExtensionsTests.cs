@@ -14,7 +14,7 @@ namespace Lamina.Gateway.Tests.Async;
 public sealed class AsyncServiceCollectionExtensionsTests
 {
     [Fact]
-    public async Task AddGatewayAsync_NoRedisConfigured_DisabledQueueThatIsReady()
+    public async Task AddGatewayAsync_NoRedisConfigured_DisabledQueue()
     {
         await using var provider = Services(Configuration()).BuildServiceProvider();
 
@@ -22,19 +22,18 @@ public sealed class AsyncServiceCollectionExtensionsTests
 
         Assert.IsType<DisabledAsyncQueue>(queue);
         Assert.False(queue.Enabled);
-        Assert.True(queue.Ready);
     }
 
     [Fact]
-    public async Task AddGatewayAsync_RedisConfigured_RedisQueueNotReadyBeforeItConnects()
+    public async Task AddGatewayAsync_RedisConfigured_RedisQueueNotConnectedBeforeItConnects()
     {
-        await using var provider = Services(Configuration(("Redis", "127.0.0.1:1"))).BuildServiceProvider();
+        await using var provider = Services(Configuration(("Redis", "127.0.0.1:1"), Key)).BuildServiceProvider();
 
         var queue = provider.GetRequiredService<IAsyncQueue>();
 
         Assert.Same(provider.GetRequiredService<AsyncQueue>(), queue);
         Assert.True(queue.Enabled);
-        Assert.False(queue.Ready);
+        Assert.False(provider.GetRequiredService<AsyncQueue>().Connected);
     }
 
     [Fact]
@@ -42,6 +41,7 @@ public sealed class AsyncServiceCollectionExtensionsTests
     {
         var configuration = Configuration(
             ("Redis", "redis.lamina-system:6379"),
+            Key,
             ("MaximumPayload", "1048576"),
             ("RetryDelays:0", "00:00:05"),
             ("RetryDelays:1", "00:00:10"),
@@ -86,6 +86,8 @@ public sealed class AsyncServiceCollectionExtensionsTests
         Assert.Equal(4, hosted.Count);
         Assert.Equal(0, provider.GetRequiredService<AsyncWorker>().Running);
     }
+
+    private static readonly (string, string) Key = ("EventSigningKey", "unit-tests-event-signing-key-0123456789");
 
     private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>($"{AsyncOptions.Section}:{s.Key}", s.Value))).Build();

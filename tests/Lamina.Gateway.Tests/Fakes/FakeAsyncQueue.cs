@@ -14,8 +14,6 @@ internal sealed class FakeAsyncQueue : IAsyncQueue
 
     public bool Enabled { get; set; }
 
-    public bool Ready { get; set; } = true;
-
     public int MaximumPayload { get; set; } = AsyncOptions.DefaultMaximumPayload;
 
     public Exception? Failure { get; set; }

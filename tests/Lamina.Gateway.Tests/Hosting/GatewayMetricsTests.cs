@@ -200,6 +200,10 @@ public sealed class GatewayMetricsTests
         async.DeadLetterFailed(Function);
         async.DestinationFailed(Function);
         async.Publish([new QueueSample(Function, 3, TimeSpan.FromSeconds(42.5))]);
+        async.ObserveStore(static () => true);
+        async.ForgedEvent(Function);
+        async.Trimmed(Function, 4);
+        async.PublishMemory(123_456, 429_496_729);
 
         var budget = new BodyBudget(1024 * 1024, meters);
         Assert.True(budget.TryTake(16 * 1024)); // one body's buffer held now

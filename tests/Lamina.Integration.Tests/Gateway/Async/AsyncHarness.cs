@@ -24,6 +24,12 @@ internal sealed class AsyncHarness : IAsyncDisposable
 
     public static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The event signing key every harness shares, as the replicas of one installation do.</summary>
+    public const string SigningKey = "integration-tests-event-signing-key-0123456789";
+
+    /// <summary>A gateway pod's environment for the dead-letter commands: the signing key, nothing else.</summary>
+    public static string? Environment(string name) => name == DeadLetterCommand.SigningKeyVariable ? SigningKey : null;
+
     private readonly ServiceProvider _services;
     private readonly List<IHostedService> _started = [];
     private bool _stopped;
@@ -60,6 +66,7 @@ internal sealed class AsyncHarness : IAsyncDisposable
             .AddGatewayAsync(configure: options =>
             {
                 options.Redis = redis.ConnectionString;
+                options.EventSigningKey = SigningKey;
                 options.PollInterval = TimeSpan.FromMilliseconds(20);
                 options.ClaimThreshold = ClaimThreshold;
                 options.RefreshInterval = TimeSpan.FromMilliseconds(200);
@@ -104,7 +111,7 @@ internal sealed class AsyncHarness : IAsyncDisposable
 
     public async Task<IDatabase> DatabaseAsync() => await Connection.DatabaseAsync().ConfigureAwait(false);
 
-    public async Task<DeadLetterStore> DeadLettersAsync() => new(await DatabaseAsync().ConfigureAwait(false), TimeProvider.System);
+    public async Task<DeadLetterStore> DeadLettersAsync() => new(await DatabaseAsync().ConfigureAwait(false), _services.GetRequiredService<EventSigner>(), TimeProvider.System);
 
     /// <summary>
     /// Stops as a crash would: running invocations are cancelled at once, nothing is acknowledged and

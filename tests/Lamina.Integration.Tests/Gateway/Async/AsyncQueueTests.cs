@@ -16,7 +16,7 @@ namespace Lamina.Integration.Tests.Gateway.Async;
 /// <summary>
 /// Storing Event invocations in a real redis-server: what the Invoke handler answers 202 for is in
 /// Redis and survives a crash of Redis (AOF, fsync before every reply); while Redis is down the gateway
-/// is not ready and answers 500, never 202.
+/// answers 500, never 202, at once or within the command timeout, and says so on lamina_async_store_up.
 /// </summary>
 [Trait(TestTiers.Category, TestTiers.Integration)]
 public sealed class AsyncQueueTests(ITestOutputHelper output) : IAsyncLifetime
@@ -49,24 +49,62 @@ public sealed class AsyncQueueTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HandleAsync_RedisDown_500ServiceExceptionNotReadyThenReadyAgain()
+    public async Task HandleAsync_RedisDown_500ServiceExceptionStoreDownThenStoredAgain()
     {
         await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output, workers: false);
+        using var meters = new RecordingMeterListener(gateway.Meters);
         var handler = Handler(gateway);
-        Assert.True(gateway.Queue.Ready);
+        Assert.True(gateway.Queue.Connected);
+        Assert.Equal(1, StoreUp(meters));
 
         await _redis.KillAsync();
-        await Eventually.HoldsAsync(() => !gateway.Queue.Ready, Deadline, "the gateway notices Redis is gone");
+        await Eventually.HoldsAsync(() => !gateway.Queue.Connected, Deadline, "the gateway notices Redis is gone");
+        Assert.Equal(0, StoreUp(meters));
         var context = Post("team-a.orders", "{}");
         await handler.HandleAsync(context);
 
         Assert.Equal(500, context.Response.StatusCode);
         Assert.Equal("ServiceException", context.Response.Headers["X-Amzn-ErrorType"].ToString());
         await _redis.RestartAsync();
-        await Eventually.HoldsAsync(() => gateway.Queue.Ready, Deadline, "the gateway reconnects");
+        await Eventually.HoldsAsync(() => gateway.Queue.Connected, Deadline, "the gateway reconnects");
+        Assert.Equal(1, StoreUp(meters));
         var again = Post("team-a.orders", "{}");
         await handler.HandleAsync(again);
         Assert.Equal(202, again.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task HandleAsync_RedisStopsAnswering_500WithinTheCommandTimeoutThenStoredAgain()
+    {
+        // A Redis that is gone without closing its connections (its pod deleted, a partition): SIGSTOP
+        // keeps the socket open and answers nothing. The caller gets its 500 once the command times out,
+        // not whenever Redis comes back.
+        await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output, workers: false);
+        var handler = Handler(gateway);
+        _redis.Process!.Signal("STOP");
+        try
+        {
+            var context = Post("team-a.orders", "{}");
+            var answered = handler.HandleAsync(context);
+            await Eventually.HoldsAsync(() => answered.IsCompleted, Deadline, "the Event invocation is answered while Redis is stopped");
+            await answered;
+            Assert.Equal(500, context.Response.StatusCode);
+            Assert.Equal("ServiceException", context.Response.Headers["X-Amzn-ErrorType"].ToString());
+        }
+        finally
+        {
+            _redis.Process.Signal("CONT");
+        }
+
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                var again = Post("team-a.orders", "{}");
+                await handler.HandleAsync(again);
+                return again.Response.StatusCode == 202;
+            },
+            Deadline,
+            "stored again once Redis answers");
     }
 
     [Fact]
@@ -143,6 +181,12 @@ public sealed class AsyncQueueTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(1, meters.Sum(AsyncMetrics.QueueDepth, ("namespace", "team-a"), ("function", "orders")));
         Assert.DoesNotContain(meters.Of(AsyncMetrics.QueueDepth), m => m.Tags["function"] == "deleted");
         Assert.Single(meters.Of(AsyncMetrics.OldestEventAge));
+    }
+
+    private static double StoreUp(RecordingMeterListener meters)
+    {
+        meters.RecordObservableInstruments();
+        return meters.Of(AsyncMetrics.StoreUp)[^1].Value;
     }
 
     private InvokeHandler Handler(AsyncHarness gateway) => new(

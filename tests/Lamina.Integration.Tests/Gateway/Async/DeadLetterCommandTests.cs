@@ -124,7 +124,7 @@ public sealed class DeadLetterCommandTests(ITestOutputHelper output) : IAsyncLif
     private async Task<(int Status, string Text)> RunAsync(params string[] args)
     {
         using var text = new StringWriter();
-        var status = await DeadLetterCommand.RunAsync([.. args, "--redis", _redis.ConnectionString], text, text, TimeProvider.System);
+        var status = await DeadLetterCommand.RunAsync([.. args, "--redis", _redis.ConnectionString], text, text, TimeProvider.System, AsyncHarness.Environment);
         output.WriteLine(text.ToString());
         return (status, text.ToString());
     }
