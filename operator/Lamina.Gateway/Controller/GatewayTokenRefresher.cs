@@ -29,28 +29,9 @@ internal sealed partial class GatewayTokenRefresher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var ns = options.Value.LeaseNamespace ?? "default";
         while (!stoppingToken.IsCancellationRequested)
         {
-            try
-            {
-                var secret = await client.GetAsync<V1Secret>(ns, SecretName, stoppingToken).ConfigureAwait(false);
-                var text = secret.Data?.TryGetValue(Key, out var bytes) == true ? Encoding.UTF8.GetString(bytes) : string.Empty;
-                var first = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-                if (first != token.Current)
-                {
-                    token.Current = first;
-                    LogRead(ns, SecretName);
-                }
-            }
-            catch (KubernetesApiException error)
-            {
-                LogUnreadable(ns, SecretName, error.Message);
-            }
-            catch (HttpRequestException error)
-            {
-                LogUnreadable(ns, SecretName, error.Message);
-            }
+            await RefreshAsync(stoppingToken).ConfigureAwait(false);
 
             try
             {
@@ -62,6 +43,42 @@ internal sealed partial class GatewayTokenRefresher(
             }
         }
     }
+
+    /// <summary>
+    /// One read of the Secret. A Secret with no token (emptied, its key removed) keeps the token this
+    /// gateway already holds: the operator keeps the last good hashes in every function pod and in the
+    /// controller's check, so the old token still gets in, and dropping it would stop all traffic.
+    /// </summary>
+    internal async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var ns = options.Value.LeaseNamespace ?? "default";
+        try
+        {
+            var secret = await client.GetAsync<V1Secret>(ns, SecretName, cancellationToken).ConfigureAwait(false);
+            var text = secret.Data?.TryGetValue(Key, out var bytes) == true ? Encoding.UTF8.GetString(bytes) : string.Empty;
+            var first = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+            if (first is null)
+            {
+                LogNoToken(ns, SecretName, token.Current is null ? "none yet" : "keeps the one it holds");
+            }
+            else if (first != token.Current)
+            {
+                token.Current = first;
+                LogRead(ns, SecretName);
+            }
+        }
+        catch (KubernetesApiException error)
+        {
+            LogUnreadable(ns, SecretName, error.Message);
+        }
+        catch (HttpRequestException error)
+        {
+            LogUnreadable(ns, SecretName, error.Message);
+        }
+    }
+
+    [LoggerMessage(3, LogLevel.Warning, "Secret {Namespace}/{Secret} holds no token (the operator reports it): this gateway {Outcome}")]
+    private partial void LogNoToken(string @namespace, string secret, string outcome);
 
     [LoggerMessage(1, LogLevel.Information, "read the gateway token from Secret {Namespace}/{Secret}")]
     private partial void LogRead(string @namespace, string secret);

@@ -14,6 +14,6 @@ internal static class GatewayReadiness
 
         return synced()
             ? Results.Text("ok")
-            : Results.Text("not ready: caches not synced, no word from the concurrency controller, or Redis (async invocations) unreachable", statusCode: StatusCodes.Status503ServiceUnavailable);
+            : Results.Text("not ready: caches not synced, or no word from the concurrency controller", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }
