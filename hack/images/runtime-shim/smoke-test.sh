@@ -49,7 +49,10 @@ unshare_args=(--mount --propagation private)
 
 # In a private mount namespace: the root made read-only, a writable emptyDir at /mnt/lamina, the folder
 # read-only at /opt/lamina for `install`, then the installed copy read-only at /opt/lamina for the shim.
-INVOKE_PORT="$invoke_port" ADMIN_PORT="$admin_port" API_PORT="$api_port" unshare "${unshare_args[@]}" sh -c '
+# A function pod without token hashes refuses every caller, so the shim gets one hash, as the operator gives it.
+token="smoke-$RANDOM-$RANDOM"
+token_hash="$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)"
+LAMINA_INVOKE_TOKEN_SHA256="$token_hash" INVOKE_PORT="$invoke_port" ADMIN_PORT="$admin_port" API_PORT="$api_port" unshare "${unshare_args[@]}" sh -c '
   set -e
   root="$1" folder="$2" mount_point="$3"; shift 3
   mount --bind "$root" "$root"
@@ -79,11 +82,13 @@ until curl -sf -o /dev/null "http://127.0.0.1:$admin_port/readyz"; do
   [ "$SECONDS" -lt "$deadline" ] || fail "not ready within ${READY_TIMEOUT_SECONDS} s"
   sleep 0.1
 done
+refused="$(curl -s -o /dev/null -w '%{http_code}' -d '{"smoke":0}' "http://127.0.0.1:$invoke_port/lamina/v1/invoke")"
+[ "$refused" = 401 ] || fail "an invocation without the token answered $refused, not 401"
 for event in '{"smoke":1}' '{"smoke":2}'; do
-  answer="$(curl -sf -d "$event" "http://127.0.0.1:$invoke_port/lamina/v1/invoke")" || fail "the invocation $event failed"
+  answer="$(curl -sf -H "Lamina-Token: $token" -d "$event" "http://127.0.0.1:$invoke_port/lamina/v1/invoke")" || fail "the invocation $event failed"
   [ "$answer" = "$event" ] || fail "the invocation $event answered $answer"
 done
-curl -sf "http://127.0.0.1:$admin_port/metrics" | grep -q '^lamina_invocations_total{.*} 2$' ||
+curl -sf -H "Lamina-Token: $token" "http://127.0.0.1:$admin_port/metrics" | grep -q '^lamina_invocations_total{.*} 2$' ||
   fail "/metrics does not count the two invocations"
 kill -TERM "$shim"
 wait "$shim" || fail "the shim did not exit 0 on SIGTERM"
