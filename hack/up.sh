@@ -116,8 +116,11 @@ PV
   # rolls onto the volume; what the emptyDir held is lost this once).
   if kubectl -n "$NAMESPACE" get statefulset "$RELEASE-redis" >/dev/null 2>&1 \
     && [ -z "$(kubectl -n "$NAMESPACE" get statefulset "$RELEASE-redis" -o jsonpath='{.spec.volumeClaimTemplates[*].metadata.name}')" ]; then
-    log "Redis' StatefulSet has no volume claim (an emptyDir from an earlier make up): making it again with the volume"
-    kubectl -n "$NAMESPACE" delete statefulset "$RELEASE-redis" --cascade=orphan >/dev/null
+    # Its pod goes too: a pod kept with --cascade=orphan is adopted by the new StatefulSet, which cannot
+    # change its volumes in place, so helm --wait would wait for it forever. The emptyDir's events go with it.
+    log "Redis' StatefulSet has no volume claim (an emptyDir from an earlier make up): making it again with the volume (events stored in the emptyDir are dropped)"
+    kubectl -n "$NAMESPACE" delete statefulset "$RELEASE-redis" --wait=true >/dev/null
+    kubectl -n "$NAMESPACE" wait --for=delete pod "$RELEASE-redis-0" --timeout=120s >/dev/null 2>&1 || true
   fi
 }
 
