@@ -164,7 +164,7 @@ public sealed class InvokeHandlerBodyTests : IDisposable
         context.RequestAborted = abort.Token;
 
         var running = handler.HandleAsync(context);
-        await WaitUntilAsync(() => body.Reads >= 2);
+        await Eventually.HoldsAsync(() => body.Reads >= 2, Deadline, "the handler read the body twice");
 
         // Waiting for the rest: it holds what arrived and one buffer's room, not the claim.
         Assert.InRange(_budget.Held, 1, 64 * 1024);
@@ -239,7 +239,7 @@ public sealed class InvokeHandlerBodyTests : IDisposable
             running[i] = handler.HandleAsync(context);
         }
 
-        await WaitUntilAsync(() => slow[0].Reads >= 2 && slow[1].Reads >= 2);
+        await Eventually.HoldsAsync(() => slow[0].Reads >= 2 && slow[1].Reads >= 2, Deadline, "both slow bodies were read twice");
         var third = Context(new SignedInvoke(), new MemoryStream(new byte[100]), claimed: 100);
         await handler.HandleAsync(third).WaitAsync(Deadline);
         Assert.Equal(429, third.Response.StatusCode);
@@ -296,15 +296,5 @@ public sealed class InvokeHandlerBodyTests : IDisposable
         request.Body = body;
         context.Response.Body = new MemoryStream();
         return context;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold before the deadline");
-            await Task.Delay(5);
-        }
     }
 }
