@@ -8,12 +8,17 @@ namespace Lamina.Bench.Cluster;
 /// The cold start's baseline: a pod started the same way as a function's environment (the pod template
 /// the operator built: the shim's init container, the function container, the same image and command)
 /// but created directly, with no Deployment and no Lamina in the way; timed from the create request to
-/// the answer of a direct invoke on its pod IP. It carries no token hashes, so its shim accepts the
-/// bench's call.
+/// the answer of a direct invoke on its pod IP. Its token hash is the bench's own (<see cref="Token"/>),
+/// as a shim without one refuses every caller.
 /// </summary>
 internal static class BarePod
 {
     private const string TokenVariable = "LAMINA_INVOKE_TOKEN_SHA256";
+
+    /// <summary>The token the bench presents to its bare pods, made anew each run.</summary>
+    private static readonly string Token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    private static readonly string TokenHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Token)));
 
     /// <summary>The on-demand pod template of <paramref name="function"/>, as a pod named <paramref name="name"/> that nothing owns or selects.</summary>
     public static async Task<V1Pod> FromFunctionAsync(ClusterScope scope, string function, string name)
@@ -22,7 +27,10 @@ internal static class BarePod
         var spec = deployment.Spec.Template.Spec;
         foreach (var container in spec.Containers)
         {
-            container.Env = container.Env?.Where(variable => variable.Name != TokenVariable).ToList();
+            if (container.Env?.Any(variable => variable.Name == TokenVariable) == true)
+            {
+                container.Env = [.. container.Env.Where(variable => variable.Name != TokenVariable), new V1EnvVar { Name = TokenVariable, Value = TokenHash }];
+            }
         }
 
         return new V1Pod
@@ -44,6 +52,7 @@ internal static class BarePod
             Content = new StringContent("""{"bench":"bare pod"}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("Lamina-Request-Id", Guid.NewGuid().ToString("D"));
+        request.Headers.Add(Lamina.Gateway.Routing.ShimInvokeContract.Token, Token);
         using var response = await scope.Http.SendAsync(request);
         await response.Content.ReadAsByteArrayAsync();
         var answered = Stopwatch.GetTimestamp();

@@ -28,6 +28,9 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
     /// <summary>The host's address on the cluster bridge, which pods reach (the witness listens there).</summary>
     private const string BridgeAddress = "10.244.0.1";
 
+    /// <summary>The gateways' event signing key, which the dead-letter command needs as well.</summary>
+    private const string EventSigningKey = "end-to-end-async-event-signing-key-0123";
+
     private FunctionNamespace _namespace = null!;
     private RedisServer _redis = null!;
     private readonly List<GatewayProcess> _gateways = [];
@@ -55,7 +58,7 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
             $"--Lamina:Gateway:Auth:AccessKeyNamespace={ns}",
             $"--Lamina:Gateway:Controller:LeaseNamespace={ns}",
             $"--Lamina:Gateway:Async:Redis={_redis.ConnectionString}",
-            "--Lamina:Gateway:Async:EventSigningKey=end-to-end-async-event-signing-key-0123",
+            "--Lamina:Gateway:Async:EventSigningKey=" + EventSigningKey,
             "--Lamina:Gateway:Async:RetryDelays:0=00:00:01",
             "--Lamina:Gateway:Async:RetryDelays:1=00:00:02",
             "--Lamina:Gateway:Async:SystemRetryDelay=00:00:00.500",
@@ -297,6 +300,8 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
 
         start.ArgumentList.Add("--redis");
         start.ArgumentList.Add(_redis.ConnectionString);
+        // Redrive signs what it writes again, with the gateways' key (in a gateway pod, from its environment).
+        start.Environment[Lamina.Gateway.Async.DeadLetterCommand.SigningKeyVariable] = EventSigningKey;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
