@@ -88,13 +88,18 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
             Text(json, "Payload") is { } p ? Convert.FromBase64String(p) : null, Text(json, "ErrorCode"), Text(json, "ErrorMessage"), Number("HttpStatus"), Text(json, "RequestId"));
     }
 
-    /// <summary>One invocation of a load run: when it was sent and answered (seconds from the start), and how.</summary>
-    public sealed record LoadCall(double Sent, double Answered, int HttpStatus, string? ErrorCode, string? Reason, string? FunctionError, string? LogResult);
+    /// <summary>
+    /// One invocation of a load run: when it was sent and answered (seconds from the start), to which
+    /// endpoint (its index in the run's list), and how.
+    /// </summary>
+    public sealed record LoadCall(double Sent, double Answered, int HttpStatus, string? ErrorCode, string? Reason, string? FunctionError, string? LogResult, int Endpoint = 0);
 
     /// <summary>
-    /// Closed-loop load from one boto3 process: <paramref name="threads"/> clients, client i on
+    /// Closed-loop load from one boto3 process: <paramref name="threads"/> clients, client i starting on
     /// <paramref name="endpoints"/>[i % count], each invoking again as soon as it is answered, until
     /// <paramref name="duration"/> has passed (or <paramref name="callsPerThread"/> calls each, when given).
+    /// An endpoint that refuses the connection or answers 503 (a gateway stopping) is given up, as a
+    /// Service would drop it, and the client goes on with the next one still up; when none is left it is done.
     /// </summary>
     public async Task<IReadOnlyList<LoadCall>> Boto3LoadAsync(IReadOnlyList<Uri> endpoints, string functionName, byte[] payload, int threads, TimeSpan duration, int? callsPerThread = null, string logType = "None")
     {
@@ -112,13 +117,15 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
                     aws_access_key_id=args["key"], aws_secret_access_key=args["secret"],
                     config=botocore.config.Config(retries={"max_attempts": 0}, read_timeout=120, max_pool_connections=4))
             clients = [client(e) for e in args["endpoints"]]
+            down = set()
             def run(i):
-                c = clients[i % len(clients)]
+                e = i % len(clients)
                 n = 0
                 while time.monotonic() - start < args["seconds"] and (args["calls"] is None or n < args["calls"]):
                     n += 1
+                    c = clients[e]
                     sent = time.monotonic() - start
-                    row = {"Sent": sent}
+                    row = {"Sent": sent, "Endpoint": e}
                     try:
                         r = c.invoke(FunctionName=args["name"], Payload=payload, LogType=args["log"])
                         r["Payload"].read()
@@ -131,8 +138,13 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
                     row["Answered"] = time.monotonic() - start
                     with lock:
                         results.append(row)
-                    if row["HttpStatus"] == 0:
-                        break  # no server there (a gateway the test stopped): this client is done
+                        if row["HttpStatus"] in (0, 503):
+                            down.add(e)  # a gateway the test stopped: no Service would send this client there again
+                        up = [k for k in range(len(clients)) if k not in down]
+                    if e in down:
+                        if not up:
+                            break
+                        e = up[i % len(up)]
             workers = [threading.Thread(target=run, args=(i,)) for i in range(args["threads"])]
             for w in workers: w.start()
             for w in workers: w.join()
@@ -154,7 +166,7 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
         foreach (var row in (await Boto3Async(script, input).ConfigureAwait(false)).EnumerateArray())
         {
             calls.Add(new LoadCall(row.GetProperty("Sent").GetDouble(), row.GetProperty("Answered").GetDouble(), row.GetProperty("HttpStatus").GetInt32(),
-                Text(row, "ErrorCode"), Text(row, "Reason"), Text(row, "FunctionError"), Text(row, "LogResult")));
+                Text(row, "ErrorCode"), Text(row, "Reason"), Text(row, "FunctionError"), Text(row, "LogResult"), row.GetProperty("Endpoint").GetInt32()));
         }
 
         return calls;
