@@ -3,7 +3,7 @@ using Lamina.Gateway.Functions;
 namespace Lamina.Gateway.Async;
 
 /// <summary>
-/// Lambda's retry rules for async events (contract reference §2), as pure functions of the event, the
+/// Lambda's retry rules for async events (docs/lambda-contracts.md#retries), as pure functions of the event, the
 /// attempt's outcome, the function's settings and the time: no Redis, no clock of its own.
 /// <list type="bullet">
 /// <item>A function error is retried up to <c>maximumRetryAttempts</c> times, after the configured

@@ -1,6 +1,6 @@
 namespace Lamina.Gateway.Async;
 
-/// <summary>How one invocation attempt ended, as the retry rules see it (contract reference §2).</summary>
+/// <summary>How one invocation attempt ended, as the retry rules see it (docs/lambda-contracts.md#retries).</summary>
 internal enum AttemptOutcomeKind
 {
     /// <summary>The function ran and returned a result.</summary>

@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 namespace Lamina.Gateway.Async;
 
 /// <summary>
-/// Lambda's invocation record, as a destination receives it (contract reference §2): what was asked,
+/// Lambda's invocation record, as a destination receives it (docs/lambda-contracts.md#the-invocation-record): what was asked,
 /// how it ended, and the last attempt's answer. It is also what the dead-letter stream keeps beside
 /// the original event.
 /// </summary>

@@ -11,8 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Lamina.Gateway.Invoke;
 
 /// <summary>
-/// <c>POST /2015-03-31/functions/{FunctionName}/invocations</c>: the Lambda Invoke API (contract
-/// reference §1). The order of checks is chosen so that nothing about a namespace the caller may not
+/// <c>POST /2015-03-31/functions/{FunctionName}/invocations</c>: the Lambda Invoke API
+/// (docs/lambda-contracts.md#invoke). The order of checks is chosen so that nothing about a namespace the caller may not
 /// use leaks: signature, then the name's syntax, then the grant, and only then whether it exists.
 /// And so that a request is refused before its body is read whenever its headers decide it
 /// (docs/gateway-auth.md, "Before the body"): everything the signature needs but the body's hash is

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Lamina.Gateway.Invoke;
 
 /// <summary>
-/// The function-level series callers see (contract reference §5), from the gateway's side. Labels:
+/// The function-level series callers see (docs/lambda-contracts.md#metrics), from the gateway's side. Labels:
 /// <c>namespace</c> and <c>function</c> only for functions that exist and the caller may invoke (so an
 /// unknown or denied name never becomes a label), plus one bounded label where the name calls for it.
 /// </summary>

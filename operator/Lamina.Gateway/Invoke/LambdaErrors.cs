@@ -5,7 +5,7 @@ namespace Lamina.Gateway.Invoke;
 /// <summary>
 /// Lambda's service errors: a JSON body <c>{"Type":"User"|"Service","message":…}</c> (plus
 /// <c>Reason</c> for throttles) and the exception name in <c>X-Amzn-ErrorType</c>, which the AWS
-/// SDKs read (contract reference §1).
+/// SDKs read (docs/lambda-contracts.md#service-errors).
 /// </summary>
 internal static class LambdaErrors
 {

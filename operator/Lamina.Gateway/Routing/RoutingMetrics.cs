@@ -4,7 +4,7 @@ namespace Lamina.Gateway.Routing;
 
 /// <summary>
 /// Routing's series on the gateway's meter, labelled <c>namespace</c> and <c>function</c> only
-/// (docs: ../shared/reference/lambda-api.md §5): queue depth, in-flight invocations and leases are
+/// (docs/lambda-contracts.md#metrics): queue depth, in-flight invocations and leases are
 /// read from the pools at each scrape; each wait in a queue, and each invocation on a provisioned
 /// environment or spilled over to an on-demand one, is recorded as it happens.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace Lamina.Gateway.Routing;
 
-/// <summary>Lambda's <c>Reason</c> values for a 429 TooManyRequestsException (contract reference §1).</summary>
+/// <summary>Lambda's <c>Reason</c> values for a 429 TooManyRequestsException (docs/lambda-contracts.md#throttles).</summary>
 internal static class ThrottleReasons
 {
     /// <summary>The function's reserved concurrency is in use (or is 0).</summary>

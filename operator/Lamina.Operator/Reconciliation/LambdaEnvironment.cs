@@ -4,7 +4,7 @@ using Lamina.Operator.Api;
 
 namespace Lamina.Operator.Reconciliation;
 
-/// <summary>The environment Lambda gives a runtime (lambda-api.md §4), and the names users may not set.</summary>
+/// <summary>The environment Lambda gives a runtime (docs/lambda-contracts.md#runtime-environment), and the names users may not set.</summary>
 internal static class LambdaEnvironment
 {
     /// <summary>The pod's own name, for the log stream (downward API; referenced below as $(LAMINA_POD_NAME)).</summary>

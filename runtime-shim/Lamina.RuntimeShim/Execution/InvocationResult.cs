@@ -30,7 +30,7 @@ internal sealed record InvocationResult
 /// <summary>
 /// Lambda's X-Amz-Function-Error values. An error the runtime reports through the Runtime API is
 /// <see cref="Handled"/>; one the platform detects (timeout, the runtime exiting, an init failure, an
-/// oversized response) is <see cref="Unhandled"/>, as the contract reference says.
+/// oversized response) is <see cref="Unhandled"/>, as Lambda reports them (docs/lambda-contracts.md#function-errors).
 /// </summary>
 internal static class FunctionErrors
 {

@@ -5,7 +5,7 @@ using Lamina.RuntimeShim.Supervision;
 namespace Lamina.RuntimeShim.Hosting;
 
 /// <summary>
-/// The runtime's environment (contract reference §4): the shim's own variables (in a pod the operator
+/// The runtime's environment (docs/lambda-contracts.md#runtime-environment): the shim's own variables (in a pod the operator
 /// has set the Lambda ones), AWS_LAMBDA_RUNTIME_API pointing at this shim, and RIE's defaults for any
 /// Lambda variable still missing, so a runtime that insists on them starts outside a pod too.
 /// </summary>

@@ -5,7 +5,7 @@ using Lamina.RuntimeShim.Hosting;
 namespace Lamina.RuntimeShim.Metrics;
 
 /// <summary>
-/// The environment's metrics, under the names of the contract reference (§5): one execution
+/// The environment's metrics, under the names of docs/lambda-contracts.md#metrics: one execution
 /// environment's share of a function's series. Every series carries only <c>namespace</c> and
 /// <c>function</c> (fixed for the shim's life) plus one bounded label where the name calls for it.
 /// </summary>

@@ -7,8 +7,8 @@ using Lamina.Testing;
 namespace Lamina.RuntimeShim.Tests.Integration;
 
 /// <summary>
-/// The shim's /metrics after a success, a function error and a timeout: the families of the contract
-/// reference (§5) with their types, and only bounded labels (never a request id).
+/// The shim's /metrics after a success, a function error and a timeout: the families of
+/// docs/lambda-contracts.md#metrics with their types, and only bounded labels (never a request id).
 /// </summary>
 [Trait(TestTiers.Category, TestTiers.Integration)]
 public sealed class MetricsPageTests
