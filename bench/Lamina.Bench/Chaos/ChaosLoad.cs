@@ -154,10 +154,15 @@ internal sealed class ChaosLoad : IAsyncDisposable
             {
                 using var request = _signer.Post(uri, payload);
                 using var response = await _http.SendAsync(request, timeout.Token);
-                await response.Content.ReadAsByteArrayAsync(timeout.Token);
+                var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
                 var status = (int)response.StatusCode;
                 var error = Header(response, "X-Amz-Function-Error") ?? Header(response, "X-Amzn-ErrorType");
                 answer = error is null ? $"{status}" : $"{status} {error}";
+                if (status == (int)HttpStatusCode.TooManyRequests && ThrottleReason(body) is { } reason)
+                {
+                    // Which limit throttled it (reserved, the account's, the gateway's body budget) tells the faults apart.
+                    answer += $" ({reason})";
+                }
                 if (status == 200 && Header(response, "X-Amz-Function-Error") is null)
                 {
                     answers.Add(answer);
@@ -232,6 +237,20 @@ internal sealed class ChaosLoad : IAsyncDisposable
         }
 
         _eventCalls.Add(new EventCall(sent, Now, answers, null));
+    }
+
+    /// <summary>A throttle's <c>Reason</c> (Lambda's 429 body), or null when the body has none.</summary>
+    private static string? ThrottleReason(byte[] body)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(body);
+            return json.RootElement.TryGetProperty("Reason", out var reason) && reason.ValueKind == System.Text.Json.JsonValueKind.String ? reason.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>
