@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Lamina.Contracts.Shim;
 
 namespace Lamina.RuntimeShim.Hosting;
 
@@ -117,7 +118,7 @@ internal static class ShimCommandLine
             return new ShimCommand.Invalid("the invoke, admin and Runtime API addresses need different ports (the shim tells its servers apart by port)");
         }
 
-        timeout ??= NonEmpty(environment("LAMINA_TIMEOUT_SECONDS")) ?? NonEmpty(environment("AWS_LAMBDA_FUNCTION_TIMEOUT"));
+        timeout ??= NonEmpty(environment(ShimPodEnvironment.TimeoutSeconds)) ?? NonEmpty(environment("AWS_LAMBDA_FUNCTION_TIMEOUT"));
         var seconds = local ? LocalTimeoutSeconds : DefaultTimeoutSeconds;
         if (timeout is not null
             && (!int.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out seconds) || seconds < 1 || seconds > MaximumTimeoutSeconds))
