@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using k8s.Models;
+using Lamina.Contracts.Shim;
 
 namespace Lamina.Bench.Cluster;
 
@@ -51,8 +52,8 @@ internal static class BarePod
         {
             Content = new StringContent("""{"bench":"bare pod"}""", Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add("Lamina-Request-Id", Guid.NewGuid().ToString("D"));
-        request.Headers.Add(Lamina.Gateway.Routing.ShimInvokeContract.Token, Token);
+        request.Headers.Add(ShimInvokeContract.Headers.RequestId, Guid.NewGuid().ToString("D"));
+        request.Headers.Add(ShimInvokeContract.Headers.Token, Token);
         using var response = await scope.Http.SendAsync(request);
         await response.Content.ReadAsByteArrayAsync();
         var answered = Stopwatch.GetTimestamp();

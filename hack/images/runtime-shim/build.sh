@@ -35,14 +35,15 @@ mkdir -p "$cache" "$(dirname "$archive")" "$(dirname "$publish_log")"
 exec 9>"$cache/build.lock"
 flock 9
 
-# Everything the image is made from: the shim's sources (it references no project of ours; its
-# libraries are NuGet packages, whose versions are in Directory.Packages.props), the repository-wide
+# Everything the image is made from: the shim's sources and the one project of ours it references
+# (operator/Lamina.Contracts); its libraries are NuGet packages, whose versions are in
+# Directory.Packages.props), the repository-wide
 # build settings, these scripts, and the toolchain and host libraries that end up in the image.
 inputs_digest() {
   (
     echo "$name"
     cd "$LAMINA_ROOT"
-    find runtime-shim \( -name bin -o -name obj -o -name artifacts \) -prune \
+    find runtime-shim operator/Lamina.Contracts \( -name bin -o -name obj -o -name artifacts \) -prune \
       -o -type f ! -name '*.md' -print | LC_ALL=C sort | xargs -d '\n' sha256sum
     sha256sum Directory.Build.props Directory.Packages.props .editorconfig \
       hack/images/runtime-shim/build.sh hack/images/runtime-shim/smoke-test.sh \

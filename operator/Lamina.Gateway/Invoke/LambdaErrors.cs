@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Lamina.Contracts.Lambda;
 
 namespace Lamina.Gateway.Invoke;
 
@@ -14,7 +15,7 @@ internal static class LambdaErrors
         var response = context.Response;
         response.StatusCode = status;
         response.ContentType = "application/json";
-        response.Headers["X-Amzn-ErrorType"] = exception;
+        response.Headers[LambdaHeaders.ErrorType] = exception;
         if (retryAfterSeconds is { } seconds)
         {
             response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

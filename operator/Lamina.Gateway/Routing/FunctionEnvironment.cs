@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Lamina.Contracts.Shim;
 
 namespace Lamina.Gateway.Routing;
 

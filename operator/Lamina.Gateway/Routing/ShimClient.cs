@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Lamina.Contracts.Lambda;
+using Lamina.Contracts.Shim;
 using Microsoft.Extensions.Options;
 
 namespace Lamina.Gateway.Routing;
@@ -87,7 +89,7 @@ internal sealed class ShimClient : IDisposable
         if (_token?.Current is { } presented)
         {
             // Only gateways get in: the shim checks this against the hashes the operator gave its pod.
-            message.Headers.TryAddWithoutValidation(ShimInvokeContract.Token, presented);
+            message.Headers.TryAddWithoutValidation(ShimInvokeContract.Headers.Token, presented);
         }
 
 
@@ -123,27 +125,27 @@ internal sealed class ShimClient : IDisposable
 
     private static void AddHeaders(HttpRequestHeaders headers, ShimRequest request)
     {
-        headers.TryAddWithoutValidation(ShimInvokeContract.RequestId, request.RequestId);
-        headers.TryAddWithoutValidation(ShimInvokeContract.InvocationType, request.InvocationType);
+        headers.TryAddWithoutValidation(ShimInvokeContract.Headers.RequestId, request.RequestId);
+        headers.TryAddWithoutValidation(ShimInvokeContract.Headers.InvocationType, request.InvocationType);
         if (request.ClientContext is { Length: > 0 } clientContext)
         {
-            headers.TryAddWithoutValidation(ShimInvokeContract.ClientContext, clientContext);
+            headers.TryAddWithoutValidation(ShimInvokeContract.Headers.ClientContext, clientContext);
         }
 
         if (request.TraceId is { Length: > 0 } traceId)
         {
-            headers.TryAddWithoutValidation(ShimInvokeContract.TraceId, traceId);
+            headers.TryAddWithoutValidation(ShimInvokeContract.Headers.TraceId, traceId);
         }
 
         if (request.LogTail)
         {
-            headers.TryAddWithoutValidation(ShimInvokeContract.LogType, ShimInvokeContract.LogTypeTail);
+            headers.TryAddWithoutValidation(ShimInvokeContract.Headers.LogType, LambdaInvokeApi.LogTypes.Tail);
         }
     }
 
     private static async Task<ShimAnswer> ReadAnswerAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var status = Header(response, ShimInvokeContract.Status);
+        var status = Header(response, ShimInvokeContract.Headers.Status);
         var code = (int)response.StatusCode;
         switch (status)
         {
@@ -151,8 +153,8 @@ internal sealed class ShimClient : IDisposable
                 var payload = await ReadBodyAsync(response.Content, MaxResultBytes, cancellationToken).ConfigureAwait(false);
                 var completed = new RouteResult.Completed(
                     payload,
-                    Header(response, ShimInvokeContract.FunctionError),
-                    Header(response, ShimInvokeContract.LogResult));
+                    Header(response, ShimInvokeContract.Headers.FunctionError),
+                    Header(response, ShimInvokeContract.Headers.LogResult));
                 return new ShimAnswer(ShimOutcome.Completed, completed, null);
             case ShimInvokeContract.Statuses.Busy:
                 return new ShimAnswer(ShimOutcome.Busy, null, "busy");
@@ -160,12 +162,12 @@ internal sealed class ShimClient : IDisposable
                 return new ShimAnswer(ShimOutcome.Unavailable, null, "unavailable");
             case ShimInvokeContract.Statuses.Rejected when code is >= 400 and < 500:
                 var body = await ReadBodyAsync(response.Content, MaxRejectionBytes, cancellationToken).ConfigureAwait(false);
-                var rejected = new RouteResult.Rejected(code, Header(response, ShimInvokeContract.ErrorType), body);
+                var rejected = new RouteResult.Rejected(code, Header(response, LambdaHeaders.ErrorType), body);
                 return new ShimAnswer(ShimOutcome.Rejected, rejected, "rejected");
             default:
                 // Not the contract (a shim failing inside an invocation answers 500 without a status):
                 // whatever happened there, the function may have run.
-                return ShimAnswer.Lost($"the environment answered HTTP {code} with {ShimInvokeContract.Status} '{status}', not the invoke contract");
+                return ShimAnswer.Lost($"the environment answered HTTP {code} with {ShimInvokeContract.Headers.Status} '{status}', not the invoke contract");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
-using Lamina.Kubernetes.Informers;
 using k8s.Models;
+using Lamina.Contracts.Shim;
+using Lamina.Kubernetes.Informers;
 using Lamina.Operator.Reconciliation;
 
 namespace Lamina.Operator.Concurrency;
@@ -145,7 +146,7 @@ internal sealed partial class EnvironmentTracker : IInformerHandler<V1Pod>, IDis
     private async Task ProbeAsync(V1Pod pod, FunctionId function, string uid, int restarts, string ip, CancellationToken cancellationToken)
     {
         var uri = new Uri(string.Create(CultureInfo.InvariantCulture,
-            $"http://{ip}:{ShimContract.AdminPort}{ShimContract.ReadyPath}?{ShimContract.ReadyWaitParameter}={(int)ReadyWait.TotalMilliseconds}"));
+            $"http://{ip}:{ShimPod.AdminPort}{ShimPod.ReadyPath}?{ShimPod.ReadyWaitParameter}={(int)ReadyWait.TotalMilliseconds}"));
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -264,7 +265,7 @@ internal sealed partial class EnvironmentTracker : IInformerHandler<V1Pod>, IDis
             }
         }
 
-        return ShimContract.InvokePort;
+        return ShimPod.InvokePort;
     }
 
     [LoggerMessage(1, LogLevel.Debug, "{Namespace}.{Function}: pod {Pod}'s shim answered ready before the kubelet said so")]

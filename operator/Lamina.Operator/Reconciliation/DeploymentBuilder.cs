@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s.Models;
+using Lamina.Contracts.Shim;
 using Lamina.Operator.Api;
 
 namespace Lamina.Operator.Reconciliation;
@@ -80,14 +81,14 @@ internal static class DeploymentBuilder
                 Name = "install-shim",
                 Image = defaults.ShimImage,
                 ImagePullPolicy = defaults.ImagePullPolicy,
-                Command = [ShimContract.Executable, "install", ShimContract.InstallTarget],
+                Command = [ShimPod.Executable, "install", ShimPod.InstallTarget],
                 Resources = new V1ResourceRequirements
                 {
                     Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("32Mi") },
                     Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("64Mi") },
                 },
                 SecurityContext = RestrictedContainer(),
-                VolumeMounts = [new V1VolumeMount { Name = ShimVolume, MountPath = ShimContract.InstallTarget }],
+                VolumeMounts = [new V1VolumeMount { Name = ShimVolume, MountPath = ShimPod.InstallTarget }],
             },
         ],
         Containers =
@@ -98,13 +99,13 @@ internal static class DeploymentBuilder
                 Image = spec.Image,
                 ImagePullPolicy = defaults.ImagePullPolicy,
                 // The shim starts the runtime as its child: <shim> -- <command> <args>.
-                Command = [ShimContract.Executable, "--", .. spec.Command],
+                Command = [ShimPod.Executable, "--", .. spec.Command],
                 Args = [.. spec.Args],
                 Env = LambdaEnvironment.For(function, spec, kind, defaults),
                 Ports =
                 [
-                    new V1ContainerPort { Name = "invoke", ContainerPort = ShimContract.InvokePort, Protocol = "TCP" },
-                    new V1ContainerPort { Name = "admin", ContainerPort = ShimContract.AdminPort, Protocol = "TCP" },
+                    new V1ContainerPort { Name = "invoke", ContainerPort = ShimPod.InvokePort, Protocol = "TCP" },
+                    new V1ContainerPort { Name = "admin", ContainerPort = ShimPod.AdminPort, Protocol = "TCP" },
                 ],
                 Resources = new V1ResourceRequirements
                 {
@@ -118,20 +119,20 @@ internal static class DeploymentBuilder
                 // Ready once the runtime has initialised; polled often so a new environment takes work at once.
                 ReadinessProbe = new V1Probe
                 {
-                    HttpGet = new V1HTTPGetAction { Path = ShimContract.ReadyPath, Port = "admin" },
+                    HttpGet = new V1HTTPGetAction { Path = ShimPod.ReadyPath, Port = "admin" },
                     PeriodSeconds = 1,
                     FailureThreshold = 1,
                 },
                 LivenessProbe = new V1Probe
                 {
-                    HttpGet = new V1HTTPGetAction { Path = ShimContract.HealthPath, Port = "admin" },
+                    HttpGet = new V1HTTPGetAction { Path = ShimPod.HealthPath, Port = "admin" },
                     PeriodSeconds = 10,
                     FailureThreshold = 3,
                 },
                 SecurityContext = RestrictedContainer(),
                 VolumeMounts =
                 [
-                    new V1VolumeMount { Name = ShimVolume, MountPath = ShimContract.InstallPath, ReadOnlyProperty = true },
+                    new V1VolumeMount { Name = ShimVolume, MountPath = ShimPod.InstallPath, ReadOnlyProperty = true },
                     new V1VolumeMount { Name = TmpVolume, MountPath = "/tmp" },
                 ],
             },

@@ -1,5 +1,7 @@
 using System.Globalization;
 using k8s.Models;
+using Lamina.Contracts.Lambda;
+using Lamina.Contracts.Shim;
 using Lamina.Operator.Api;
 
 namespace Lamina.Operator.Reconciliation;
@@ -7,12 +9,6 @@ namespace Lamina.Operator.Reconciliation;
 /// <summary>The environment Lambda gives a runtime (docs/lambda-contracts.md#runtime-environment), and the names users may not set.</summary>
 internal static class LambdaEnvironment
 {
-    /// <summary>The pod's own name, for the log stream (downward API; referenced below as $(LAMINA_POD_NAME)).</summary>
-    public const string PodNameVariable = "LAMINA_POD_NAME";
-
-    /// <summary>The pod's namespace, which the shim puts on its metrics next to the function's name (downward API).</summary>
-    public const string NamespaceVariable = "LAMINA_NAMESPACE";
-
     /// <summary>Lambda's reserved environment variable names (AWS documents these as not settable).</summary>
     public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -23,19 +19,13 @@ internal static class LambdaEnvironment
         "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
     };
 
-    /// <summary>The gateways' token hashes (OperatorDefaults.InvokeTokenHashes); the shim refuses every caller without it.</summary>
-    public const string InvokeTokenVariable = "LAMINA_INVOKE_TOKEN_SHA256";
-
-    /// <summary>Names starting with this are the shim's own settings.</summary>
-    public const string ReservedPrefix = "LAMINA_";
-
     /// <summary>The function's ARN-style identifier.</summary>
     public static string FunctionArn(Function function, OperatorDefaults defaults) =>
         $"arn:aws:lambda:{defaults.Region}:{defaults.AccountId}:function:{Names.QualifiedName(function)}";
 
     /// <summary>The gateway path that invokes the function.</summary>
     public static string InvokePath(Function function) =>
-        $"/2015-03-31/functions/{Names.QualifiedName(function)}/invocations";
+        $"{LambdaInvokeApi.PathPrefix}{Names.QualifiedName(function)}{LambdaInvokeApi.PathSuffix}";
 
     /// <summary>
     /// The Lambda variables first (so users' values may refer to them with $(NAME)), then the user's.
@@ -47,27 +37,27 @@ internal static class LambdaEnvironment
         var name = function.Metadata.Name!;
         var env = new List<V1EnvVar>
         {
-            new() { Name = PodNameVariable, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } },
-            new() { Name = NamespaceVariable, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.namespace" } } },
+            new() { Name = ShimPodEnvironment.PodName, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } },
+            new() { Name = ShimPodEnvironment.Namespace, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.namespace" } } },
             Literal("AWS_LAMBDA_FUNCTION_NAME", name),
-            Literal("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+            Literal("AWS_LAMBDA_FUNCTION_VERSION", LambdaInvokeApi.Latest),
             Literal("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", spec.MemoryMB.ToString(CultureInfo.InvariantCulture)),
             Literal("AWS_LAMBDA_LOG_GROUP_NAME", $"/aws/lambda/{name}"),
-            Literal("AWS_LAMBDA_LOG_STREAM_NAME", $"$({PodNameVariable})"),
+            Literal("AWS_LAMBDA_LOG_STREAM_NAME", $"$({ShimPodEnvironment.PodName})"),
             Literal("AWS_LAMBDA_INITIALIZATION_TYPE", Names.InitType(kind)),
-            Literal("AWS_LAMBDA_RUNTIME_API", ShimContract.RuntimeApi),
+            Literal("AWS_LAMBDA_RUNTIME_API", ShimPod.RuntimeApi),
             Literal("AWS_REGION", defaults.Region),
             Literal("AWS_DEFAULT_REGION", defaults.Region),
             Literal("LAMBDA_TASK_ROOT", "/var/task"),
             Literal("LAMBDA_RUNTIME_DIR", "/var/runtime"),
             Literal("TZ", ":UTC"),
             Literal("LANG", "en_US.UTF-8"),
-            Literal("LAMINA_FUNCTION_ARN", FunctionArn(function, defaults)),
-            Literal("LAMINA_TIMEOUT_SECONDS", spec.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)),
+            Literal(ShimPodEnvironment.FunctionArn, FunctionArn(function, defaults)),
+            Literal(ShimPodEnvironment.TimeoutSeconds, spec.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)),
         };
         if (defaults.InvokeTokenHashes is { Length: > 0 } hashes)
         {
-            env.Add(Literal(InvokeTokenVariable, hashes));
+            env.Add(Literal(ShimPodEnvironment.InvokeTokenSha256, hashes));
         }
 
         if (spec.Handler is { Length: > 0 } handler)
@@ -89,7 +79,7 @@ internal static class LambdaEnvironment
         {
             foreach (var variable in container.Env ?? [])
             {
-                if (variable.Name == InvokeTokenVariable && variable.Value is { Length: > 0 } value)
+                if (variable.Name == ShimPodEnvironment.InvokeTokenSha256 && variable.Value is { Length: > 0 } value)
                 {
                     return value;
                 }

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Lamina.Contracts.Shim;
 using Lamina.Operator.Api;
 
 namespace Lamina.Operator.Reconciliation;
@@ -33,8 +34,8 @@ internal static class ServiceBuilder
                 Selector = Names.Selector(function),
                 Ports =
                 [
-                    new V1ServicePort { Name = "invoke", Protocol = "TCP", Port = ShimContract.InvokePort, TargetPort = "invoke" },
-                    new V1ServicePort { Name = "admin", Protocol = "TCP", Port = ShimContract.AdminPort, TargetPort = "admin" },
+                    new V1ServicePort { Name = "invoke", Protocol = "TCP", Port = ShimPod.InvokePort, TargetPort = "invoke" },
+                    new V1ServicePort { Name = "admin", Protocol = "TCP", Port = ShimPod.AdminPort, TargetPort = "admin" },
                 ],
             },
         };

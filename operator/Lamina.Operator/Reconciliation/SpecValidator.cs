@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Lamina.Contracts.Shim;
 using Lamina.Operator.Api;
 
 namespace Lamina.Operator.Reconciliation;
@@ -55,7 +56,7 @@ internal static partial class SpecValidator
         {
             var variable = spec.Env![i];
             var name = variable.Name ?? "";
-            if (LambdaEnvironment.Reserved.Contains(name) || name.StartsWith(LambdaEnvironment.ReservedPrefix, StringComparison.Ordinal))
+            if (LambdaEnvironment.Reserved.Contains(name) || name.StartsWith(ShimPodEnvironment.ReservedPrefix, StringComparison.Ordinal))
             {
                 problems.Add($"spec.env[{i}].name: {name} is reserved (Lambda's runtime environment or the shim's LAMINA_* settings)");
             }

@@ -1,3 +1,4 @@
+using Lamina.Contracts.Shim;
 using Lamina.RuntimeShim.Execution;
 
 namespace Lamina.RuntimeShim.Admin;
@@ -9,12 +10,13 @@ namespace Lamina.RuntimeShim.Admin;
 /// </summary>
 internal sealed class AdminHandler(ExecutionEnvironment environment)
 {
-    public const string HealthPath = "/healthz";
-    public const string ReadyPath = "/readyz";
+    // The kubelet's paths are the pod contract's (ShimPod): the operator's probes name them.
+    public const string HealthPath = ShimPod.HealthPath;
+    public const string ReadyPath = ShimPod.ReadyPath;
     public const string MetricsPath = "/metrics";
 
     /// <summary>The query parameter of <see cref="ReadyPath"/> that asks to wait for readiness (milliseconds).</summary>
-    public const string ReadyWaitParameter = "wait";
+    public const string ReadyWaitParameter = ShimPod.ReadyWaitParameter;
 
     /// <summary>A long poll's longest hold: well within any client's timeout, and one request per 10 s per starting pod.</summary>
     public static readonly TimeSpan MaxReadyWait = TimeSpan.FromSeconds(10);

@@ -1,3 +1,5 @@
+using Lamina.Contracts.Shim;
+
 namespace Lamina.RuntimeShim.Hosting;
 
 /// <summary>Which function this environment belongs to, from the variables the operator sets in the pod.</summary>
@@ -11,7 +13,7 @@ internal sealed record FunctionIdentity(string Namespace, string Name, string In
     {
         ArgumentNullException.ThrowIfNull(environment);
         return new(
-            NonEmpty(environment("LAMINA_NAMESPACE")) ?? "local",
+            NonEmpty(environment(ShimPodEnvironment.Namespace)) ?? "local",
             NonEmpty(environment("AWS_LAMBDA_FUNCTION_NAME")) ?? "function",
             NonEmpty(environment("AWS_LAMBDA_INITIALIZATION_TYPE")) ?? "on-demand");
     }

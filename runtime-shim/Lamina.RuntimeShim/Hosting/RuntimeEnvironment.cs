@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Net;
+using Lamina.Contracts.Shim;
 using Lamina.RuntimeShim.Supervision;
 
 namespace Lamina.RuntimeShim.Hosting;
@@ -29,14 +30,14 @@ internal static class RuntimeEnvironment
         // flight); an environment here runs one invocation at a time, as Lambda's do.
         variables.Remove("AWS_LAMBDA_MAX_CONCURRENCY");
         // The shim's own credential check is nothing the function needs to see.
-        variables.Remove(Invoke.InvokeTokens.Variable);
+        variables.Remove(ShimPodEnvironment.InvokeTokenSha256);
         var name = Default(variables, "AWS_LAMBDA_FUNCTION_NAME", "function");
         Default(variables, "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
         // RIE's default: Lambda's largest memory size before 2020, so a local run is not starved.
         Default(variables, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "3008");
         Default(variables, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
         Default(variables, "AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + name);
-        Default(variables, "AWS_LAMBDA_LOG_STREAM_NAME", variables.GetValueOrDefault("LAMINA_POD_NAME") is { Length: > 0 } pod ? pod : "$LATEST");
+        Default(variables, "AWS_LAMBDA_LOG_STREAM_NAME", variables.GetValueOrDefault(ShimPodEnvironment.PodName) is { Length: > 0 } pod ? pod : "$LATEST");
         var region = Default(variables, "AWS_REGION", "us-east-1");
         Default(variables, "AWS_DEFAULT_REGION", region);
         Default(variables, "TZ", ":UTC");

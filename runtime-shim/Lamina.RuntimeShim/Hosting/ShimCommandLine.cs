@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Lamina.Contracts.Shim;
 
 namespace Lamina.RuntimeShim.Hosting;
 
@@ -95,18 +96,18 @@ internal static class ShimCommandLine
             command.Add(args[index]);
         }
 
-        if (!TryEndpoint(invoke ?? (local ? "127.0.0.1:8080" : "0.0.0.0:8080"), out var invokeEndpoint))
+        if (!TryEndpoint(invoke ?? (local ? $"127.0.0.1:{ShimPod.InvokePort}" : $"0.0.0.0:{ShimPod.InvokePort}"), out var invokeEndpoint))
         {
             return new ShimCommand.Invalid($"--invoke-address '{invoke}' is not an address:port");
         }
 
         IPEndPoint? adminEndpoint = null;
-        if ((admin is not null || !local) && !TryEndpoint(admin ?? "0.0.0.0:9090", out adminEndpoint))
+        if ((admin is not null || !local) && !TryEndpoint(admin ?? $"0.0.0.0:{ShimPod.AdminPort}", out adminEndpoint))
         {
             return new ShimCommand.Invalid($"--admin-address '{admin}' is not an address:port");
         }
 
-        if (!TryEndpoint(runtimeApi ?? "127.0.0.1:9001", out var runtimeApiEndpoint) || !IPAddress.IsLoopback(runtimeApiEndpoint.Address))
+        if (!TryEndpoint(runtimeApi ?? ShimPod.RuntimeApi, out var runtimeApiEndpoint) || !IPAddress.IsLoopback(runtimeApiEndpoint.Address))
         {
             return new ShimCommand.Invalid($"--runtime-api '{runtimeApi}' is not a loopback address:port (the Runtime API is for the runtime in this container only)");
         }
@@ -117,7 +118,7 @@ internal static class ShimCommandLine
             return new ShimCommand.Invalid("the invoke, admin and Runtime API addresses need different ports (the shim tells its servers apart by port)");
         }
 
-        timeout ??= NonEmpty(environment("LAMINA_TIMEOUT_SECONDS")) ?? NonEmpty(environment("AWS_LAMBDA_FUNCTION_TIMEOUT"));
+        timeout ??= NonEmpty(environment(ShimPodEnvironment.TimeoutSeconds)) ?? NonEmpty(environment("AWS_LAMBDA_FUNCTION_TIMEOUT"));
         var seconds = local ? LocalTimeoutSeconds : DefaultTimeoutSeconds;
         if (timeout is not null
             && (!int.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out seconds) || seconds < 1 || seconds > MaximumTimeoutSeconds))

@@ -2,13 +2,14 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Lamina.Contracts.Shim;
 using Lamina.RuntimeShim.Admin;
 using Lamina.RuntimeShim.Execution;
 using Lamina.RuntimeShim.Http;
 using Lamina.RuntimeShim.Invoke;
 using Lamina.RuntimeShim.Metrics;
-using Lamina.RuntimeShim.Supervision;
 using Lamina.RuntimeShim.RuntimeApi;
+using Lamina.RuntimeShim.Supervision;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
 
@@ -107,10 +108,10 @@ internal static partial class ShimHost
         builder.Services.AddHostedService(static provider => provider.GetRequiredService<RuntimeSupervisor>());
         builder.Services.AddHostedService<DrainService>();
         builder.Services.AddSingleton<RuntimeApiHandler>();
-        var tokens = InvokeTokens.Parse(System.Environment.GetEnvironmentVariable(InvokeTokens.Variable), options.Local);
+        var tokens = InvokeTokens.Parse(System.Environment.GetEnvironmentVariable(ShimPodEnvironment.InvokeTokenSha256), options.Local);
         if (tokens.RefusesEveryone)
         {
-            LogNoTokens(loggerFactory.CreateLogger("Lamina.RuntimeShim"), InvokeTokens.Variable);
+            LogNoTokens(loggerFactory.CreateLogger("Lamina.RuntimeShim"), ShimPodEnvironment.InvokeTokenSha256);
         }
 
         builder.Services.AddSingleton(provider => new InvokeHandler(
@@ -182,7 +183,7 @@ internal static partial class ShimHost
         return new EnvironmentOptions
         {
             Timeout = options.Timeout,
-            FunctionArn = variable("LAMINA_FUNCTION_ARN") is { Length: > 0 } arn ? arn : $"arn:aws:lambda:{region}:000000000000:function:{identity.Name}",
+            FunctionArn = variable(ShimPodEnvironment.FunctionArn) is { Length: > 0 } arn ? arn : $"arn:aws:lambda:{region}:000000000000:function:{identity.Name}",
             Version = variable("AWS_LAMBDA_FUNCTION_VERSION") is { Length: > 0 } version ? version : "$LATEST",
             Provisioned = variable("AWS_LAMBDA_INITIALIZATION_TYPE") == "provisioned-concurrency",
             MemorySizeMB = int.TryParse(variable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), NumberStyles.None, CultureInfo.InvariantCulture, out var memory) ? memory : 3008,

@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using Lamina.Contracts.Json;
+using Lamina.Contracts.Lambda;
+using Lamina.Contracts.Shim;
 using Lamina.RuntimeShim.Execution;
 using Lamina.RuntimeShim.Http;
 
 namespace Lamina.RuntimeShim.Invoke;
 
 /// <summary>
-/// The invoke side of the shim: the gateway's contract (<see cref="InvokeContract.Path"/>) and the
+/// The invoke side of the shim: the gateway's contract (<see cref="ShimInvokeContract.Path"/>) and the
 /// RIE-compatible Lambda path, both turned into one <see cref="InvocationRequest"/> for the environment.
 /// </summary>
 internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvider time, bool rieEnabled = false, InvokeTokens? tokens = null)
@@ -22,22 +24,22 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
     public Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? string.Empty;
-        if (path == InvokeContract.Path)
+        if (path == ShimInvokeContract.Path)
         {
             return context.Request.Method == HttpMethods.Post ? ContractAsync(context) : MethodNotAllowedAsync(context);
         }
 
         // RIE's path is the local emulator's: in a function pod it would let anything that reaches the
         // pod invoke the function past the gateway (and its authentication and concurrency cap).
-        if (rieEnabled && path.StartsWith(InvokeContract.RiePrefix, StringComparison.Ordinal) && path.EndsWith(InvokeContract.RieSuffix, StringComparison.Ordinal)
-            && path.Length > InvokeContract.RiePrefix.Length + InvokeContract.RieSuffix.Length)
+        if (rieEnabled && path.StartsWith(LambdaInvokeApi.PathPrefix, StringComparison.Ordinal) && path.EndsWith(LambdaInvokeApi.PathSuffix, StringComparison.Ordinal)
+            && path.Length > LambdaInvokeApi.PathPrefix.Length + LambdaInvokeApi.PathSuffix.Length)
         {
             return context.Request.Method == HttpMethods.Post ? RieAsync(context) : MethodNotAllowedAsync(context);
         }
 
         return ServiceErrorAsync(context, StatusCodes.Status404NotFound, "ResourceNotFoundException", rieEnabled
-            ? $"No route for {path}: invoke with POST {InvokeContract.Path} or POST /2015-03-31/functions/function/invocations."
-            : $"No route for {path}: invoke with POST {InvokeContract.Path} (the Lambda path is served in --local mode only).");
+            ? $"No route for {path}: invoke with POST {ShimInvokeContract.Path} or POST /2015-03-31/functions/function/invocations."
+            : $"No route for {path}: invoke with POST {ShimInvokeContract.Path} (the Lambda path is served in --local mode only).");
     }
 
     // ---------------------------------------------------------------- the gateway's contract
@@ -45,10 +47,10 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
     private async Task ContractAsync(HttpContext context)
     {
         var headers = context.Request.Headers;
-        if (!_tokens.Accepts(headers[InvokeContract.Token].ToString()))
+        if (!_tokens.Accepts(headers[ShimInvokeContract.Headers.Token].ToString()))
         {
             // Before the body is read or anything runs: only gateways get in (past SigV4 and the cap).
-            context.Response.Headers[InvokeContract.Status] = InvokeContract.Statuses.Rejected;
+            context.Response.Headers[ShimInvokeContract.Headers.Status] = ShimInvokeContract.Statuses.Rejected;
             await ServiceErrorAsync(context, StatusCodes.Status401Unauthorized, "UnauthorizedCallerException",
                 "Only Lamina gateways may invoke this environment: invoke the function through a gateway (the invoke contract needs the token of the operator's Secret lamina-invoke-token in the Lamina-Token header).").ConfigureAwait(false);
             return;
@@ -56,15 +58,15 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
 
         var parsed = await ParseAsync(
             context,
-            headers[InvokeContract.RequestId].ToString(),
-            headers[InvokeContract.ClientContext].ToString(),
-            headers[InvokeContract.CognitoIdentity].ToString(),
-            headers[InvokeContract.TraceId].ToString(),
-            headers[InvokeContract.DeadlineMs].ToString(),
-            headers[InvokeContract.InvocationType].ToString()).ConfigureAwait(false);
+            headers[ShimInvokeContract.Headers.RequestId].ToString(),
+            headers[ShimInvokeContract.Headers.ClientContext].ToString(),
+            headers[ShimInvokeContract.Headers.CognitoIdentity].ToString(),
+            headers[ShimInvokeContract.Headers.TraceId].ToString(),
+            headers[ShimInvokeContract.Headers.DeadlineMs].ToString(),
+            headers[ShimInvokeContract.Headers.InvocationType].ToString()).ConfigureAwait(false);
         if (parsed.Error is { } error)
         {
-            context.Response.Headers[InvokeContract.Status] = InvokeContract.Statuses.Rejected;
+            context.Response.Headers[ShimInvokeContract.Headers.Status] = ShimInvokeContract.Statuses.Rejected;
             await ServiceErrorAsync(context, error.Status, error.Exception, error.Message).ConfigureAwait(false);
             return;
         }
@@ -74,34 +76,34 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         switch (outcome)
         {
             case InvokeOutcome.Busy:
-                response.Headers[InvokeContract.Status] = InvokeContract.Statuses.Busy;
+                response.Headers[ShimInvokeContract.Headers.Status] = ShimInvokeContract.Statuses.Busy;
                 await ServiceErrorAsync(context, StatusCodes.Status429TooManyRequests, "EnvironmentBusyException", "This environment is running another invocation.").ConfigureAwait(false);
                 return;
             case InvokeOutcome.Unavailable unavailable:
-                response.Headers[InvokeContract.Status] = InvokeContract.Statuses.Unavailable;
+                response.Headers[ShimInvokeContract.Headers.Status] = ShimInvokeContract.Statuses.Unavailable;
                 await ServiceErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "EnvironmentUnavailableException", $"This environment cannot take invocations: {unavailable.Reason}.").ConfigureAwait(false);
                 return;
             case InvokeOutcome.Completed completed:
                 var result = completed.Result;
                 var responseHeaders = response.Headers;
-                responseHeaders[InvokeContract.Status] = InvokeContract.Statuses.Completed;
-                responseHeaders[InvokeContract.RequestId] = result.RequestId;
-                responseHeaders[InvokeContract.ColdStart] = result.ColdStart ? "true" : "false";
-                responseHeaders[InvokeContract.DurationMs] = Milliseconds(result.Duration);
+                responseHeaders[ShimInvokeContract.Headers.Status] = ShimInvokeContract.Statuses.Completed;
+                responseHeaders[ShimInvokeContract.Headers.RequestId] = result.RequestId;
+                responseHeaders[ShimInvokeContract.Headers.ColdStart] = result.ColdStart ? "true" : "false";
+                responseHeaders[ShimInvokeContract.Headers.DurationMs] = Milliseconds(result.Duration);
                 if (result.InitDuration is { } init)
                 {
-                    responseHeaders[InvokeContract.InitDurationMs] = Milliseconds(init);
+                    responseHeaders[ShimInvokeContract.Headers.InitDurationMs] = Milliseconds(init);
                 }
 
                 if (result.FunctionError is not null)
                 {
-                    responseHeaders[InvokeContract.FunctionError] = result.FunctionError;
-                    responseHeaders[InvokeContract.ErrorType] = result.ErrorType;
+                    responseHeaders[ShimInvokeContract.Headers.FunctionError] = result.FunctionError;
+                    responseHeaders[ShimInvokeContract.Headers.FunctionErrorType] = result.ErrorType;
                 }
 
-                if (IsTail(headers[InvokeContract.LogType].ToString()))
+                if (IsTail(headers[ShimInvokeContract.Headers.LogType].ToString()))
                 {
-                    responseHeaders[InvokeContract.LogResult] = Convert.ToBase64String(result.LogTail.Span);
+                    responseHeaders[ShimInvokeContract.Headers.LogResult] = Convert.ToBase64String(result.LogTail.Span);
                 }
 
                 await WriteResultAsync(context, result).ConfigureAwait(false);
@@ -114,30 +116,30 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
     private async Task RieAsync(HttpContext context)
     {
         var headers = context.Request.Headers;
-        var invocationType = headers["X-Amz-Invocation-Type"].ToString();
-        if (invocationType.Length > 0 && invocationType != "RequestResponse" && invocationType != "DryRun")
+        var invocationType = headers[LambdaHeaders.InvocationType].ToString();
+        if (invocationType.Length > 0 && invocationType != LambdaInvokeApi.InvocationTypes.RequestResponse && invocationType != LambdaInvokeApi.InvocationTypes.DryRun)
         {
             await ServiceErrorAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
                 $"X-Amz-Invocation-Type '{invocationType}' is not supported here: the local emulator runs RequestResponse and DryRun invocations.").ConfigureAwait(false);
             return;
         }
 
-        var logType = headers["X-Amz-Log-Type"].ToString();
-        if (logType.Length > 0 && logType != "None" && logType != "Tail")
+        var logType = headers[LambdaHeaders.LogType].ToString();
+        if (logType.Length > 0 && logType != LambdaInvokeApi.LogTypes.None && logType != LambdaInvokeApi.LogTypes.Tail)
         {
             await ServiceErrorAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"X-Amz-Log-Type '{logType}' must be None or Tail.").ConfigureAwait(false);
             return;
         }
 
-        var parsed = await ParseAsync(context, requestId: string.Empty, headers["X-Amz-Client-Context"].ToString(), cognitoIdentity: string.Empty,
-            headers["X-Amzn-Trace-Id"].ToString(), deadline: string.Empty, InvocationTypes.RequestResponse).ConfigureAwait(false);
+        var parsed = await ParseAsync(context, requestId: string.Empty, headers[LambdaHeaders.ClientContext].ToString(), cognitoIdentity: string.Empty,
+            headers[LambdaHeaders.TraceId].ToString(), deadline: string.Empty, InvocationTypes.RequestResponse).ConfigureAwait(false);
         if (parsed.Error is { } error)
         {
             await ServiceErrorAsync(context, error.Status, error.Exception, error.Message).ConfigureAwait(false);
             return;
         }
 
-        if (invocationType == "DryRun")
+        if (invocationType == LambdaInvokeApi.InvocationTypes.DryRun)
         {
             context.Response.StatusCode = StatusCodes.Status204NoContent;
             return;
@@ -168,16 +170,16 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
             case InvokeOutcome.Completed completed:
                 var result = completed.Result;
                 var responseHeaders = context.Response.Headers;
-                responseHeaders["X-Amz-Request-Id"] = result.RequestId;
-                responseHeaders["X-Amz-Executed-Version"] = environment.Options.Version;
+                responseHeaders[LambdaHeaders.RequestId] = result.RequestId;
+                responseHeaders[LambdaHeaders.ExecutedVersion] = environment.Options.Version;
                 if (result.FunctionError is not null)
                 {
-                    responseHeaders["X-Amz-Function-Error"] = result.FunctionError;
+                    responseHeaders[LambdaHeaders.FunctionError] = result.FunctionError;
                 }
 
-                if (logType == "Tail")
+                if (logType == LambdaInvokeApi.LogTypes.Tail)
                 {
-                    responseHeaders["X-Amz-Log-Result"] = Convert.ToBase64String(result.LogTail.Span);
+                    responseHeaders[LambdaHeaders.LogResult] = Convert.ToBase64String(result.LogTail.Span);
                 }
 
                 await WriteResultAsync(context, result).ConfigureAwait(false);
@@ -193,16 +195,16 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
 
     private static async Task<Parsed> ParseAsync(HttpContext context, string requestId, string clientContext, string cognitoIdentity, string traceId, string deadline, string invocationType)
     {
-        if (clientContext.Length > InvokeContract.MaximumClientContextLength)
+        if (clientContext.Length > LambdaInvokeApi.MaximumClientContextLength)
         {
-            return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"Client context must be at most {InvokeContract.MaximumClientContextLength} bytes (base64).");
+            return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"Client context must be at most {LambdaInvokeApi.MaximumClientContextLength} bytes (base64).");
         }
 
         string? decodedClientContext = null;
         if (clientContext.Length > 0)
         {
             var bytes = new byte[clientContext.Length];
-            if (!Convert.TryFromBase64String(clientContext, bytes, out var written) || !IsJson(bytes.AsSpan(0, written)))
+            if (!Convert.TryFromBase64String(clientContext, bytes, out var written) || !JsonPayload.IsValid(bytes.AsSpan(0, written)))
             {
                 return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", "Client context must be base64-encoded JSON.");
             }
@@ -215,7 +217,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         {
             if (!long.TryParse(deadline, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds) || milliseconds > 253402300799999)
             {
-                return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{InvokeContract.DeadlineMs} must be Unix epoch milliseconds.");
+                return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{ShimInvokeContract.Headers.DeadlineMs} must be Unix epoch milliseconds.");
             }
 
             callerDeadline = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
@@ -223,17 +225,17 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
 
         if (requestId.Length > 0 && !IsValidRequestId(requestId))
         {
-            return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{InvokeContract.RequestId} must be 1 to 64 letters, digits or dashes.");
+            return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{ShimInvokeContract.Headers.RequestId} must be 1 to 64 letters, digits or dashes.");
         }
 
-        if (cognitoIdentity.Length > 0 && !IsJson(Encoding.UTF8.GetBytes(cognitoIdentity)))
+        if (cognitoIdentity.Length > 0 && !JsonPayload.IsValid(Encoding.UTF8.GetBytes(cognitoIdentity)))
         {
-            return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{InvokeContract.CognitoIdentity} must be JSON.");
+            return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{ShimInvokeContract.Headers.CognitoIdentity} must be JSON.");
         }
 
         if (invocationType.Length > 0 && invocationType != InvocationTypes.RequestResponse && invocationType != InvocationTypes.Event)
         {
-            return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{InvokeContract.InvocationType} must be RequestResponse or Event.");
+            return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{ShimInvokeContract.Headers.InvocationType} must be RequestResponse or Event.");
         }
 
         byte[]? payload;
@@ -256,7 +258,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         {
             payload = EmptyEvent; // the AWS CLI without --payload sends nothing; Lambda gives the function {}.
         }
-        else if (!IsJson(payload))
+        else if (!JsonPayload.IsValid(payload))
         {
             return Reject(StatusCodes.Status400BadRequest, "InvalidRequestContentException", "Could not parse request body into json: the payload is not valid JSON.");
         }
@@ -273,29 +275,6 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         }, null);
 
         static Parsed Reject(int status, string exception, string message) => new(null, new BadRequest(status, exception, message));
-    }
-
-    private static bool IsJson(ReadOnlySpan<byte> utf8)
-    {
-        // Utf8JsonReader does not check the bytes inside strings; Lambda refuses a payload that is not UTF-8.
-        if (!System.Text.Unicode.Utf8.IsValid(utf8))
-        {
-            return false;
-        }
-
-        try
-        {
-            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 256 });
-            while (reader.Read())
-            {
-            }
-
-            return reader.BytesConsumed == utf8.Length || utf8[(int)reader.BytesConsumed..].Trim(" \t\r\n"u8).IsEmpty;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 
     private static bool IsValidRequestId(string requestId)
@@ -316,7 +295,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         return true;
     }
 
-    private static bool IsTail(string logType) => logType == "Tail";
+    private static bool IsTail(string logType) => logType == LambdaInvokeApi.LogTypes.Tail;
 
     private static Task WriteResultAsync(HttpContext context, InvocationResult result)
     {
@@ -338,7 +317,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         var response = context.Response;
         response.StatusCode = status;
         response.ContentType = "application/json";
-        response.Headers["X-Amzn-ErrorType"] = exception;
+        response.Headers[LambdaHeaders.ErrorType] = exception;
         var body = new ServiceError(status >= 500 ? "Service" : "User", message) { Reason = reason }.ToUtf8Json();
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();

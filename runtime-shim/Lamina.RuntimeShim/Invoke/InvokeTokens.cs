@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
+using Lamina.Contracts.Shim;
 using Org.BouncyCastle.Crypto.Digests;
 
 namespace Lamina.RuntimeShim.Invoke;
 
 /// <summary>
 /// Who may use the invoke contract: only Lamina's gateways, which present the token the operator keeps
-/// in its Secret (<c>lamina-invoke-token</c>) in the <see cref="InvokeContract.Token"/> header. The pod
-/// learns only the tokens' SHA-256 hashes (<see cref="Variable"/>, set by the operator): the function's
+/// in its Secret (<c>lamina-invoke-token</c>) in the <see cref="ShimInvokeContract.Headers.Token"/> header. The pod
+/// learns only the tokens' SHA-256 hashes (<see cref="ShimPodEnvironment.InvokeTokenSha256"/>, set by the operator): the function's
 /// own code runs as the same user and can read the shim's environment, and a hash lets it verify
 /// nothing it could present. Several hashes are accepted at once, so the token rotates without a pause
 /// (docs/concurrency.md). Without the variable only the local emulator (<c>--local</c>) accepts every
@@ -16,9 +17,6 @@ namespace Lamina.RuntimeShim.Invoke;
 /// </summary>
 internal sealed class InvokeTokens
 {
-    /// <summary>The pod's variable: comma-separated lowercase hex SHA-256 hashes of the accepted tokens.</summary>
-    public const string Variable = "LAMINA_INVOKE_TOKEN_SHA256";
-
     private readonly byte[][] _accepted;
 
     private InvokeTokens(bool required, byte[][] accepted) => (Required, _accepted) = (required, accepted);

@@ -1,5 +1,6 @@
 using System.Net;
 using k8s.Models;
+using Lamina.Contracts.Shim;
 using Lamina.Operator.Api;
 using Lamina.Operator.Concurrency;
 using Lamina.Operator.Reconciliation;
@@ -566,7 +567,7 @@ public sealed class FunctionReconcilerTests
         });
 
     private static string? TokenHashes(V1Deployment deployment) =>
-        deployment.Spec!.Template!.Spec!.Containers![0].Env!.SingleOrDefault(e => e.Name == LambdaEnvironment.InvokeTokenVariable)?.Value;
+        deployment.Spec!.Template!.Spec!.Containers![0].Env!.SingleOrDefault(e => e.Name == ShimPodEnvironment.InvokeTokenSha256)?.Value;
 
     private static string? InitializationType(V1Deployment deployment) =>
         deployment.Spec!.Template!.Spec!.Containers![0].Env!.Single(e => e.Name == "AWS_LAMBDA_INITIALIZATION_TYPE").Value;

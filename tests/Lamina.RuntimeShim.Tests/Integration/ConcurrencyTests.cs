@@ -1,5 +1,5 @@
 using System.Net;
-using Lamina.RuntimeShim.Invoke;
+using Lamina.Contracts.Shim;
 using Lamina.Testing;
 
 namespace Lamina.RuntimeShim.Tests.Integration;
@@ -28,7 +28,7 @@ public sealed class ConcurrencyTests
         var held = await running;
 
         Assert.True(contract.Status == HttpStatusCode.TooManyRequests, $"contract path: {contract}");
-        Assert.Equal(InvokeContract.Statuses.Busy, contract.LaminaStatus);
+        Assert.Equal(ShimInvokeContract.Statuses.Busy, contract.LaminaStatus);
         Assert.True(rie.Status == HttpStatusCode.TooManyRequests, $"RIE path: {rie}");
         Assert.Equal("TooManyRequestsException", rie.ServiceError);
         Assert.Contains("\"Reason\":\"ReservedFunctionConcurrentInvocationLimitExceeded\"", rie.Text, StringComparison.Ordinal);

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Lamina.RuntimeShim.Invoke;
+using Lamina.Contracts.Shim;
 using Lamina.Testing;
 
 namespace Lamina.RuntimeShim.Tests.Integration;
@@ -45,7 +45,7 @@ public sealed class GracefulShutdownTests
 
         ShimInvocations.AssertSucceeded(completed, Encoding.UTF8.GetBytes(payload), "in-flight-at-sigterm");
         Assert.True(refusedContract.Status == HttpStatusCode.ServiceUnavailable, $"contract path while draining: {refusedContract}");
-        Assert.Equal(InvokeContract.Statuses.Unavailable, refusedContract.LaminaStatus);
+        Assert.Equal(ShimInvokeContract.Statuses.Unavailable, refusedContract.LaminaStatus);
         Assert.True(refusedRie.Status == HttpStatusCode.BadGateway, $"RIE path while draining: {refusedRie}");
         Assert.Equal("ResourceNotReadyException", refusedRie.ServiceError);
         Assert.True(exitCode == 0, $"the shim exited with {exitCode}:\n{shim.Process.LogTail(40)}");

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Lamina.RuntimeShim.Invoke;
+using Lamina.Contracts.Shim;
 
 namespace Lamina.RuntimeShim.Tests.Integration;
 
@@ -20,19 +20,19 @@ internal sealed record InvokeReply
     public string Text => Encoding.UTF8.GetString(Body);
 
     /// <summary>Lamina-Status (contract path only).</summary>
-    public string? LaminaStatus => Header(InvokeContract.Status);
+    public string? LaminaStatus => Header(ShimInvokeContract.Headers.Status);
 
     /// <summary>Lamina-Function-Error or X-Amz-Function-Error.</summary>
-    public string? FunctionError => Header(Path == InvokePath.Contract ? InvokeContract.FunctionError : "X-Amz-Function-Error");
+    public string? FunctionError => Header(Path == InvokePath.Contract ? ShimInvokeContract.Headers.FunctionError : "X-Amz-Function-Error");
 
     /// <summary>Lamina-Request-Id or X-Amz-Request-Id.</summary>
-    public string? RequestId => Header(Path == InvokePath.Contract ? InvokeContract.RequestId : "X-Amz-Request-Id");
+    public string? RequestId => Header(Path == InvokePath.Contract ? ShimInvokeContract.Headers.RequestId : "X-Amz-Request-Id");
 
     /// <summary>X-Amzn-ErrorType: the exception name of a service error.</summary>
     public string? ServiceError => Header("X-Amzn-ErrorType");
 
     /// <summary>The decoded Lamina-Log-Result or X-Amz-Log-Result (empty when absent).</summary>
-    public byte[] LogTail => Header(Path == InvokePath.Contract ? InvokeContract.LogResult : "X-Amz-Log-Result") is { } encoded
+    public byte[] LogTail => Header(Path == InvokePath.Contract ? ShimInvokeContract.Headers.LogResult : "X-Amz-Log-Result") is { } encoded
         ? Convert.FromBase64String(encoded)
         : [];
 
@@ -68,7 +68,7 @@ internal sealed record InvokeReply
 
     /// <summary>For assertion messages.</summary>
     public override string ToString() =>
-        $"{Path} → {(int)Status} {string.Join(", ", Headers.Where(h => h.Key is not (InvokeContract.LogResult or "X-Amz-Log-Result")).Select(h => $"{h.Key}: {h.Value}"))}\n{(Body.Length > 2000 ? Text[..2000] + "…" : Text)}\n--- log tail ---\n{LogTailText}";
+        $"{Path} → {(int)Status} {string.Join(", ", Headers.Where(h => h.Key is not (ShimInvokeContract.Headers.LogResult or "X-Amz-Log-Result")).Select(h => $"{h.Key}: {h.Value}"))}\n{(Body.Length > 2000 ? Text[..2000] + "…" : Text)}\n--- log tail ---\n{LogTailText}";
 
     public static async Task<InvokeReply> ReadAsync(InvokePath path, HttpResponseMessage response)
     {

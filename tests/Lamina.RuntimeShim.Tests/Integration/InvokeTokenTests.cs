@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Lamina.RuntimeShim.Invoke;
+using Lamina.Contracts.Shim;
 using Lamina.Testing;
 
 namespace Lamina.RuntimeShim.Tests.Integration;
@@ -23,12 +23,12 @@ public sealed class InvokeTokenTests
     [MemberData(nameof(ConformanceRuntimes.Names), MemberType = typeof(ConformanceRuntimes))]
     public async Task Invoke_PodWithTokenHashes_OnlyTheTokenGetsIn(string runtime)
     {
-        var guarded = (await ConformanceRuntimes.GetAsync(runtime)).With((InvokeTokens.Variable, TokenHash));
+        var guarded = (await ConformanceRuntimes.GetAsync(runtime)).With((ShimPodEnvironment.InvokeTokenSha256, TokenHash));
         await using var shim = await guarded.StartShimAsync();
 
         var refused = await shim.InvokeAsync(InvokePath.Contract, "{}", "no-token-1");
-        var wrong = await shim.InvokeAsync(InvokePath.Contract, "{}", "wrong-token-1", (InvokeContract.Token, "guessed"));
-        var admitted = await shim.InvokeAsync(InvokePath.Contract, """{"ok":1}""", "gateway-1", (InvokeContract.Token, Token));
+        var wrong = await shim.InvokeAsync(InvokePath.Contract, "{}", "wrong-token-1", (ShimInvokeContract.Headers.Token, "guessed"));
+        var admitted = await shim.InvokeAsync(InvokePath.Contract, """{"ok":1}""", "gateway-1", (ShimInvokeContract.Headers.Token, Token));
 
         Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.Status);
@@ -46,13 +46,13 @@ public sealed class InvokeTokenTests
         var environment = new Dictionary<string, string>(runtime.Environment, StringComparer.Ordinal);
         if (hashes is not null)
         {
-            environment[InvokeTokens.Variable] = hashes;
+            environment[ShimPodEnvironment.InvokeTokenSha256] = hashes;
         }
 
         await using var shim = await ShimProcess.StartAsync(runtime.Command, environment, local: false);
 
         var anonymous = await shim.InvokeAsync(InvokePath.Contract, "{}", "no-token-1");
-        var withToken = await shim.InvokeAsync(InvokePath.Contract, "{}", "token-1", (InvokeContract.Token, Token));
+        var withToken = await shim.InvokeAsync(InvokePath.Contract, "{}", "token-1", (ShimInvokeContract.Headers.Token, Token));
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.Status);
         Assert.Equal(HttpStatusCode.Unauthorized, withToken.Status);

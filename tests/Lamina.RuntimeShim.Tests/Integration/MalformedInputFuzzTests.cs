@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Lamina.RuntimeShim.Invoke;
+using Lamina.Contracts.Shim;
 using Lamina.Testing;
 using Xunit.Abstractions;
 
@@ -22,7 +22,7 @@ public sealed class MalformedInputFuzzTests(ITestOutputHelper output)
     /// <summary>Kestrel answers a complete malformed request in milliseconds; this only turns a hang into a failure.</summary>
     private static readonly TimeSpan AnswerDeadline = TimeSpan.FromSeconds(10);
 
-    private static readonly string[] InvokePaths = [InvokeContract.Path, "/2015-03-31/functions/function/invocations"];
+    private static readonly string[] InvokePaths = [ShimInvokeContract.Path, "/2015-03-31/functions/function/invocations"];
 
     private enum Server
     {
@@ -163,7 +163,7 @@ public sealed class MalformedInputFuzzTests(ITestOutputHelper output)
         var id = random.Next(3) == 0
             ? Token(random, 65, 300)
             : Token(random, 0, 20) + Pick(random, ["_", ".", "!", "@", "#", "$", "%", "*", "(", "/", "\\", ":", ";", "\"", "'", "<", "=", "?", "[", "{", "~", "|", "+"]) + Token(random, 0, 20);
-        return new($"Lamina-Request-Id '{id}'", Request("POST", InvokeContract.Path, [(InvokeContract.RequestId, id)], "{}"u8.ToArray()), false);
+        return new($"Lamina-Request-Id '{id}'", Request("POST", ShimInvokeContract.Path, [(ShimInvokeContract.Headers.RequestId, id)], "{}"u8.ToArray()), false);
     }
 
     private static Attempt UnknownInvocation(Random random)
@@ -196,10 +196,10 @@ public sealed class MalformedInputFuzzTests(ITestOutputHelper output)
                 return new("non-UTF-8 bytes in the path", Concat("POST "u8.ToArray(), target, " HTTP/1.1\r\nHost: fuzz\r\nContent-Length: 1\r\n\r\n{"u8.ToArray()), false);
             case 1:
                 // In a header value that matters (the request id), with a body that is not JSON either way.
-                var header = server == Server.Invoke ? InvokeContract.RequestId : "Lambda-Runtime-Function-Error-Type";
+                var header = server == Server.Invoke ? ShimInvokeContract.Headers.RequestId : "Lambda-Runtime-Function-Error-Type";
                 var body = Encoding.UTF8.GetBytes(BrokenJson(random));
                 var head = Concat(
-                    Encoding.ASCII.GetBytes($"POST {(server == Server.Invoke ? InvokeContract.Path : path)} HTTP/1.1\r\nHost: fuzz\r\n{header}: abc"),
+                    Encoding.ASCII.GetBytes($"POST {(server == Server.Invoke ? ShimInvokeContract.Path : path)} HTTP/1.1\r\nHost: fuzz\r\n{header}: abc"),
                     invalid,
                     Encoding.ASCII.GetBytes($"\r\nContent-Length: {body.Length}\r\n\r\n"));
                 return new($"non-UTF-8 bytes in {header}", Concat(head, body), false);

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Lamina.RuntimeShim.Invoke;
+using Lamina.Contracts.Shim;
 using Lamina.Testing;
 
 namespace Lamina.RuntimeShim.Tests.Integration;
@@ -20,7 +20,7 @@ public sealed class MalformedRequestTests
 
     private sealed record Case(string What, Server Server, string Method, string Path, int Status, string? ErrorType, string Body = "{}", params (string Name, string Value)[] Headers);
 
-    private const string Contract = InvokeContract.Path;
+    private const string Contract = ShimInvokeContract.Path;
     private const string Rie = "/2015-03-31/functions/function/invocations";
     private const string RuntimeApi = "/2018-06-01/runtime";
 
@@ -31,16 +31,16 @@ public sealed class MalformedRequestTests
         new("contract: a payload that is not JSON", Server.Invoke, "POST", Contract, 400, "InvalidRequestContentException", """{"a":"""),
         new("contract: a JSON payload with trailing garbage", Server.Invoke, "POST", Contract, 400, "InvalidRequestContentException", "{} {}"),
         new("contract: a payload over 6 MB", Server.Invoke, "POST", Contract, 413, "RequestTooLargeException", TooLarge),
-        new("contract: a request id with spaces", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (InvokeContract.RequestId, "not a valid id")),
-        new("contract: a request id of 65 characters", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (InvokeContract.RequestId, new string('a', 65))),
-        new("contract: a deadline that is not a number", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (InvokeContract.DeadlineMs, "soon")),
-        new("contract: a negative deadline", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (InvokeContract.DeadlineMs, "-5")),
-        new("contract: a deadline past year 9999", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (InvokeContract.DeadlineMs, "253402300800000")),
-        new("contract: a client context that is not base64", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (InvokeContract.ClientContext, "not base64!")),
-        new("contract: a client context that is base64 but not JSON", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (InvokeContract.ClientContext, Convert.ToBase64String("not json"u8))),
-        new("contract: a client context over 3583 bytes", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (InvokeContract.ClientContext, Convert.ToBase64String(Encoding.UTF8.GetBytes("{\"a\":\"" + new string('b', 3000) + "\"}")))),
-        new("contract: a cognito identity that is not JSON", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (InvokeContract.CognitoIdentity, "{nope")),
-        new("contract: an unknown invocation type", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (InvokeContract.InvocationType, "Sometimes")),
+        new("contract: a request id with spaces", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (ShimInvokeContract.Headers.RequestId, "not a valid id")),
+        new("contract: a request id of 65 characters", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (ShimInvokeContract.Headers.RequestId, new string('a', 65))),
+        new("contract: a deadline that is not a number", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (ShimInvokeContract.Headers.DeadlineMs, "soon")),
+        new("contract: a negative deadline", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (ShimInvokeContract.Headers.DeadlineMs, "-5")),
+        new("contract: a deadline past year 9999", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (ShimInvokeContract.Headers.DeadlineMs, "253402300800000")),
+        new("contract: a client context that is not base64", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (ShimInvokeContract.Headers.ClientContext, "not base64!")),
+        new("contract: a client context that is base64 but not JSON", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (ShimInvokeContract.Headers.ClientContext, Convert.ToBase64String("not json"u8))),
+        new("contract: a client context over 3583 bytes", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (ShimInvokeContract.Headers.ClientContext, Convert.ToBase64String(Encoding.UTF8.GetBytes("{\"a\":\"" + new string('b', 3000) + "\"}")))),
+        new("contract: a cognito identity that is not JSON", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (ShimInvokeContract.Headers.CognitoIdentity, "{nope")),
+        new("contract: an unknown invocation type", Server.Invoke, "POST", Contract, 400, "InvalidParameterValueException", "{}", (ShimInvokeContract.Headers.InvocationType, "Sometimes")),
         new("contract: GET", Server.Invoke, "GET", Contract, 405, "InvalidRequestException"),
         new("RIE: a payload that is not JSON", Server.Invoke, "POST", Rie, 400, "InvalidRequestContentException", "not json"),
         new("RIE: a payload over 6 MB", Server.Invoke, "POST", Rie, 413, "RequestTooLargeException", TooLarge),
@@ -97,9 +97,9 @@ public sealed class MalformedRequestTests
             }
 
             if (item.Server == Server.Invoke && item.Path == Contract && response.StatusCode != HttpStatusCode.MethodNotAllowed
-                && !(response.Headers.TryGetValues(InvokeContract.Status, out var status) && status.Single() == InvokeContract.Statuses.Rejected))
+                && !(response.Headers.TryGetValues(ShimInvokeContract.Headers.Status, out var status) && status.Single() == ShimInvokeContract.Statuses.Rejected))
             {
-                failures.Add($"{item.What}: no {InvokeContract.Status}: {InvokeContract.Statuses.Rejected}");
+                failures.Add($"{item.What}: no {ShimInvokeContract.Headers.Status}: {ShimInvokeContract.Statuses.Rejected}");
             }
         }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Lamina.RuntimeShim.Invoke;
+using Lamina.Contracts.Shim;
 using Lamina.Testing;
 
 namespace Lamina.RuntimeShim.Tests.Integration;
@@ -50,7 +50,7 @@ public sealed class MetricsPageTests
         var error = await shim.InvokeAsync(InvokePath.Contract, """{"fail":"counted"}""", "metrics-error");
         // The caller's deadline (the gateway passes one) is earlier than the function's timeout: it times out.
         var deadline = DateTimeOffset.UtcNow.AddSeconds(3).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        var timeout = await shim.InvokeAsync(InvokePath.Contract, """{"sleepMs":600000}""", "metrics-timeout", (InvokeContract.DeadlineMs, deadline));
+        var timeout = await shim.InvokeAsync(InvokePath.Contract, """{"sleepMs":600000}""", "metrics-timeout", (ShimInvokeContract.Headers.DeadlineMs, deadline));
         using var response = await shim.GetAdminAsync("/metrics");
         var page = await response.Content.ReadAsStringAsync();
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Lamina.RuntimeShim.Invoke;
+using Lamina.Contracts.Shim;
 using Lamina.Testing;
 
 namespace Lamina.RuntimeShim.Tests.Integration;
@@ -21,10 +21,10 @@ internal static class ShimInvocations
         var all = new List<(string Name, string Value)>(headers);
         if (path == InvokePath.Contract)
         {
-            all.Add((InvokeContract.LogType, "Tail"));
+            all.Add((ShimInvokeContract.Headers.LogType, "Tail"));
             if (requestId is not null)
             {
-                all.Add((InvokeContract.RequestId, requestId));
+                all.Add((ShimInvokeContract.Headers.RequestId, requestId));
             }
         }
         else
@@ -53,7 +53,7 @@ internal static class ShimInvocations
         Assert.False(string.IsNullOrEmpty(reply.RequestId), $"no request id header: {reply}");
         if (reply.Path == InvokePath.Contract)
         {
-            Assert.Equal(InvokeContract.Statuses.Completed, reply.LaminaStatus);
+            Assert.Equal(ShimInvokeContract.Statuses.Completed, reply.LaminaStatus);
             if (requestId is not null)
             {
                 Assert.Equal(requestId, reply.RequestId);
@@ -82,7 +82,7 @@ internal static class ShimInvocations
         Assert.True(functionError == reply.FunctionError, $"expected {functionError}: {reply}");
         if (reply.Path == InvokePath.Contract)
         {
-            Assert.True(errorType == reply.Header(InvokeContract.ErrorType), $"expected {InvokeContract.ErrorType}: {errorType}: {reply}");
+            Assert.True(errorType == reply.Header(ShimInvokeContract.Headers.FunctionErrorType), $"expected {ShimInvokeContract.Headers.FunctionErrorType}: {errorType}: {reply}");
         }
 
         Assert.True(errorType == reply.Error.Type, $"expected errorType {errorType}: {reply}");
@@ -101,8 +101,8 @@ internal static class ShimInvocations
             $"expected a {(coldStart ? "cold" : "warm")} start in the REPORT line: {reply}");
         if (reply.Path == InvokePath.Contract)
         {
-            Assert.Equal(coldStart ? "true" : "false", reply.Header(InvokeContract.ColdStart));
-            Assert.True(coldStart == reply.Header(InvokeContract.InitDurationMs) is not null, $"Lamina-Init-Duration-Ms on a {(coldStart ? "cold" : "warm")} start: {reply}");
+            Assert.Equal(coldStart ? "true" : "false", reply.Header(ShimInvokeContract.Headers.ColdStart));
+            Assert.True(coldStart == reply.Header(ShimInvokeContract.Headers.InitDurationMs) is not null, $"Lamina-Init-Duration-Ms on a {(coldStart ? "cold" : "warm")} start: {reply}");
         }
     }
 }

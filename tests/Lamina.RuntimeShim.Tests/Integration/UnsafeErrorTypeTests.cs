@@ -1,3 +1,4 @@
+using Lamina.Contracts.Shim;
 using Lamina.Testing;
 
 namespace Lamina.RuntimeShim.Tests.Integration;
@@ -33,7 +34,7 @@ public sealed class UnsafeErrorTypeTests
         Assert.True(reply.FunctionError == "Handled", reply.ToString());
         if (path == InvokePath.Contract)
         {
-            Assert.True(reply.Header(Lamina.RuntimeShim.Invoke.InvokeContract.ErrorType) == safe, reply.ToString());
+            Assert.True(reply.Header(ShimInvokeContract.Headers.FunctionErrorType) == safe, reply.ToString());
         }
 
         Assert.True(reply.ReportLine.EndsWith($"\tStatus: error\tError Type: {safe}", StringComparison.Ordinal), reply.ToString());

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Lamina.Contracts.Lambda;
+using Lamina.Contracts.Shim;
 using Lamina.RuntimeShim.Execution;
 using Lamina.RuntimeShim.Http;
 using Lamina.RuntimeShim.Invoke;
@@ -36,14 +38,14 @@ public sealed class InvokeHandlerTests : IDisposable
     {
         var next = _harness.StartInitialisedRuntime();
         var deadline = _harness.Time.GetUtcNow() + TimeSpan.FromSeconds(2);
-        var context = Post(InvokeContract.Path, """{"order":17}""",
-            (InvokeContract.RequestId, "3f2a9c1e-0000-4000-8000-000000000001"),
-            (InvokeContract.DeadlineMs, deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)),
-            (InvokeContract.ClientContext, Convert.ToBase64String("""{"custom":{"tenant":"a"}}"""u8)),
-            (InvokeContract.CognitoIdentity, """{"cognitoIdentityId":"us-east-1:1"}"""),
-            (InvokeContract.TraceId, "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"),
-            (InvokeContract.InvocationType, "Event"),
-            (InvokeContract.LogType, "Tail"));
+        var context = Post(ShimInvokeContract.Path, """{"order":17}""",
+            (ShimInvokeContract.Headers.RequestId, "3f2a9c1e-0000-4000-8000-000000000001"),
+            (ShimInvokeContract.Headers.DeadlineMs, deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)),
+            (ShimInvokeContract.Headers.ClientContext, Convert.ToBase64String("""{"custom":{"tenant":"a"}}"""u8)),
+            (ShimInvokeContract.Headers.CognitoIdentity, """{"cognitoIdentityId":"us-east-1:1"}"""),
+            (ShimInvokeContract.Headers.TraceId, "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"),
+            (ShimInvokeContract.Headers.InvocationType, "Event"),
+            (ShimInvokeContract.Headers.LogType, "Tail"));
 
         var handle = _handler.HandleAsync(context);
         var invocation = await next.Bounded();
@@ -65,14 +67,14 @@ public sealed class InvokeHandlerTests : IDisposable
         Assert.Equal(200, response.StatusCode);
         Assert.Equal("application/json", response.ContentType);
         Assert.Equal("""{"status":"shipped"}""", Body(context));
-        Assert.Equal("completed", Header(context, InvokeContract.Status));
-        Assert.Equal("3f2a9c1e-0000-4000-8000-000000000001", Header(context, InvokeContract.RequestId));
-        Assert.Equal("true", Header(context, InvokeContract.ColdStart));
-        Assert.Equal("250", Header(context, InvokeContract.InitDurationMs));
-        Assert.Equal("40", Header(context, InvokeContract.DurationMs));
-        Assert.False(response.Headers.ContainsKey(InvokeContract.FunctionError));
-        Assert.False(response.Headers.ContainsKey(InvokeContract.ErrorType));
-        var log = Encoding.UTF8.GetString(Convert.FromBase64String(Header(context, InvokeContract.LogResult)));
+        Assert.Equal("completed", Header(context, ShimInvokeContract.Headers.Status));
+        Assert.Equal("3f2a9c1e-0000-4000-8000-000000000001", Header(context, ShimInvokeContract.Headers.RequestId));
+        Assert.Equal("true", Header(context, ShimInvokeContract.Headers.ColdStart));
+        Assert.Equal("250", Header(context, ShimInvokeContract.Headers.InitDurationMs));
+        Assert.Equal("40", Header(context, ShimInvokeContract.Headers.DurationMs));
+        Assert.False(response.Headers.ContainsKey(ShimInvokeContract.Headers.FunctionError));
+        Assert.False(response.Headers.ContainsKey(ShimInvokeContract.Headers.FunctionErrorType));
+        var log = Encoding.UTF8.GetString(Convert.FromBase64String(Header(context, ShimInvokeContract.Headers.LogResult)));
         Assert.StartsWith("START RequestId: 3f2a9c1e-0000-4000-8000-000000000001 Version: $LATEST\nprocessing order 17\nEND RequestId: ", log, StringComparison.Ordinal);
         Assert.Contains("\nREPORT RequestId: 3f2a9c1e-0000-4000-8000-000000000001\tDuration: 40.00 ms", log, StringComparison.Ordinal);
     }
@@ -82,17 +84,17 @@ public sealed class InvokeHandlerTests : IDisposable
     {
         await _harness.RunAsync(_harness.StartInitialisedRuntime(), "r1", "1", TimeSpan.Zero);
         var next = Environment.NextAsync(None);
-        var context = Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r2"));
+        var context = Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.RequestId, "r2"));
 
         var handle = _handler.HandleAsync(context);
         await next.Bounded();
         await Environment.CompleteAsync("r2", "2"u8.ToArray(), functionError: null, errorType: null).Bounded();
         await handle.Bounded();
 
-        Assert.Equal("completed", Header(context, InvokeContract.Status));
-        Assert.Equal("false", Header(context, InvokeContract.ColdStart));
-        Assert.False(context.Response.Headers.ContainsKey(InvokeContract.InitDurationMs));
-        Assert.False(context.Response.Headers.ContainsKey(InvokeContract.LogResult));
+        Assert.Equal("completed", Header(context, ShimInvokeContract.Headers.Status));
+        Assert.Equal("false", Header(context, ShimInvokeContract.Headers.ColdStart));
+        Assert.False(context.Response.Headers.ContainsKey(ShimInvokeContract.Headers.InitDurationMs));
+        Assert.False(context.Response.Headers.ContainsKey(ShimInvokeContract.Headers.LogResult));
         Assert.Equal("2", Body(context));
     }
 
@@ -100,7 +102,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractNoRequestId_OneIsMadeAndReturned()
     {
         var next = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, "{}");
+        var context = Post(ShimInvokeContract.Path, "{}");
 
         var handle = _handler.HandleAsync(context);
         var invocation = await next.Bounded();
@@ -108,7 +110,7 @@ public sealed class InvokeHandlerTests : IDisposable
         await handle.Bounded();
 
         Assert.True(Guid.TryParse(invocation.RequestId, out _));
-        Assert.Equal(invocation.RequestId, Header(context, InvokeContract.RequestId));
+        Assert.Equal(invocation.RequestId, Header(context, ShimInvokeContract.Headers.RequestId));
     }
 
     [Fact]
@@ -116,7 +118,7 @@ public sealed class InvokeHandlerTests : IDisposable
     {
         const string document = """{"errorMessage":"no stock","errorType":"OutOfStock"}""";
         var next = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r1"));
+        var context = Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.RequestId, "r1"));
 
         var handle = _handler.HandleAsync(context);
         await next.Bounded();
@@ -124,9 +126,9 @@ public sealed class InvokeHandlerTests : IDisposable
         await handle.Bounded();
 
         Assert.Equal(200, context.Response.StatusCode);
-        Assert.Equal("completed", Header(context, InvokeContract.Status));
-        Assert.Equal("Handled", Header(context, InvokeContract.FunctionError));
-        Assert.Equal("OutOfStock", Header(context, InvokeContract.ErrorType));
+        Assert.Equal("completed", Header(context, ShimInvokeContract.Headers.Status));
+        Assert.Equal("Handled", Header(context, ShimInvokeContract.Headers.FunctionError));
+        Assert.Equal("OutOfStock", Header(context, ShimInvokeContract.Headers.FunctionErrorType));
         Assert.Equal(document, Body(context));
     }
 
@@ -137,7 +139,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_RuntimePostsAnUnsafeErrorType_HeaderAndReportLineCarryTheSafeForm(string? header, string type)
     {
         var next = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r1"), (InvokeContract.LogType, "Tail"));
+        var context = Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.RequestId, "r1"), (ShimInvokeContract.Headers.LogType, "Tail"));
         var handle = _handler.HandleAsync(context);
         await next.Bounded();
         var document = JsonSerializer.Serialize(new Dictionary<string, string> { ["errorMessage"] = "bad", ["errorType"] = type });
@@ -153,10 +155,10 @@ public sealed class InvokeHandlerTests : IDisposable
         var safe = ErrorType.From(type).Value;
         Assert.Equal(202, post.Response.StatusCode);
         Assert.Equal(200, context.Response.StatusCode);
-        Assert.Equal("Handled", Header(context, InvokeContract.FunctionError));
-        Assert.Equal(safe, Header(context, InvokeContract.ErrorType));
+        Assert.Equal("Handled", Header(context, ShimInvokeContract.Headers.FunctionError));
+        Assert.Equal(safe, Header(context, ShimInvokeContract.Headers.FunctionErrorType));
         Assert.Equal(document, Body(context));
-        var log = Encoding.UTF8.GetString(Convert.FromBase64String(Header(context, InvokeContract.LogResult)));
+        var log = Encoding.UTF8.GetString(Convert.FromBase64String(Header(context, ShimInvokeContract.Headers.LogResult)));
         Assert.Contains($"\tStatus: error\tError Type: {safe}\n", log, StringComparison.Ordinal);
         Assert.DoesNotContain(log.Split('\n'), line => line.StartsWith("START RequestId: forged", StringComparison.Ordinal) || line.StartsWith("REPORT RequestId: forged", StringComparison.Ordinal));
         Assert.Single(log.Split('\n'), line => line.StartsWith("REPORT ", StringComparison.Ordinal));
@@ -168,12 +170,12 @@ public sealed class InvokeHandlerTests : IDisposable
         var next = _harness.StartInitialisedRuntime();
         _ = Environment.InvokeAsync(Request("r1"), waitForInit: false, None);
         await next.Bounded();
-        var context = Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r2"));
+        var context = Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.RequestId, "r2"));
 
         await _handler.HandleAsync(context).Bounded();
 
         Assert.Equal(429, context.Response.StatusCode);
-        Assert.Equal("busy", Header(context, InvokeContract.Status));
+        Assert.Equal("busy", Header(context, ShimInvokeContract.Headers.Status));
         Assert.Equal("EnvironmentBusyException", Header(context, "X-Amzn-ErrorType"));
         Assert.Equal("User", ServiceErrorType(context));
     }
@@ -182,12 +184,12 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractRuntimeNotInitialised_503Unavailable()
     {
         _harness.StartRuntime();
-        var context = Post(InvokeContract.Path, "{}");
+        var context = Post(ShimInvokeContract.Path, "{}");
 
         await _handler.HandleAsync(context).Bounded();
 
         Assert.Equal(503, context.Response.StatusCode);
-        Assert.Equal("unavailable", Header(context, InvokeContract.Status));
+        Assert.Equal("unavailable", Header(context, ShimInvokeContract.Headers.Status));
         Assert.Equal("EnvironmentUnavailableException", Header(context, "X-Amzn-ErrorType"));
         Assert.Equal("Service", ServiceErrorType(context));
         Assert.False(Environment.IsBusy);
@@ -198,12 +200,12 @@ public sealed class InvokeHandlerTests : IDisposable
     {
         _ = _harness.StartInitialisedRuntime();
         await Environment.DrainAsync(None).Bounded();
-        var context = Post(InvokeContract.Path, "{}");
+        var context = Post(ShimInvokeContract.Path, "{}");
 
         await _handler.HandleAsync(context).Bounded();
 
         Assert.Equal(503, context.Response.StatusCode);
-        Assert.Equal("unavailable", Header(context, InvokeContract.Status));
+        Assert.Equal("unavailable", Header(context, ShimInvokeContract.Headers.Status));
     }
 
     [Theory]
@@ -214,7 +216,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractBodyNotJson_400InvalidRequestContent(string body)
     {
         _ = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, body);
+        var context = Post(ShimInvokeContract.Path, body);
 
         await _handler.HandleAsync(context).Bounded();
 
@@ -230,7 +232,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractAnyJsonValue_Delivered(string body)
     {
         var next = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, body);
+        var context = Post(ShimInvokeContract.Path, body);
 
         _ = _handler.HandleAsync(context);
         var invocation = await next.Bounded();
@@ -242,7 +244,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractDeclaredBodyOverTheLimit_413RequestTooLarge()
     {
         _ = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, body: null);
+        var context = Post(ShimInvokeContract.Path, body: null);
         context.Request.ContentLength = PayloadLimits.Request + 1;
 
         await _handler.HandleAsync(context).Bounded();
@@ -255,7 +257,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractChunkedBodyOverTheLimit_413RequestTooLarge()
     {
         _ = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, body: null);
+        var context = Post(ShimInvokeContract.Path, body: null);
         context.Request.Body = new MemoryStream(JsonString(PayloadLimits.Request + 1));
 
         await _handler.HandleAsync(context).Bounded();
@@ -267,7 +269,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractChunkedBodyAtTheLimit_Delivered()
     {
         var next = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, body: null);
+        var context = Post(ShimInvokeContract.Path, body: null);
         context.Request.Body = new MemoryStream(JsonString(PayloadLimits.Request));
 
         _ = _handler.HandleAsync(context);
@@ -282,7 +284,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractBadClientContext_400InvalidParameterValue(string clientContext)
     {
         _ = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, "{}", (InvokeContract.ClientContext, clientContext));
+        var context = Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.ClientContext, clientContext));
 
         await _handler.HandleAsync(context).Bounded();
 
@@ -294,8 +296,8 @@ public sealed class InvokeHandlerTests : IDisposable
     {
         _ = _harness.StartInitialisedRuntime();
         var tooLong = Convert.ToBase64String(Encoding.UTF8.GetBytes("{\"custom\":\"" + new string('x', 2700) + "\"}"));
-        Assert.True(tooLong.Length > InvokeContract.MaximumClientContextLength);
-        var context = Post(InvokeContract.Path, "{}", (InvokeContract.ClientContext, tooLong));
+        Assert.True(tooLong.Length > LambdaInvokeApi.MaximumClientContextLength);
+        var context = Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.ClientContext, tooLong));
 
         await _handler.HandleAsync(context).Bounded();
 
@@ -311,7 +313,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractBadDeadline_400InvalidParameterValue(string deadline)
     {
         _ = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, "{}", (InvokeContract.DeadlineMs, deadline));
+        var context = Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.DeadlineMs, deadline));
 
         await _handler.HandleAsync(context).Bounded();
 
@@ -327,7 +329,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractBadRequestId_400InvalidParameterValue(string requestId)
     {
         _ = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, requestId));
+        var context = Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.RequestId, requestId));
 
         await _handler.HandleAsync(context).Bounded();
 
@@ -338,7 +340,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractCognitoIdentityNotJson_400InvalidParameterValue()
     {
         _ = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, "{}", (InvokeContract.CognitoIdentity, "not json"));
+        var context = Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.CognitoIdentity, "not json"));
 
         await _handler.HandleAsync(context).Bounded();
 
@@ -349,7 +351,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractUnknownInvocationType_400InvalidParameterValue()
     {
         _ = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, "{}", (InvokeContract.InvocationType, "DryRun"));
+        var context = Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.InvocationType, "DryRun"));
 
         await _handler.HandleAsync(context).Bounded();
 
@@ -362,7 +364,7 @@ public sealed class InvokeHandlerTests : IDisposable
     public async Task HandleAsync_ContractEmptyBody_RuntimeReceivesAnEmptyObject(int? contentLength)
     {
         var next = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, body: null);
+        var context = Post(ShimInvokeContract.Path, body: null);
         context.Request.ContentLength = contentLength;
 
         _ = _handler.HandleAsync(context);
@@ -374,7 +376,7 @@ public sealed class InvokeHandlerTests : IDisposable
     [Fact]
     public async Task HandleAsync_ContractGet_405()
     {
-        var context = Post(InvokeContract.Path, body: null);
+        var context = Post(ShimInvokeContract.Path, body: null);
         context.Request.Method = "GET";
 
         await _handler.HandleAsync(context).Bounded();
@@ -392,13 +394,13 @@ public sealed class InvokeHandlerTests : IDisposable
     {
         var handler = new InvokeHandler(_harness.Environment, _harness.Time, tokens: InvokeTokens.Parse(TokenHash, local: false));
         var context = presented is null
-            ? Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r-1"))
-            : Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r-1"), (InvokeContract.Token, presented));
+            ? Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.RequestId, "r-1"))
+            : Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.RequestId, "r-1"), (ShimInvokeContract.Headers.Token, presented));
 
         await handler.HandleAsync(context);
 
         Assert.Equal(401, context.Response.StatusCode);
-        Assert.Equal(InvokeContract.Statuses.Rejected, Header(context, InvokeContract.Status));
+        Assert.Equal(ShimInvokeContract.Statuses.Rejected, Header(context, ShimInvokeContract.Headers.Status));
         Assert.Contains("Only Lamina gateways may invoke", Body(context), StringComparison.Ordinal);
     }
 
@@ -444,12 +446,12 @@ public sealed class InvokeHandlerTests : IDisposable
     {
         var handler = new InvokeHandler(_harness.Environment, _harness.Time, tokens: InvokeTokens.Parse(null, local: false));
         _ = _harness.StartInitialisedRuntime();
-        var context = Post(InvokeContract.Path, "{}", (InvokeContract.RequestId, "r-1"), (InvokeContract.Token, "gateway-token"));
+        var context = Post(ShimInvokeContract.Path, "{}", (ShimInvokeContract.Headers.RequestId, "r-1"), (ShimInvokeContract.Headers.Token, "gateway-token"));
 
         await handler.HandleAsync(context).Bounded();
 
         Assert.Equal(401, context.Response.StatusCode);
-        Assert.Equal(InvokeContract.Statuses.Rejected, Header(context, InvokeContract.Status));
+        Assert.Equal(ShimInvokeContract.Statuses.Rejected, Header(context, ShimInvokeContract.Headers.Status));
         Assert.True(Environment.IsReady);
     }
 
@@ -597,7 +599,7 @@ public sealed class InvokeHandlerTests : IDisposable
 
         Assert.Equal(400, context.Response.StatusCode);
         Assert.Equal("InvalidRequestContentException", Header(context, "X-Amzn-ErrorType"));
-        Assert.False(context.Response.Headers.ContainsKey(InvokeContract.Status));
+        Assert.False(context.Response.Headers.ContainsKey(ShimInvokeContract.Headers.Status));
     }
 
     [Fact]
@@ -708,7 +710,7 @@ public sealed class InvokeHandlerTests : IDisposable
     private void AssertRejected(HttpContext context, int status, string exception)
     {
         Assert.Equal(status, context.Response.StatusCode);
-        Assert.Equal("rejected", Header(context, InvokeContract.Status));
+        Assert.Equal("rejected", Header(context, ShimInvokeContract.Headers.Status));
         Assert.Equal(exception, Header(context, "X-Amzn-ErrorType"));
         Assert.Equal("User", ServiceErrorType(context));
         Assert.False(Environment.IsBusy);
