@@ -30,8 +30,6 @@ internal sealed partial class AsyncWorker
     [LoggerMessage(Level = LogLevel.Error, Message = "Async event {RequestId} of {Namespace}/{Function}: its outcome could not be stored; left pending, to be claimed and invoked again")]
     private partial void LogNotStored(Exception exception, string @namespace, string function, string requestId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Async event {RequestId} of {Namespace}/{Function}: the gateway failed while invoking it; retried as a system error")]
-    private partial void LogInvokeFailed(Exception exception, string @namespace, string function, string requestId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Async event already finished by another worker (it claimed the entry); nothing written")]
     private partial void LogAlreadyDone();

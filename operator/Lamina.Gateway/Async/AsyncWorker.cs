@@ -28,10 +28,9 @@ internal sealed partial class AsyncWorker : BackgroundService
     private readonly AsyncQueue _queue;
     private readonly EventSigner _signer;
     private readonly IFunctionCatalog _catalog;
-    private readonly IInvocationRouter _router;
     private readonly AsyncRetryPolicy _policy;
     private readonly AsyncMetrics _metrics;
-    private readonly InvokeMetrics _invokeMetrics;
+    private readonly EventInvoker _invoker;
     private readonly AsyncOptions _options;
     private readonly GatewayOptions _gateway;
     private readonly TimeProvider _time;
@@ -66,14 +65,13 @@ internal sealed partial class AsyncWorker : BackgroundService
         _queue = queue;
         _signer = signer;
         _catalog = catalog;
-        _router = router;
         _policy = policy;
         _metrics = metrics;
-        _invokeMetrics = invokeMetrics;
         _options = options.Value;
         _gateway = gateway.Value;
         _time = time;
         _logger = logger;
+        _invoker = new EventInvoker(router, invokeMetrics, logger);
         _slots = new SemaphoreSlim(_options.MaxConcurrency, _options.MaxConcurrency);
         ConsumerName = _options.ConsumerName is { Length: > 0 } configured
             ? configured
@@ -321,7 +319,7 @@ internal sealed partial class AsyncWorker : BackgroundService
                 _metrics.Attempting(function, now - e.EnqueuedAt);
                 var outcome = settings is null
                     ? AttemptOutcome.FunctionNotFound(Arn(function))
-                    : await InvokeAsync(function, e).ConfigureAwait(false);
+                    : await _invoker.InvokeAsync(function, e, _abort.Token).ConfigureAwait(false);
                 decision = _policy.Decide(e.After(outcome), rules, _time.GetUtcNow());
             }
 
@@ -345,51 +343,6 @@ internal sealed partial class AsyncWorker : BackgroundService
             // Whatever failed, the entry is not acknowledged: it stays pending and is claimed after the threshold.
             LogNotStored(e, function.Namespace, function.Name, entry.Event?.RequestId ?? "?");
         }
-    }
-
-    private async Task<AttemptOutcome> InvokeAsync(FunctionKey function, AsyncEvent e)
-    {
-        var request = new ShimRequest
-        {
-            RequestId = e.RequestId,
-            Payload = e.Payload,
-            ClientContext = e.ClientContext,
-            TraceId = e.TraceId,
-            InvocationType = "Event",
-        };
-        AttemptOutcome outcome;
-        try
-        {
-            var result = await _router.InvokeAsync(function, request, _abort.Token).ConfigureAwait(false);
-            outcome = AttemptOutcome.From(result, e.RequestId);
-        }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception failure)
-        {
-            // Any failure of the gateway's own is a system error of this attempt, retried with backoff.
-            LogInvokeFailed(failure, function.Namespace, function.Name, e.RequestId);
-            outcome = AttemptOutcome.GatewayFailed(e.RequestId);
-        }
-
-        switch (outcome.Kind)
-        {
-            case AttemptOutcomeKind.FunctionError:
-                _invokeMetrics.Errored(function.Namespace, function.Name, outcome.FunctionError ?? "Unhandled");
-                break;
-            case AttemptOutcomeKind.Throttled:
-                _invokeMetrics.Throttled(function.Namespace, function.Name, outcome.ThrottleReason ?? ThrottleReasons.Concurrency);
-                break;
-            case AttemptOutcomeKind.SystemError:
-                _invokeMetrics.Errored(function.Namespace, function.Name, "Service");
-                break;
-            default:
-                break;
-        }
-
-        return outcome;
     }
 
     /// <summary>
