@@ -30,7 +30,7 @@ internal sealed class FunctionPool
     private readonly LinkedList<EnvironmentSlot> _idle = new();
     private readonly LinkedList<QueueWaiter> _waiters = new();
     private readonly Dictionary<ulong, QueueWaiter> _tickets = [];
-    private readonly IControllerOutbox _outbox;
+    private readonly IConcurrencyOutbox _outbox;
     private readonly PoolIndex _index;
     private readonly int _queueSize;
     private readonly TimeSpan _retryDelay;
@@ -44,7 +44,7 @@ internal sealed class FunctionPool
     private bool _isRetired;
 
     /// <summary>An empty pool, listed in <paramref name="index"/> by its owner; it takes itself out when it retires.</summary>
-    public FunctionPool(FunctionKey function, RoutingOptions options, IControllerOutbox outbox, TimeProvider time, PoolIndex index)
+    public FunctionPool(FunctionKey function, RoutingOptions options, IConcurrencyOutbox outbox, TimeProvider time, PoolIndex index)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(outbox);

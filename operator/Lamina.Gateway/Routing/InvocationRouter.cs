@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Lamina.Concurrency.V1;
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Gateway.Functions;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +19,7 @@ internal sealed partial class InvocationRouter : IInvocationRouter, ILeaseHolder
 
     private readonly PoolIndex _index = new();
     private readonly ShimClient _shim;
-    private readonly IControllerOutbox _outbox;
+    private readonly IConcurrencyOutbox _outbox;
     private readonly IFunctionCatalog _catalog;
     private readonly RoutingOptions _options;
     private readonly TimeSpan _idleRelease;
@@ -34,10 +34,10 @@ internal sealed partial class InvocationRouter : IInvocationRouter, ILeaseHolder
 
     public InvocationRouter(
         ShimClient shim,
-        IControllerOutbox outbox,
+        IConcurrencyOutbox outbox,
         IFunctionCatalog catalog,
         IOptions<RoutingOptions> options,
-        IOptions<ControllerOptions> controllerOptions,
+        IOptions<ConcurrencyClientOptions> controllerOptions,
         TimeProvider time,
         IMeterFactory meterFactory,
         ILogger<InvocationRouter> logger)

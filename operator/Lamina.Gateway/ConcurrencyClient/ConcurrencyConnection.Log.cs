@@ -1,7 +1,7 @@
-namespace Lamina.Gateway.Controller;
+namespace Lamina.Gateway.ConcurrencyClient;
 
 /// <summary>The controller connection's log messages.</summary>
-internal sealed partial class ControllerConnection
+internal sealed partial class ConcurrencyConnection
 {
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connecting to the concurrency controller at {Address}")]
     private partial void LogConnecting(Uri address);

@@ -1,4 +1,4 @@
-namespace Lamina.Gateway.Controller;
+namespace Lamina.Gateway.ConcurrencyClient;
 
 /// <summary>The leader discovery's log messages.</summary>
 internal sealed partial class LeaderDiscovery
