@@ -29,7 +29,7 @@ internal sealed partial class InvocationRouter : IInvocationRouter, ILeaseHolder
     private readonly ITimer _idleSweep;
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationToken _stoppingToken;
-    private readonly Func<FunctionKey, FunctionPool> _newPool;
+    private readonly Func<FunctionKey, LeasedEnvironments> _newPool;
     private int _disposed;
 
     public InvocationRouter(
@@ -56,7 +56,7 @@ internal sealed partial class InvocationRouter : IInvocationRouter, ILeaseHolder
         _idleRelease = controllerOptions.Value.IdleRelease;
         _time = time;
         _logger = logger;
-        _newPool = function => new FunctionPool(function, _options, _outbox, _time, _index);
+        _newPool = function => new LeasedEnvironments(function, _options, _outbox, _time, _index);
         _metrics = new RoutingMetrics(meterFactory, () => _index.Pools.Values);
         _stoppingToken = _stopping.Token; // read once: calls still ending after Dispose must not touch the disposed source
 
@@ -301,7 +301,7 @@ internal sealed partial class InvocationRouter : IInvocationRouter, ILeaseHolder
         }
     }
 
-    private (FunctionPool Pool, Acquisition Acquisition) Acquire(FunctionKey function)
+    private (LeasedEnvironments Pool, Acquisition Acquisition) Acquire(FunctionKey function)
     {
         while (true)
         {

@@ -32,7 +32,7 @@ internal static class RoutingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<Controller.GatewayToken>();
+        services.TryAddSingleton<ConcurrencyClient.GatewayToken>();
         services.TryAddSingleton<ShimClient>();
         services.TryAddSingleton<InvocationRouter>();
         services.TryAddSingleton<IInvocationRouter>(static provider => provider.GetRequiredService<InvocationRouter>());
