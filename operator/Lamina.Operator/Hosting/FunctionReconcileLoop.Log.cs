@@ -1,7 +1,7 @@
 namespace Lamina.Operator.Hosting;
 
 /// <summary>The controller's log messages.</summary>
-internal sealed partial class FunctionController
+internal sealed partial class FunctionReconcileLoop
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "Caches synced: {Functions} functions")]
     private partial void LogSynced(int functions);
