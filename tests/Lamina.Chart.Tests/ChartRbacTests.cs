@@ -1,4 +1,4 @@
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Gateway.Hosting;
 using Lamina.Kubernetes.Access;
 using Lamina.Operator.Hosting;
@@ -29,8 +29,8 @@ public sealed class ChartRbacTests
     public async Task Gateway_Rbac_EqualsGatewayAccess(string render)
     {
         var full = ChartRender.IsFull(render);
-        var lease = full ? "lamina-leader" : ControllerOptions.DefaultLeaseName;
-        var expected = Expand(GatewayAccess.Rules, name => name == ControllerOptions.DefaultLeaseName ? lease : name);
+        var lease = full ? "lamina-leader" : ConcurrencyClientOptions.DefaultLeaseName;
+        var expected = Expand(GatewayAccess.Rules, name => name == ConcurrencyClientOptions.DefaultLeaseName ? lease : name);
 
         // The gateway's Function catalog always lists every namespace: it has no namespace setting.
         var granted = Granted(await ChartRender.NamedAsync(render), "gateway", watchNamespace: null, accessKeyNamespace: full ? "lamina-keys" : ChartRender.ReleaseNamespace);

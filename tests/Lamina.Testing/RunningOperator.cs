@@ -22,11 +22,11 @@ namespace Lamina.Testing;
 /// </summary>
 public sealed class RunningOperator : IAsyncDisposable
 {
-    private readonly FunctionController _controller;
+    private readonly FunctionReconcileLoop _controller;
     private readonly ServiceProvider _services;
     private readonly WebApplication _grpc;
 
-    private RunningOperator(FunctionController controller, ServiceProvider services, WebApplication grpc, string grpcAddress)
+    private RunningOperator(FunctionReconcileLoop controller, ServiceProvider services, WebApplication grpc, string grpcAddress)
     {
         _controller = controller;
         _services = services;
@@ -63,7 +63,7 @@ public sealed class RunningOperator : IAsyncDisposable
         options.GrpcUrl = grpcUrl;
         var address = ConcurrencyEndpoints.Advertised(options);
         var loggers = logs ?? NullLoggerFactory.Instance;
-        var controller = new FunctionController(
+        var controller = new FunctionReconcileLoop(
             client,
             events,
             // Its own namespace only: operators of tests running at once (or an operator of make up) must

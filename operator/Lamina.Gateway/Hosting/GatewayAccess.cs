@@ -1,4 +1,4 @@
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Kubernetes.Access;
 
 namespace Lamina.Gateway.Hosting;
@@ -19,7 +19,7 @@ internal static class GatewayAccess
         new("", "secrets", ["list", "watch"], AccessScope.AccessKeys),
 
         // The controller's address and the invoke token, in the operator's namespace, by name.
-        new("coordination.k8s.io", "leases", ["get"], AccessScope.Installation, [ControllerOptions.DefaultLeaseName]),
+        new("coordination.k8s.io", "leases", ["get"], AccessScope.Installation, [ConcurrencyClientOptions.DefaultLeaseName]),
         new("", "secrets", ["get"], AccessScope.Installation, [GatewayTokenRefresher.SecretName]),
     ];
 }

@@ -1,5 +1,5 @@
 using Lamina.Gateway.Auth;
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Gateway.Routing;
 
 namespace Lamina.Gateway.Hosting;
@@ -22,6 +22,6 @@ internal static class GatewayComposition
     /// <c>lamina_async_store_up</c> (alert LaminaAsyncStoreDown) says Redis is down.
     /// </summary>
     public static bool Synced(IServiceProvider services) =>
-        services.GetRequiredService<GatewayAuthService>().Ready && services.GetRequiredService<ControllerConnection>().Ready
+        services.GetRequiredService<GatewayAuthService>().Ready && services.GetRequiredService<ConcurrencyConnection>().Ready
         && services.GetRequiredService<GatewayToken>().Current is not null;
 }

@@ -1,4 +1,4 @@
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Gateway.Routing;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +20,7 @@ namespace Lamina.Gateway.Hosting;
 internal sealed partial class GatewayDrain(
     ShutdownGate gate,
     ILeaseHolder leases,
-    ControllerOutbox outbox,
+    ConcurrencyOutbox outbox,
     IOptions<GatewayShutdownOptions> options,
     TimeProvider time,
     ILogger<GatewayDrain> logger) : IHostedLifecycleService

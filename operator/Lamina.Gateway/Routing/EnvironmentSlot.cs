@@ -5,7 +5,7 @@ namespace Lamina.Gateway.Routing;
 /// <summary>One leased environment in its function's pool, with this replica's view of it. Changed only under the pool's lock.</summary>
 internal sealed class EnvironmentSlot
 {
-    public EnvironmentSlot(FunctionPool pool, Lease lease, FunctionEnvironment environment)
+    public EnvironmentSlot(LeasedEnvironments pool, Lease lease, FunctionEnvironment environment)
     {
         Pool = pool;
         Lease = lease;
@@ -13,7 +13,7 @@ internal sealed class EnvironmentSlot
         IdleNode = new LinkedListNode<EnvironmentSlot>(this);
     }
 
-    public FunctionPool Pool { get; }
+    public LeasedEnvironments Pool { get; }
 
     /// <summary>The controller's grant: the lease id, the pod, whether the environment is provisioned.</summary>
     public Lease Lease { get; }

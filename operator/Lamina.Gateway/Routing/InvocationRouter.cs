@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Lamina.Concurrency.V1;
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Gateway.Functions;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +19,7 @@ internal sealed partial class InvocationRouter : IInvocationRouter, ILeaseHolder
 
     private readonly PoolIndex _index = new();
     private readonly ShimClient _shim;
-    private readonly IControllerOutbox _outbox;
+    private readonly IConcurrencyOutbox _outbox;
     private readonly IFunctionCatalog _catalog;
     private readonly RoutingOptions _options;
     private readonly TimeSpan _idleRelease;
@@ -29,15 +29,15 @@ internal sealed partial class InvocationRouter : IInvocationRouter, ILeaseHolder
     private readonly ITimer _idleSweep;
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationToken _stoppingToken;
-    private readonly Func<FunctionKey, FunctionPool> _newPool;
+    private readonly Func<FunctionKey, LeasedEnvironments> _newPool;
     private int _disposed;
 
     public InvocationRouter(
         ShimClient shim,
-        IControllerOutbox outbox,
+        IConcurrencyOutbox outbox,
         IFunctionCatalog catalog,
         IOptions<RoutingOptions> options,
-        IOptions<ControllerOptions> controllerOptions,
+        IOptions<ConcurrencyClientOptions> controllerOptions,
         TimeProvider time,
         IMeterFactory meterFactory,
         ILogger<InvocationRouter> logger)
@@ -56,7 +56,7 @@ internal sealed partial class InvocationRouter : IInvocationRouter, ILeaseHolder
         _idleRelease = controllerOptions.Value.IdleRelease;
         _time = time;
         _logger = logger;
-        _newPool = function => new FunctionPool(function, _options, _outbox, _time, _index);
+        _newPool = function => new LeasedEnvironments(function, _options, _outbox, _time, _index);
         _metrics = new RoutingMetrics(meterFactory, () => _index.Pools.Values);
         _stoppingToken = _stopping.Token; // read once: calls still ending after Dispose must not touch the disposed source
 
@@ -301,7 +301,7 @@ internal sealed partial class InvocationRouter : IInvocationRouter, ILeaseHolder
         }
     }
 
-    private (FunctionPool Pool, Acquisition Acquisition) Acquire(FunctionKey function)
+    private (LeasedEnvironments Pool, Acquisition Acquisition) Acquire(FunctionKey function)
     {
         while (true)
         {

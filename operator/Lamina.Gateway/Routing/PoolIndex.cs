@@ -12,10 +12,10 @@ internal sealed class PoolIndex
     private readonly Lock _gate = new();
     private Dictionary<FunctionKey, long> _retired = [];
 
-    public ConcurrentDictionary<FunctionKey, FunctionPool> Pools { get; } = new();
+    public ConcurrentDictionary<FunctionKey, LeasedEnvironments> Pools { get; } = new();
 
     /// <summary>The pool of each ticket a waiter holds now.</summary>
-    public ConcurrentDictionary<ulong, FunctionPool> Tickets { get; } = new();
+    public ConcurrentDictionary<ulong, LeasedEnvironments> Tickets { get; } = new();
 
     /// <summary>The slot of each lease held now.</summary>
     public ConcurrentDictionary<string, EnvironmentSlot> Leases { get; } = new(StringComparer.Ordinal);
@@ -37,10 +37,10 @@ internal sealed class PoolIndex
     /// is forgotten, and its function is reported once more, with zeros and the invocations it
     /// started since the last report. One entry per function however often it retires.
     /// </summary>
-    public void Retired(FunctionPool pool, long started)
+    public void Retired(LeasedEnvironments pool, long started)
     {
         ArgumentNullException.ThrowIfNull(pool);
-        Pools.TryRemove(new KeyValuePair<FunctionKey, FunctionPool>(pool.Function, pool));
+        Pools.TryRemove(new KeyValuePair<FunctionKey, LeasedEnvironments>(pool.Function, pool));
         lock (_gate)
         {
             _retired[pool.Function] = _retired.GetValueOrDefault(pool.Function) + started;

@@ -10,13 +10,13 @@ internal sealed class QueueWaiter
 {
     private readonly TaskCompletionSource<EnvironmentSlot?> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public QueueWaiter(FunctionPool pool)
+    public QueueWaiter(LeasedEnvironments pool)
     {
         Pool = pool;
         Node = new LinkedListNode<QueueWaiter>(this);
     }
 
-    public FunctionPool Pool { get; }
+    public LeasedEnvironments Pool { get; }
 
     /// <summary>Its place in the queue; in no list once it has left.</summary>
     public LinkedListNode<QueueWaiter> Node { get; }

@@ -24,7 +24,7 @@ internal sealed class RoutingMetrics
     private readonly Counter<long> _provisioned;
     private readonly Counter<long> _spillover;
 
-    public RoutingMetrics(IMeterFactory meterFactory, Func<IEnumerable<FunctionPool>> pools)
+    public RoutingMetrics(IMeterFactory meterFactory, Func<IEnumerable<LeasedEnvironments>> pools)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(pools);
@@ -56,25 +56,25 @@ internal sealed class RoutingMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
     }
 
-    public void Waited(FunctionPool pool, TimeSpan elapsed)
+    public void Waited(LeasedEnvironments pool, TimeSpan elapsed)
     {
         ArgumentNullException.ThrowIfNull(pool);
         _queueWait.Record(elapsed.TotalSeconds, pool.Tags);
     }
 
-    public void RanProvisioned(FunctionPool pool)
+    public void RanProvisioned(LeasedEnvironments pool)
     {
         ArgumentNullException.ThrowIfNull(pool);
         _provisioned.Add(1, pool.Tags);
     }
 
-    public void SpilledOver(FunctionPool pool)
+    public void SpilledOver(LeasedEnvironments pool)
     {
         ArgumentNullException.ThrowIfNull(pool);
         _spillover.Add(1, pool.Tags);
     }
 
-    private static List<Measurement<int>> Observe(IEnumerable<FunctionPool> pools, Func<FunctionPool, int> value)
+    private static List<Measurement<int>> Observe(IEnumerable<LeasedEnvironments> pools, Func<LeasedEnvironments, int> value)
     {
         var measurements = new List<Measurement<int>>();
         foreach (var pool in pools)

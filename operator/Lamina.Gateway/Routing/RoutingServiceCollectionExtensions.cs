@@ -11,7 +11,7 @@ internal static class RoutingServiceCollectionExtensions
     /// <see cref="InvocationRouter"/>) and <see cref="ShimClient"/>. Options come from
     /// <paramref name="configuration"/>'s <see cref="RoutingOptions.Section"/> when given, then
     /// <paramref name="configure"/>; they are validated on start. The router's environments come from
-    /// the concurrency controller: it needs an <see cref="IControllerOutbox"/> and the controller's
+    /// the concurrency controller: it needs an <see cref="IConcurrencyOutbox"/> and the controller's
     /// options (<c>AddGatewayController</c>), and an <c>IFunctionCatalog</c>.
     /// </summary>
     public static IServiceCollection AddGatewayRouting(this IServiceCollection services, IConfiguration? configuration = null, Action<RoutingOptions>? configure = null)
@@ -32,7 +32,7 @@ internal static class RoutingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<Controller.GatewayToken>();
+        services.TryAddSingleton<ConcurrencyClient.GatewayToken>();
         services.TryAddSingleton<ShimClient>();
         services.TryAddSingleton<InvocationRouter>();
         services.TryAddSingleton<IInvocationRouter>(static provider => provider.GetRequiredService<InvocationRouter>());

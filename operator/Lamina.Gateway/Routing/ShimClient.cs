@@ -32,15 +32,15 @@ internal sealed class ShimClient : IDisposable
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
 
-    private readonly Controller.GatewayToken? _token;
+    private readonly ConcurrencyClient.GatewayToken? _token;
 
-    public ShimClient(IOptions<RoutingOptions> options, TimeProvider time, Controller.GatewayToken token)
+    public ShimClient(IOptions<RoutingOptions> options, TimeProvider time, ConcurrencyClient.GatewayToken token)
         : this(CreateHandler(options?.Value ?? throw new ArgumentNullException(nameof(options))), options.Value.InvocationTimeout, time, token)
     {
     }
 
     /// <summary>Over any handler (tests wrap one); the client owns and disposes it.</summary>
-    internal ShimClient(HttpMessageHandler handler, TimeSpan invocationTimeout, TimeProvider time, Controller.GatewayToken? token = null)
+    internal ShimClient(HttpMessageHandler handler, TimeSpan invocationTimeout, TimeProvider time, ConcurrencyClient.GatewayToken? token = null)
     {
         _token = token;
         ArgumentNullException.ThrowIfNull(handler);

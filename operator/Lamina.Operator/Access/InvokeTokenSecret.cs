@@ -55,7 +55,7 @@ internal sealed partial class InvokeTokenSecret
     {
         ArgumentNullException.ThrowIfNull(meters);
         (_client, _ns, _events, _logger) = (client, ns, events, logger);
-        meters.Create(Hosting.ControllerMetrics.MeterName).CreateObservableGauge(
+        meters.Create(Hosting.ReconcileMetrics.MeterName).CreateObservableGauge(
             ValidMetric,
             ObserveValid,
             description: "1 while the invoke-token Secret holds usable tokens, 0 while it is broken (the last good tokens stay in force); reported by the leader only.");

@@ -5,7 +5,7 @@ namespace Lamina.Operator.Concurrency;
 
 /// <summary>
 /// Feeds <see cref="ConcurrencyState"/> each Function's limits: its reserved and provisioned
-/// concurrency as the pool admits them (<see cref="ConcurrencyPool"/>), its idle time and its timeout. A change to
+/// concurrency as the pool admits them (<see cref="ReservationAdmission"/>), its idle time and its timeout. A change to
 /// one reservation can change others' admission and the unreserved room, so every change re-reads all.
 /// </summary>
 internal sealed class FunctionLimitsSync(ConcurrencyState state, IObjectLister<Function> functions, ConcurrencyOptions options)
@@ -20,7 +20,7 @@ internal sealed class FunctionLimitsSync(ConcurrencyState state, IObjectLister<F
         lock (_gate)
         {
             var all = functions.List();
-            var admission = ConcurrencyPool.Admit(all, options);
+            var admission = ReservationAdmission.Admit(all, options);
             var now = new Dictionary<FunctionId, FunctionLimits>(all.Count);
             foreach (var function in all)
             {

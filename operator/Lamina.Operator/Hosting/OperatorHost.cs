@@ -77,18 +77,18 @@ internal static class OperatorHost
                 : Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : kubernetes.Namespace ?? "default";
         });
         services.AddLaminaMetrics(builder.Configuration, "lamina-operator");
-        services.AddSingleton<FunctionController>();
-        services.AddHostedService(sp => sp.GetRequiredService<FunctionController>());
+        services.AddSingleton<FunctionReconcileLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<FunctionReconcileLoop>());
         services.AddGrpc();
         services.AddSingleton(sp => new ConcurrencyService(
-            sp.GetRequiredService<FunctionController>().Concurrency.State, sp.GetRequiredService<FunctionController>().Concurrency.Tokens, concurrency, sp.GetRequiredService<ILogger<ConcurrencyService>>()));
+            sp.GetRequiredService<FunctionReconcileLoop>().Concurrency.State, sp.GetRequiredService<FunctionReconcileLoop>().Concurrency.Tokens, concurrency, sp.GetRequiredService<ILogger<ConcurrencyService>>()));
 
         var app = builder.Build();
         app.MapGet("/healthz", () => "ok");
-        app.MapGet("/readyz", (FunctionController controller) => controller.Synced ? Results.Text("ok") : Results.Text("caches not synced", statusCode: 503));
+        app.MapGet("/readyz", (FunctionReconcileLoop controller) => controller.Synced ? Results.Text("ok") : Results.Text("caches not synced", statusCode: 503));
         app.MapLaminaMetrics();
         app.MapGrpcService<ConcurrencyService>();
-        var controller = app.Services.GetRequiredService<FunctionController>();
+        var controller = app.Services.GetRequiredService<FunctionReconcileLoop>();
         app.Lifetime.ApplicationStopping.Register(controller.StepDown);
         await app.RunAsync().ConfigureAwait(false);
         return 0;

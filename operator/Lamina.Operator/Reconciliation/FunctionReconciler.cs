@@ -76,7 +76,7 @@ internal sealed partial class FunctionReconciler(
         {
             conditions = FunctionConditions.Set(conditions, FunctionConditions.ConfigValid, FunctionConditions.True, "Valid", "the spec passed every check", generation, now);
             // A function without a reservation is always admitted: only a reservation costs a look at the others.
-            var refusal = function.Spec.Concurrency?.Reserved is null ? null : ConcurrencyPool.Admit(functions.List(), concurrency).RefusalOf(ns, name);
+            var refusal = function.Spec.Concurrency?.Reserved is null ? null : ReservationAdmission.Admit(functions.List(), concurrency).RefusalOf(ns, name);
             var (onDemand, provisioned) = await ReconcileDeploymentsAsync(function, refusal, functionScale, cancellationToken).ConfigureAwait(false);
             await ReconcileChildAsync(function, ServiceBuilder.Build(function), services, cancellationToken).ConfigureAwait(false);
 

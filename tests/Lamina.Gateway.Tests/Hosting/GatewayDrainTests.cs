@@ -1,6 +1,6 @@
 using Lamina.Concurrency.V1;
 using Lamina.Gateway.Hosting;
-using Lamina.Gateway.Tests.Controller;
+using Lamina.Gateway.Tests.ConcurrencyClient;
 using Lamina.Gateway.Tests.Routing;
 using Lamina.Testing;
 using Microsoft.AspNetCore.Http;

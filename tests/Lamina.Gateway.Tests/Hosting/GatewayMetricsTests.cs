@@ -168,7 +168,7 @@ public sealed class GatewayMetricsTests
     }
 
     /// <summary>One value on every series the gateway exports; the pool holds the lease, the invocation in flight and the queued one the gauges read.</summary>
-    private static FunctionPool RecordEverySeries(IMeterFactory meters)
+    private static LeasedEnvironments RecordEverySeries(IMeterFactory meters)
     {
         var invoke = new InvokeMetrics(meters);
         invoke.Invoked(Function.Namespace, Function.Name, "RequestResponse");
@@ -179,7 +179,7 @@ public sealed class GatewayMetricsTests
         invoke.Completed(Function.Namespace, Function.Name, TimeSpan.FromSeconds(0.25));
         invoke.Completed(Function.Namespace, Function.Name, TimeSpan.FromSeconds(2));
 
-        var pool = new FunctionPool(Function, new RoutingOptions(), new RecordingOutbox(), TimeProvider.System, new PoolIndex());
+        var pool = new LeasedEnvironments(Function, new RoutingOptions(), new RecordingOutbox(), TimeProvider.System, new PoolIndex());
         var lease = RouterHarness.LeaseAt("127.0.0.1:8080", "hello-1");
         Assert.True(FunctionEnvironment.TryCreate(lease.Pod, lease.Address, out var environment));
         Assert.True(pool.Grant(RecordingOutbox.UnknownTicket, lease, environment)); // one lease, idle

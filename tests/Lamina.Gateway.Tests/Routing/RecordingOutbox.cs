@@ -6,7 +6,7 @@ namespace Lamina.Gateway.Tests.Routing;
 /// The controller's side of routing as a test sees it: numbers tickets from 1 and records every
 /// ticket asked for, cancelled and answered (by the test), and every lease given back.
 /// </summary>
-internal sealed class RecordingOutbox : IControllerOutbox
+internal sealed class RecordingOutbox : IConcurrencyOutbox
 {
     /// <summary>A ticket this outbox never issues: a grant for it is a grant nobody waits for.</summary>
     public const ulong UnknownTicket = ulong.MaxValue;

@@ -1,5 +1,5 @@
 using Lamina.Concurrency.V1;
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Gateway.Routing;
 using Lamina.Gateway.Tests.Fakes;
 using Lamina.Testing;
@@ -23,19 +23,19 @@ internal sealed class RouterHarness : IAsyncDisposable
     private readonly ShimClient _client;
     private int _requests;
 
-    public RouterHarness(Action<RoutingOptions>? configure = null, Action<ControllerOptions>? controller = null, IControllerOutbox? outbox = null)
+    public RouterHarness(Action<RoutingOptions>? configure = null, Action<ConcurrencyClientOptions>? controller = null, IConcurrencyOutbox? outbox = null)
     {
         var options = new RoutingOptions();
         configure?.Invoke(options);
         Options = options;
-        var controllerOptions = new ControllerOptions();
+        var controllerOptions = new ConcurrencyClientOptions();
         controller?.Invoke(controllerOptions);
-        ControllerOptions = controllerOptions;
-        ControllerOutbox = outbox ?? Outbox;
+        ConcurrencyClientOptions = controllerOptions;
+        ConcurrencyOutbox = outbox ?? Outbox;
         _client = new ShimClient(Microsoft.Extensions.Options.Options.Create(options), Time, Token);
         Router = new InvocationRouter(
             _client,
-            ControllerOutbox,
+            ConcurrencyOutbox,
             Catalog,
             Microsoft.Extensions.Options.Options.Create(options),
             Microsoft.Extensions.Options.Options.Create(controllerOptions),
@@ -46,7 +46,7 @@ internal sealed class RouterHarness : IAsyncDisposable
 
     public RoutingOptions Options { get; }
 
-    public ControllerOptions ControllerOptions { get; }
+    public ConcurrencyClientOptions ConcurrencyClientOptions { get; }
 
     public ManualTimeProvider Time { get; } = new();
 
@@ -56,7 +56,7 @@ internal sealed class RouterHarness : IAsyncDisposable
     public RecordingOutbox Outbox { get; } = new();
 
     /// <summary>The outbox the router uses.</summary>
-    public IControllerOutbox ControllerOutbox { get; }
+    public IConcurrencyOutbox ConcurrencyOutbox { get; }
 
     public FakeFunctionCatalog Catalog { get; } = new((Function.Namespace, Function.Name));
 

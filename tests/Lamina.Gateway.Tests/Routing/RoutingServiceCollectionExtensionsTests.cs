@@ -1,4 +1,4 @@
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Gateway.Functions;
 using Lamina.Gateway.Routing;
 using Lamina.Gateway.Tests.Fakes;
@@ -23,7 +23,7 @@ public sealed class RoutingServiceCollectionExtensionsTests
 
         Assert.Same(router, provider.GetRequiredService<IInvocationRouter>());
         Assert.Same(router, provider.GetRequiredService<ILeaseHolder>());
-        Assert.Same(provider.GetRequiredService<ControllerOutbox>(), provider.GetRequiredService<IControllerOutbox>());
+        Assert.Same(provider.GetRequiredService<ConcurrencyOutbox>(), provider.GetRequiredService<IConcurrencyOutbox>());
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class RoutingServiceCollectionExtensionsTests
     }
 
     /// <summary>Routing as the gateway composes it: with the controller's side, a catalog and a Kubernetes client.</summary>
-    internal static ServiceCollection Services(IConfiguration? configuration = null, Action<RoutingOptions>? configure = null, Action<ControllerOptions>? controller = null)
+    internal static ServiceCollection Services(IConfiguration? configuration = null, Action<RoutingOptions>? configure = null, Action<ConcurrencyClientOptions>? controller = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();

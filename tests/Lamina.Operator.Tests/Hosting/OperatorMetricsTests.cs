@@ -46,7 +46,7 @@ public sealed class OperatorMetricsTests
         var tokens = new InvokeTokenSecret(new FakeKubernetesClient(), "lamina-system", new RecordingEventRecorder(), meters, NullLogger<InvokeTokenSecret>.Instance);
         await tokens.RefreshAsync(CancellationToken.None);
 
-        var controller = new ControllerMetrics(meters, queueDepth: () => 3, isLeader: () => true);
+        var controller = new ReconcileMetrics(meters, queueDepth: () => 3, isLeader: () => true);
         controller.Reconciled(success: true, TimeSpan.FromSeconds(0.02));
         controller.Reconciled(success: true, TimeSpan.FromSeconds(0.02));
         controller.Reconciled(success: false, TimeSpan.FromSeconds(1.5));

@@ -3,7 +3,7 @@ using Lamina.Kubernetes.Client;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 
-namespace Lamina.Gateway.Controller;
+namespace Lamina.Gateway.ConcurrencyClient;
 
 /// <summary>
 /// Reads the operator's Secret <see cref="SecretName"/> (in the operator's namespace, where its Lease
@@ -12,7 +12,7 @@ namespace Lamina.Gateway.Controller;
 /// </summary>
 internal sealed partial class GatewayTokenRefresher(
     IKubernetesClient client,
-    IOptions<ControllerOptions> options,
+    IOptions<ConcurrencyClientOptions> options,
     GatewayToken token,
     TimeProvider time,
     ILogger<GatewayTokenRefresher> logger) : BackgroundService

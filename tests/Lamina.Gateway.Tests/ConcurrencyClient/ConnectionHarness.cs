@@ -1,10 +1,10 @@
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Gateway.Tests.Routing;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Lamina.Gateway.Tests.Controller;
+namespace Lamina.Gateway.Tests.ConcurrencyClient;
 
 /// <summary>
 /// A gateway's controller connection as the host builds it: the real outbox, a router fed by it
@@ -26,17 +26,17 @@ internal sealed class ConnectionHarness : IAsyncDisposable
             o.LeaseNamespace = LeaseNamespace;
             o.IdleRelease = TimeSpan.FromHours(1);
         }, outbox: Outbox);
-        var options = Microsoft.Extensions.Options.Options.Create(Routing.ControllerOptions);
-        Connection = new ControllerConnection(
+        var options = Microsoft.Extensions.Options.Options.Create(Routing.ConcurrencyClientOptions);
+        Connection = new ConcurrencyConnection(
             Routing.Router,
             Outbox,
             new LeaderDiscovery(Kubernetes, options, NullLogger<LeaderDiscovery>.Instance),
             options,
             Time,
-            NullLogger<ControllerConnection>.Instance);
+            NullLogger<ConcurrencyConnection>.Instance);
     }
 
-    public ControllerOutbox Outbox { get; } = new();
+    public ConcurrencyOutbox Outbox { get; } = new();
 
     public RouterHarness Routing { get; }
 
@@ -44,7 +44,7 @@ internal sealed class ConnectionHarness : IAsyncDisposable
 
     public FakeKubernetesClient Kubernetes { get; } = new();
 
-    public ControllerConnection Connection { get; }
+    public ConcurrencyConnection Connection { get; }
 
     public Task StartAsync() => Connection.StartAsync(CancellationToken.None);
 

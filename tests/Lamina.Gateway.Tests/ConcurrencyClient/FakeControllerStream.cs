@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Lamina.Concurrency.V1;
 
-namespace Lamina.Gateway.Tests.Controller;
+namespace Lamina.Gateway.Tests.ConcurrencyClient;
 
 /// <summary>One stream a gateway opened on a <see cref="FakeController"/>: what it sent, and what the test sends back.</summary>
 internal sealed class FakeControllerStream

@@ -23,7 +23,7 @@ namespace Lamina.Integration.Tests.Operator;
 /// </summary>
 [Collection(ApiServerCollection.Name)]
 [Trait(TestTiers.Category, TestTiers.Integration)]
-public sealed class FunctionControllerTests(ApiServerFixture apiServer, ITestOutputHelper output) : IAsyncLifetime
+public sealed class FunctionReconcileLoopTests(ApiServerFixture apiServer, ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly string _ns = "ctl-" + DateTime.UtcNow.ToString("HHmmssfff", CultureInfo.InvariantCulture);

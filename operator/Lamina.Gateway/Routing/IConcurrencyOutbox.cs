@@ -4,7 +4,7 @@ namespace Lamina.Gateway.Routing;
 /// What routing tells the concurrency controller. Calls are made under a pool's lock: they only
 /// queue a message (the controller connection sends it with the next batch) and never block.
 /// </summary>
-internal interface IControllerOutbox
+internal interface IConcurrencyOutbox
 {
     /// <summary>Asks for one environment of <paramref name="function"/> for one waiting invocation; returns the ticket the answer will name.</summary>
     ulong Acquire(FunctionKey function);

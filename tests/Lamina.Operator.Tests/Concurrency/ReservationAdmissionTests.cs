@@ -6,7 +6,7 @@ using Lamina.Testing;
 namespace Lamina.Operator.Tests.Concurrency;
 
 [Trait(TestTiers.Category, TestTiers.Unit)]
-public sealed class ConcurrencyPoolTests
+public sealed class ReservationAdmissionTests
 {
     private static readonly DateTime Epoch = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
@@ -32,7 +32,7 @@ public sealed class ConcurrencyPoolTests
     public void Admit_Functions_OldestFirstWhileMinimumStaysUnreserved(
         string row, string functions, int poolSize, int unreservedMinimum, string refused, int unreservedCapacity)
     {
-        var admission = ConcurrencyPool.Admit(Parse(functions), new ConcurrencyOptions { PoolSize = poolSize, UnreservedMinimum = unreservedMinimum });
+        var admission = ReservationAdmission.Admit(Parse(functions), new ConcurrencyOptions { PoolSize = poolSize, UnreservedMinimum = unreservedMinimum });
 
         Assert.True(
             (string.Join(" ", admission.Refusals.Keys.Order(StringComparer.Ordinal)), admission.UnreservedCapacity) == (refused, unreservedCapacity),
@@ -42,7 +42,7 @@ public sealed class ConcurrencyPoolTests
     [Fact]
     public void Admit_ReservationTooLarge_RefusalNamesTheNumbers()
     {
-        var admission = ConcurrencyPool.Admit(Parse("hello:950@0"), new ConcurrencyOptions());
+        var admission = ReservationAdmission.Admit(Parse("hello:950@0"), new ConcurrencyOptions());
 
         Assert.False(admission.IsAdmitted("team-a", "hello"));
         Assert.Equal(
@@ -53,7 +53,7 @@ public sealed class ConcurrencyPoolTests
     [Fact]
     public void Admit_OlderReservations_RefusalCountsThem()
     {
-        var admission = ConcurrencyPool.Admit(Parse("old:600@0 hello:350@1"), new ConcurrencyOptions());
+        var admission = ReservationAdmission.Admit(Parse("old:600@0 hello:350@1"), new ConcurrencyOptions());
 
         Assert.Equal(
             "reserved concurrency 350 would leave 50 of the pool of 1000 unreserved (600 reserved by older functions); at least 100 must stay unreserved",
@@ -63,7 +63,7 @@ public sealed class ConcurrencyPoolTests
     [Fact]
     public void Admit_LargerThanThePool_RefusalSaysSo()
     {
-        var admission = ConcurrencyPool.Admit(Parse("hello:1200@0"), new ConcurrencyOptions());
+        var admission = ReservationAdmission.Admit(Parse("hello:1200@0"), new ConcurrencyOptions());
 
         Assert.Equal(
             "reserved concurrency 1200 exceeds the pool of 1000; at least 100 must stay unreserved",
@@ -76,7 +76,7 @@ public sealed class ConcurrencyPoolTests
         var leaving = Parse("old:800@0")[0];
         leaving.Metadata.DeletionTimestamp = Epoch.AddHours(1);
 
-        var admission = ConcurrencyPool.Admit([leaving, .. Parse("hello:800@1")], new ConcurrencyOptions());
+        var admission = ReservationAdmission.Admit([leaving, .. Parse("hello:800@1")], new ConcurrencyOptions());
 
         Assert.True(admission.IsAdmitted("team-a", "hello"));
         Assert.Null(admission.RefusalOf("team-a", "hello"));
@@ -89,7 +89,7 @@ public sealed class ConcurrencyPoolTests
         var other = Functions.Valid("hello", ns: "team-b", change: s => s.Concurrency = new FunctionConcurrency { Reserved = 900 });
         other.Metadata.CreationTimestamp = Epoch;
 
-        var admission = ConcurrencyPool.Admit([other, .. Parse("hello:900@1")], new ConcurrencyOptions());
+        var admission = ReservationAdmission.Admit([other, .. Parse("hello:900@1")], new ConcurrencyOptions());
 
         Assert.True(admission.IsAdmitted("team-b", "hello"));
         Assert.False(admission.IsAdmitted("team-a", "hello"));

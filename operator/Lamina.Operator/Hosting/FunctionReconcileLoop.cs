@@ -19,7 +19,7 @@ namespace Lamina.Operator.Hosting;
 /// whose state may have changed, and reconciles them on a few workers, but only while this
 /// replica leads: standbys keep warm caches and take over within a lease duration.
 /// </summary>
-internal sealed partial class FunctionController : BackgroundService
+internal sealed partial class FunctionReconcileLoop : BackgroundService
 {
     /// <summary>Only children the operator created are watched.</summary>
     private const string OwnedSelector = Names.ManagedByLabel + "=" + Names.ManagedByValue;
@@ -34,7 +34,7 @@ internal sealed partial class FunctionController : BackgroundService
     private readonly IOptions<LeaderElectionOptions> _leaderOptions;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
-    private readonly ILogger<FunctionController> _logger;
+    private readonly ILogger<FunctionReconcileLoop> _logger;
     private readonly OperatorOptions _options;
     private readonly Informer<Function> _functions;
     private readonly Informer<V1Deployment> _deployments;
@@ -42,14 +42,14 @@ internal sealed partial class FunctionController : BackgroundService
     private readonly Informer<V1Pod> _pods;
     private readonly WorkQueue<string> _queue;
     private readonly FunctionReconciler _reconciler;
-    private readonly ControllerMetrics _metrics;
+    private readonly ReconcileMetrics _metrics;
     private readonly ConcurrencyControl _concurrency;
 
     // Cancelled when the host begins to stop, before Kestrel waits for open connections (see StepDown).
     private readonly CancellationTokenSource _stepDown = new();
     private volatile bool _leading;
 
-    public FunctionController(
+    public FunctionReconcileLoop(
         IKubernetesClient client,
         IEventRecorder events,
         IOptions<OperatorOptions> options,
@@ -63,7 +63,7 @@ internal sealed partial class FunctionController : BackgroundService
         _leaderOptions = leaderOptions;
         _time = time;
         _loggers = loggers;
-        _logger = loggers.CreateLogger<FunctionController>();
+        _logger = loggers.CreateLogger<FunctionReconcileLoop>();
         _options = options.Value;
         var scope = string.IsNullOrEmpty(_options.WatchNamespace) ? null : _options.WatchNamespace;
         _functions = new Informer<Function>(client, new InformerOptions { Namespace = scope, ResyncPeriod = _options.ResyncPeriod, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<Function>>(), meters);
@@ -72,7 +72,7 @@ internal sealed partial class FunctionController : BackgroundService
         _pods = new Informer<V1Pod>(client, new InformerOptions { Namespace = scope, LabelSelector = FunctionPodSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Pod>>(), meters);
         var podIndex = new FunctionPodIndex();
         _queue = new WorkQueue<string>(time);
-        _metrics = new ControllerMetrics(meters, () => _queue.Count, () => _leading);
+        _metrics = new ReconcileMetrics(meters, () => _queue.Count, () => _leading);
         var defaults = new OperatorDefaults
         {
             ShimImage = _options.ShimImage,

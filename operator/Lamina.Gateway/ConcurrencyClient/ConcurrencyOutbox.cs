@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Lamina.Concurrency.V1;
 using Lamina.Gateway.Routing;
 
-namespace Lamina.Gateway.Controller;
+namespace Lamina.Gateway.ConcurrencyClient;
 
 /// <summary>
 /// What the gateway has to tell the controller, queued until the connection's writer sends it: it
@@ -14,7 +14,7 @@ namespace Lamina.Gateway.Controller;
 /// and demand would have said. So the queue stays small however long the controller is away.
 /// </para>
 /// </summary>
-internal sealed class ControllerOutbox : IControllerOutbox
+internal sealed class ConcurrencyOutbox : IConcurrencyOutbox
 {
     private readonly Channel<OutboxItem> _items = Channel.CreateUnbounded<OutboxItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _flushGate = new();

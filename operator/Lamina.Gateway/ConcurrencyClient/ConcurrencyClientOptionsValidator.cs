@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Options;
 
-namespace Lamina.Gateway.Controller;
+namespace Lamina.Gateway.ConcurrencyClient;
 
 /// <summary>Rejects controller options that could never connect, or would spin.</summary>
-internal sealed class ControllerOptionsValidator : IValidateOptions<ControllerOptions>
+internal sealed class ConcurrencyClientOptionsValidator : IValidateOptions<ConcurrencyClientOptions>
 {
-    public ValidateOptionsResult Validate(string? name, ControllerOptions options)
+    public ValidateOptionsResult Validate(string? name, ConcurrencyClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();

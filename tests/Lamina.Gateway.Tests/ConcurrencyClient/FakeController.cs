@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Lamina.Gateway.Tests.Controller;
+namespace Lamina.Gateway.Tests.ConcurrencyClient;
 
 /// <summary>
 /// The concurrency controller's side of the contract on a real Kestrel (HTTP/2 without TLS, as the

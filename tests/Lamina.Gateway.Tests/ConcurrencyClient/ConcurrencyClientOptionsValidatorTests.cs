@@ -1,12 +1,12 @@
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Testing;
 
-namespace Lamina.Gateway.Tests.Controller;
+namespace Lamina.Gateway.Tests.ConcurrencyClient;
 
 [Trait(TestTiers.Category, TestTiers.Unit)]
-public sealed class ControllerOptionsValidatorTests
+public sealed class ConcurrencyClientOptionsValidatorTests
 {
-    private readonly ControllerOptionsValidator _validator = new();
+    private readonly ConcurrencyClientOptionsValidator _validator = new();
 
     [Theory]
     [InlineData(null)]
@@ -14,7 +14,7 @@ public sealed class ControllerOptionsValidatorTests
     [InlineData("http://lamina-operator.lamina-system:8082/")]
     public void Validate_DefaultsWithAnAddressOrNone_Succeeds(string? address)
     {
-        Assert.True(_validator.Validate(null, new ControllerOptions { Address = address }).Succeeded);
+        Assert.True(_validator.Validate(null, new ConcurrencyClientOptions { Address = address }).Succeeded);
     }
 
     [Theory]
@@ -27,7 +27,7 @@ public sealed class ControllerOptionsValidatorTests
     [InlineData("MaxReconnectDelay")]
     public void Validate_OneBadSetting_FailsNamingIt(string setting)
     {
-        var options = new ControllerOptions();
+        var options = new ConcurrencyClientOptions();
         switch (setting)
         {
             case "Address": options.Address = "https://127.0.0.1:8082"; break;

@@ -1,4 +1,4 @@
-namespace Lamina.Gateway.Controller;
+namespace Lamina.Gateway.ConcurrencyClient;
 
 /// <summary>What an <see cref="OutboxItem"/> adds to the next GatewayMessage.</summary>
 internal enum OutboxItemKind

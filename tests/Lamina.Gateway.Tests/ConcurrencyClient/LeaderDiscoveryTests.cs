@@ -1,12 +1,12 @@
 using System.Net;
 using k8s.Models;
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Lamina.Gateway.Tests.Controller;
+namespace Lamina.Gateway.Tests.ConcurrencyClient;
 
 [Trait(TestTiers.Category, TestTiers.Unit)]
 public sealed class LeaderDiscoveryTests
@@ -18,7 +18,7 @@ public sealed class LeaderDiscoveryTests
     {
         _discovery = new LeaderDiscovery(
             _kubernetes,
-            Options.Create(new ControllerOptions { LeaseNamespace = "lamina-system" }),
+            Options.Create(new ConcurrencyClientOptions { LeaseNamespace = "lamina-system" }),
             NullLogger<LeaderDiscovery>.Instance);
     }
 

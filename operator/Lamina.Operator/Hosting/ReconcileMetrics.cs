@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 namespace Lamina.Operator.Hosting;
 
 /// <summary>The controller's own metrics (watch restarts come from the informers' meter).</summary>
-internal sealed class ControllerMetrics
+internal sealed class ReconcileMetrics
 {
     /// <summary>The operator's meter; exported with every other Lamina meter.</summary>
     public const string MeterName = "Lamina.Operator";
@@ -12,7 +12,7 @@ internal sealed class ControllerMetrics
     private readonly Counter<long> _reconciles;
     private readonly Histogram<double> _duration;
 
-    public ControllerMetrics(IMeterFactory meterFactory, Func<int> queueDepth, Func<bool> isLeader)
+    public ReconcileMetrics(IMeterFactory meterFactory, Func<int> queueDepth, Func<bool> isLeader)
     {
         var meter = meterFactory.Create(MeterName);
         _reconciles = meter.CreateCounter<long>("lamina_operator_reconciles_total", description: "Reconciles of Functions, by result (success or error).");

@@ -4,11 +4,11 @@ using Lamina.Gateway.Routing;
 using Lamina.Gateway.Tests.Routing;
 using Lamina.Testing;
 
-namespace Lamina.Gateway.Tests.Controller;
+namespace Lamina.Gateway.Tests.ConcurrencyClient;
 
 /// <summary>The gateway's stream to a fake concurrency controller on loopback, on a manual clock.</summary>
 [Trait(TestTiers.Category, TestTiers.Unit)]
-public sealed class ControllerConnectionTests
+public sealed class ConcurrencyConnectionTests
 {
     private static readonly FunctionKey Hello = RouterHarness.Function;
     private static readonly FunctionKey Other = new("team-a", "other");
@@ -89,7 +89,7 @@ public sealed class ControllerConnectionTests
         var ticket = Assert.Single((await stream.ReceivedAsync(m => m.Acquires.Count > 0)).Acquires).Ticket;
 
         var before = stream.Received.Count;
-        harness.Time.Advance(harness.Routing.ControllerOptions.DemandInterval);
+        harness.Time.Advance(harness.Routing.ConcurrencyClientOptions.DemandInterval);
 
         var demand = Assert.Single((await stream.ReceivedAsync(m => m.Demand.Count > 0, before)).Demand);
         Assert.Equal(("team-a", "hello"), (demand.Function.Namespace, demand.Function.Name));
@@ -103,12 +103,12 @@ public sealed class ControllerConnectionTests
         Assert.Equal(ThrottleReasons.ReservedConcurrency, throttled.Reason);
 
         before = stream.Received.Count;
-        harness.Time.Advance(harness.Routing.ControllerOptions.DemandInterval);
+        harness.Time.Advance(harness.Routing.ConcurrencyClientOptions.DemandInterval);
         var last = Assert.Single((await stream.ReceivedAsync(m => m.Demand.Count > 0, before)).Demand);
         Assert.Equal(("hello", 0, 0), (last.Function.Name, last.InFlight, last.Waiting));
 
         before = stream.Received.Count;
-        harness.Time.Advance(harness.Routing.ControllerOptions.DemandInterval);
+        harness.Time.Advance(harness.Routing.ConcurrencyClientOptions.DemandInterval);
         var heartbeat = await stream.ReceivedAsync(_ => true, before);
         Assert.Empty(heartbeat.Demand); // sent all the same: the gateway's heartbeat
     }

@@ -1,4 +1,4 @@
-namespace Lamina.Gateway.Controller;
+namespace Lamina.Gateway.ConcurrencyClient;
 
 /// <summary>
 /// The token this gateway presents to the shims' invoke contract (header <c>Lamina-Token</c>) and to the

@@ -2,7 +2,7 @@ using k8s.Models;
 using Lamina.Kubernetes.Client;
 using Microsoft.Extensions.Options;
 
-namespace Lamina.Gateway.Controller;
+namespace Lamina.Gateway.ConcurrencyClient;
 
 /// <summary>
 /// Finds the concurrency controller's leader: the holder of the operator's <c>coordination.k8s.io/v1</c>
@@ -10,9 +10,9 @@ namespace Lamina.Gateway.Controller;
 /// (re)connects, so a new leader is found on the first attempt after it takes the Lease. Needs get
 /// on that Lease.
 /// </summary>
-internal sealed partial class LeaderDiscovery(IKubernetesClient client, IOptions<ControllerOptions> options, ILogger<LeaderDiscovery> logger)
+internal sealed partial class LeaderDiscovery(IKubernetesClient client, IOptions<ConcurrencyClientOptions> options, ILogger<LeaderDiscovery> logger)
 {
-    private readonly ControllerOptions _options = options.Value;
+    private readonly ConcurrencyClientOptions _options = options.Value;
 
     /// <summary>The leader's gRPC address, or null when there is no leader yet (no Lease, no holder, or a holder that announces no address).</summary>
     public async Task<Uri?> FindAsync(CancellationToken cancellationToken)

@@ -5,23 +5,23 @@ using Lamina.Concurrency.V1;
 using Lamina.Gateway.Routing;
 using Microsoft.Extensions.Options;
 
-namespace Lamina.Gateway.Controller;
+namespace Lamina.Gateway.ConcurrencyClient;
 
 /// <summary>
 /// The gateway's one stream to the concurrency controller (operator/Lamina.Operator/Protos/concurrency.proto),
-/// for as long as the gateway runs. Each stream: find the leader (<see cref="ControllerOptions.Address"/>,
+/// for as long as the gateway runs. Each stream: find the leader (<see cref="ConcurrencyClientOptions.Address"/>,
 /// else <see cref="LeaderDiscovery"/>), open <c>Connect</c>, say Hello with the leases held and the
 /// tickets still waiting, then at once apply what the controller sends to the router and send what
-/// the router queued in the <see cref="ControllerOutbox"/>, with every function's demand each
-/// <see cref="ControllerOptions.DemandInterval"/>. When the stream fails or ends, it waits
-/// <see cref="ControllerOptions.ReconnectDelay"/> (doubling while attempts fail) and starts again.
+/// the router queued in the <see cref="ConcurrencyOutbox"/>, with every function's demand each
+/// <see cref="ConcurrencyClientOptions.DemandInterval"/>. When the stream fails or ends, it waits
+/// <see cref="ConcurrencyClientOptions.ReconnectDelay"/> (doubling while attempts fail) and starts again.
 /// <para>
 /// Leases outlive a stream: the controller keeps them for its lease TTL, and so does the gateway,
 /// counting from the last message it heard. Past that, every lease is dropped; waiting invocations
 /// keep waiting, and their tickets go in the next Hello.
 /// </para>
 /// </summary>
-internal sealed partial class ControllerConnection : BackgroundService
+internal sealed partial class ConcurrencyConnection : BackgroundService
 {
     /// <summary>Until the controller says otherwise (each message carries it): its default LeaseTtl.</summary>
     private static readonly TimeSpan DefaultLeaseTtl = TimeSpan.FromSeconds(30);
@@ -34,9 +34,9 @@ internal sealed partial class ControllerConnection : BackgroundService
     private static readonly TimeSpan StreamSilence = TimeSpan.FromSeconds(5);
 
     private readonly ILeaseHolder _leases;
-    private readonly ControllerOutbox _outbox;
+    private readonly ConcurrencyOutbox _outbox;
     private readonly LeaderDiscovery _discovery;
-    private readonly ControllerOptions _options;
+    private readonly ConcurrencyClientOptions _options;
     private readonly Uri? _address;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -54,13 +54,13 @@ internal sealed partial class ControllerConnection : BackgroundService
 
     private readonly GatewayToken? _token;
 
-    public ControllerConnection(
+    public ConcurrencyConnection(
         ILeaseHolder leases,
-        ControllerOutbox outbox,
+        ConcurrencyOutbox outbox,
         LeaderDiscovery discovery,
-        IOptions<ControllerOptions> options,
+        IOptions<ConcurrencyClientOptions> options,
         TimeProvider time,
-        ILogger<ControllerConnection> logger,
+        ILogger<ConcurrencyConnection> logger,
         GatewayToken? token = null)
     {
         _token = token;
@@ -107,7 +107,7 @@ internal sealed partial class ControllerConnection : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var tick = _time.CreateTimer(static state => ((ControllerConnection)state!).Tick(), this, _options.DemandInterval, _options.DemandInterval);
+        using var tick = _time.CreateTimer(static state => ((ConcurrencyConnection)state!).Tick(), this, _options.DemandInterval, _options.DemandInterval);
         GrpcChannel? channel = null;
         Uri? channelAddress = null;
         var delay = _options.ReconnectDelay;

@@ -23,14 +23,14 @@ namespace Lamina.Gateway.Routing;
 /// anyone holding it asks the router again.</item>
 /// </list>
 /// </summary>
-internal sealed class FunctionPool
+internal sealed class LeasedEnvironments
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, EnvironmentSlot> _slots = new(StringComparer.Ordinal);
     private readonly LinkedList<EnvironmentSlot> _idle = new();
     private readonly LinkedList<QueueWaiter> _waiters = new();
     private readonly Dictionary<ulong, QueueWaiter> _tickets = [];
-    private readonly IControllerOutbox _outbox;
+    private readonly IConcurrencyOutbox _outbox;
     private readonly PoolIndex _index;
     private readonly int _queueSize;
     private readonly TimeSpan _retryDelay;
@@ -44,7 +44,7 @@ internal sealed class FunctionPool
     private bool _isRetired;
 
     /// <summary>An empty pool, listed in <paramref name="index"/> by its owner; it takes itself out when it retires.</summary>
-    public FunctionPool(FunctionKey function, RoutingOptions options, IControllerOutbox outbox, TimeProvider time, PoolIndex index)
+    public LeasedEnvironments(FunctionKey function, RoutingOptions options, IConcurrencyOutbox outbox, TimeProvider time, PoolIndex index)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(outbox);
@@ -537,7 +537,7 @@ internal sealed class FunctionPool
             return null;
         }
 
-        _index.Tickets.TryRemove(new KeyValuePair<ulong, FunctionPool>(ticket, this));
+        _index.Tickets.TryRemove(new KeyValuePair<ulong, LeasedEnvironments>(ticket, this));
         return waiter;
     }
 

@@ -1,4 +1,4 @@
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Gateway.Tests.Routing;
 using Lamina.Testing;
 using Microsoft.Extensions.Configuration;
@@ -6,17 +6,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Lamina.Gateway.Tests.Controller;
+namespace Lamina.Gateway.Tests.ConcurrencyClient;
 
 [Trait(TestTiers.Category, TestTiers.Unit)]
-public sealed class ControllerServiceCollectionExtensionsTests
+public sealed class ConcurrencyClientServiceCollectionExtensionsTests
 {
     [Fact]
     public async Task AddGatewayController_Resolved_TheConnectionIsAHostedService()
     {
         await using var provider = RoutingServiceCollectionExtensionsTests.Services().BuildServiceProvider();
 
-        var connection = provider.GetRequiredService<ControllerConnection>();
+        var connection = provider.GetRequiredService<ConcurrencyConnection>();
 
         Assert.Contains(provider.GetServices<IHostedService>(), s => ReferenceEquals(s, connection));
         Assert.False(connection.Ready); // not before the controller has spoken
@@ -33,7 +33,7 @@ public sealed class ControllerServiceCollectionExtensionsTests
         }).Build();
         await using var provider = RoutingServiceCollectionExtensionsTests.Services(configuration).BuildServiceProvider();
 
-        var options = provider.GetRequiredService<IOptions<ControllerOptions>>().Value;
+        var options = provider.GetRequiredService<IOptions<ConcurrencyClientOptions>>().Value;
 
         Assert.Equal("http://127.0.0.1:8082", options.Address);
         Assert.Equal("lamina-system", options.LeaseNamespace);
@@ -50,7 +50,7 @@ public sealed class ControllerServiceCollectionExtensionsTests
     {
         await using var provider = RoutingServiceCollectionExtensionsTests.Services(controller: o => o.Address = "127.0.0.1:8082").BuildServiceProvider();
 
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ControllerOptions>>().Value);
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ConcurrencyClientOptions>>().Value);
 
         Assert.Contains("Address", error.Message, StringComparison.Ordinal);
     }
@@ -62,6 +62,6 @@ public sealed class ControllerServiceCollectionExtensionsTests
     [InlineData(null, null, null, "default")]
     public void LeaseNamespaceOr_WhatIsSet_ConfiguredThenPodThenKubeconfigThenDefault(string? configured, string? pod, string? kubeconfig, string expected)
     {
-        Assert.Equal(expected, ControllerOptions.LeaseNamespaceOr(configured, pod, kubeconfig));
+        Assert.Equal(expected, ConcurrencyClientOptions.LeaseNamespaceOr(configured, pod, kubeconfig));
     }
 }

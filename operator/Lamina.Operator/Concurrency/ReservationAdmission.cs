@@ -9,10 +9,10 @@ namespace Lamina.Operator.Concurrency;
 /// <see cref="ConcurrencyOptions.PoolSize"/> stays unreserved. A pure function of the Functions, so
 /// every reconcile and the concurrency controller reach the same answer from the same cache.
 /// </summary>
-internal static class ConcurrencyPool
+internal static class ReservationAdmission
 {
     /// <summary>Which reservations of <paramref name="functions"/> the pool admits, and the capacity left to the unreserved.</summary>
-    public static PoolAdmission Admit(IEnumerable<Function> functions, ConcurrencyOptions options)
+    public static AdmittedReservations Admit(IEnumerable<Function> functions, ConcurrencyOptions options)
     {
         ArgumentNullException.ThrowIfNull(functions);
         ArgumentNullException.ThrowIfNull(options);
@@ -50,7 +50,7 @@ internal static class ConcurrencyPool
             refusals[ObjectKey.Of(function)] = Refusal(reserved, admitted, options);
         }
 
-        return new PoolAdmission(refusals, options.PoolSize - admitted);
+        return new AdmittedReservations(refusals, options.PoolSize - admitted);
     }
 
     private static string Refusal(int reserved, int admitted, ConcurrencyOptions options)

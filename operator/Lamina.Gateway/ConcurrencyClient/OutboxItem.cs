@@ -1,7 +1,7 @@
 using Lamina.Concurrency.V1;
 using Lamina.Gateway.Routing;
 
-namespace Lamina.Gateway.Controller;
+namespace Lamina.Gateway.ConcurrencyClient;
 
 /// <summary>One thing to tell the controller; the fields its <see cref="Kind"/> does not use are empty.</summary>
 internal readonly record struct OutboxItem(OutboxItemKind Kind, ulong Ticket, FunctionKey Function, string? LeaseId, Reclaimed? Reclaimed)

@@ -1,12 +1,12 @@
 using System.Text;
 using k8s.Models;
-using Lamina.Gateway.Controller;
+using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Lamina.Gateway.Tests.Controller;
+namespace Lamina.Gateway.Tests.ConcurrencyClient;
 
 [Trait(TestTiers.Category, TestTiers.Unit)]
 public sealed class GatewayTokenRefresherTests
@@ -19,7 +19,7 @@ public sealed class GatewayTokenRefresherTests
     {
         _refresher = new GatewayTokenRefresher(
             _kubernetes,
-            Options.Create(new ControllerOptions { LeaseNamespace = "lamina-system" }),
+            Options.Create(new ConcurrencyClientOptions { LeaseNamespace = "lamina-system" }),
             _token,
             TimeProvider.System,
             NullLogger<GatewayTokenRefresher>.Instance);

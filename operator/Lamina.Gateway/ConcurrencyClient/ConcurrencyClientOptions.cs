@@ -1,7 +1,7 @@
-namespace Lamina.Gateway.Controller;
+namespace Lamina.Gateway.ConcurrencyClient;
 
 /// <summary>How the gateway finds and talks to the concurrency controller: section <c>Lamina:Gateway:Controller</c>.</summary>
-internal sealed class ControllerOptions
+internal sealed class ConcurrencyClientOptions
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "Lamina:Gateway:Controller";
