@@ -137,6 +137,11 @@ if $local_cluster; then
     # One node, no storage provisioner: Redis keeps its AOF on the hostPath volume redis_volume made.
     --set "redis.persistence.storageClass=$REDIS_STORAGE_CLASS"
     --set gateway.replicas=2
+    # Two cores for everything: the chart's requests (sized for a real cluster) leave no room on one
+    # node for a rolling upgrade's surge pods beside a few functions, and a pod that cannot be
+    # scheduled stalls the upgrade. Requests only; the limits stay the chart's.
+    --set operator.resources.requests.cpu=50m --set gateway.resources.requests.cpu=100m
+    --set redis.resources.requests.cpu=50m
     --set-string "operator.podAnnotations.lamina\.dev/images=$digest"
     --set-string "gateway.podAnnotations.lamina\.dev/images=$digest"
   )
