@@ -13,7 +13,13 @@ internal static class AsyncKeys
     /// <summary>The set of <c>namespace/function</c> members that have (had) a stream: how workers find the streams.</summary>
     public static readonly RedisKey Registry = "lamina:async:functions";
 
-    /// <summary>The consumer group every gateway replica's workers join.</summary>
+    /// <summary>
+    /// The pub/sub channel a gateway announces each stored event on (and a worker each retry it moved
+    /// back): idle workers of every replica read at once instead of after their poll interval.
+    /// </summary>
+    public static readonly RedisChannel Wake = RedisChannel.Literal("lamina:async:wake");
+
+    /// <summary>The consumer group every worker replica joins.</summary>
     public const string Group = "lamina-workers";
 
     /// <summary>The function's stream of events waiting or running.</summary>

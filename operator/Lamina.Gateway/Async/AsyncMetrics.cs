@@ -7,7 +7,7 @@ namespace Lamina.Gateway.Async;
 /// Async invocation's series on the gateway's meter, named after Lambda's (docs/lambda-contracts.md#metrics),
 /// labelled <c>namespace</c> and <c>function</c> (and a bounded <c>reason</c>). Counters are recorded as
 /// things happen; queue depth and oldest event age are read from Redis every
-/// <see cref="AsyncOptions.SampleInterval"/> by <see cref="AsyncQueueSampler"/>, so a scrape never waits on Redis.
+/// <see cref="AsyncOptions.SampleInterval"/> by <see cref="Worker.AsyncQueueSampler"/>, so a scrape never waits on Redis.
 /// </summary>
 internal sealed class AsyncMetrics
 {

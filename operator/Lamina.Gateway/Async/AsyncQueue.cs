@@ -24,7 +24,10 @@ internal sealed class AsyncQueue(RedisConnection connection, EventSigner signer,
 
     public bool Enabled => true;
 
-    /// <summary>Set whenever this replica stores an event or moves a due retry back: its idle workers read at once.</summary>
+    /// <summary>
+    /// Set whenever this process stores an event or moves a due retry back, and (once <see cref="ListenAsync"/>
+    /// has subscribed) whenever any replica announces one: idle workers read at once.
+    /// </summary>
     public WakeSignal Wake { get; } = new();
 
     /// <summary>True while the connection to Redis is up: <c>lamina_async_store_up</c>, never the gateway's readiness.</summary>
@@ -56,7 +59,39 @@ internal sealed class AsyncQueue(RedisConnection connection, EventSigner signer,
 
         metrics.Received(function);
         Know(function);
+        Announce(db, function);
+    }
+
+    /// <summary>
+    /// Wakes the idle workers of this process and, over <see cref="AsyncKeys.Wake"/>, of every worker
+    /// replica. Fire and forget, and best effort: a lost announcement (Redis restarting, or an external
+    /// Redis whose ACL denies the channel) costs a worker at most its poll interval, never an event.
+    /// </summary>
+    public async Task AnnounceAsync(FunctionKey function) => Announce(await connection.DatabaseAsync().ConfigureAwait(false), function);
+
+    private void Announce(IDatabase db, FunctionKey function)
+    {
         Wake.Set();
+        db.Publish(AsyncKeys.Wake, AsyncKeys.Member(function), CommandFlags.FireAndForget);
+    }
+
+    /// <summary>
+    /// Subscribes <see cref="Wake"/> to every replica's announcements, each naming the function (so a
+    /// new function's stream is read at once, not after the registry's next refresh); the subscription
+    /// survives reconnections (StackExchange.Redis subscribes again). Workers call it once before reading.
+    /// </summary>
+    public async Task ListenAsync()
+    {
+        var subscriber = await connection.SubscriberAsync().ConfigureAwait(false);
+        await subscriber.SubscribeAsync(AsyncKeys.Wake, (_, member) =>
+        {
+            if (AsyncKeys.TryParseMember((string?)member, out var function))
+            {
+                Know(function);
+            }
+
+            Wake.Set();
+        }).ConfigureAwait(false);
     }
 
     /// <summary>The functions that have a stream, as of at most <see cref="RegistryRefresh"/> ago.</summary>
@@ -75,7 +110,7 @@ internal sealed class AsyncQueue(RedisConnection connection, EventSigner signer,
         var functions = new List<FunctionKey>(members.Length);
         foreach (var member in members)
         {
-            if (AsyncKeys.TryParseMember(member, out var function))
+            if (AsyncKeys.TryParseMember((string?)member, out var function))
             {
                 functions.Add(function);
             }

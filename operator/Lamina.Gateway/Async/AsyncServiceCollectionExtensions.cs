@@ -4,17 +4,18 @@ using Microsoft.Extensions.Options;
 
 namespace Lamina.Gateway.Async;
 
-/// <summary>Registers async invocation: the queue the Invoke handler stores Event invocations in, and what runs them.</summary>
+/// <summary>Registers the async queue: what a gateway stores Event invocations in, and what the workers read.</summary>
 internal static class AsyncServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="IAsyncQueue"/> (<see cref="DisabledAsyncQueue"/> unless <see cref="AsyncOptions.Redis"/>
-    /// is set), the Redis connection, the workers, the delayed-retry mover and the queue gauges' sampler
-    /// (hosted services that do nothing while async is off). Options come from <paramref name="configuration"/>'s
-    /// <see cref="AsyncOptions.Section"/> when given, then <paramref name="configure"/>; they are validated on
-    /// start. The workers need an <c>IInvocationRouter</c> and an <c>IFunctionCatalog</c>.
+    /// is set), <see cref="AsyncQueue"/>, the event signer and the Redis connection (a hosted service that
+    /// does nothing while async is off). Options come from <paramref name="configuration"/>'s
+    /// <see cref="AsyncOptions.Section"/> when given, then <paramref name="configure"/>; they are validated
+    /// on start. Call it once. This is all a gateway needs: the workers that run the events are another role of the
+    /// program (<c>AddAsyncWorkers</c>, docs/async.md "Workers").
     /// </summary>
-    public static IServiceCollection AddGatewayAsync(this IServiceCollection services, IConfiguration? configuration = null, Action<AsyncOptions>? configure = null)
+    public static IServiceCollection AddAsyncQueue(this IServiceCollection services, IConfiguration? configuration = null, Action<AsyncOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<AsyncOptions>();
@@ -34,22 +35,15 @@ internal static class AsyncServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<InvokeMetrics>();
         services.TryAddSingleton<AsyncMetrics>();
-        services.TryAddSingleton(static provider => new AsyncRetryPolicy(provider.GetRequiredService<IOptions<AsyncOptions>>().Value));
         services.TryAddSingleton(static provider => new EventSigner(provider.GetRequiredService<IOptions<AsyncOptions>>().Value.EventSigningKey));
         services.TryAddSingleton<RedisConnection>();
         services.TryAddSingleton<AsyncQueue>();
         services.TryAddSingleton<IAsyncQueue>(static provider => provider.GetRequiredService<IOptions<AsyncOptions>>().Value.Enabled
             ? provider.GetRequiredService<AsyncQueue>()
             : DisabledAsyncQueue.Instance);
-        services.TryAddSingleton<AsyncWorker>();
-        services.TryAddSingleton<DelayedEventMover>();
-        services.TryAddSingleton<AsyncQueueSampler>();
 
-        // The connection first: the others use it from their first step.
+        // Registered before the workers' services (AddAsyncWorkers), which use it from their first step.
         services.AddHostedService(static provider => provider.GetRequiredService<RedisConnection>());
-        services.AddHostedService(static provider => provider.GetRequiredService<AsyncWorker>());
-        services.AddHostedService(static provider => provider.GetRequiredService<DelayedEventMover>());
-        services.AddHostedService(static provider => provider.GetRequiredService<AsyncQueueSampler>());
         return services;
     }
 }

@@ -90,10 +90,12 @@ internal static class DeadLetterCommand
             return 2;
         }
 
-        if (signingKey.Length < AsyncOptions.MinimumSigningKeyLength)
+        // Reading needs no key (list and show then say the signatures were not checked); a redrive signs
+        // the event again, and only a validly signed one may be redriven, so it needs the key.
+        var signed = signingKey.Length >= AsyncOptions.MinimumSigningKeyLength;
+        if (!signed && verb == "redrive")
         {
-            // Reading needs no key, but telling a gateway's entry from a planted one does, and a redrive signs.
-            await error.WriteLineAsync($"no event signing key: set {SigningKeyVariable} (in a gateway pod it is set)").ConfigureAwait(false);
+            await error.WriteLineAsync($"no event signing key: set {SigningKeyVariable} (in a gateway or worker pod it is set); a redrive signs the event again").ConfigureAwait(false);
             return 2;
         }
 
@@ -105,7 +107,7 @@ internal static class DeadLetterCommand
             return 1;
         }
 
-        var store = new DeadLetterStore(multiplexer.GetDatabase(), new EventSigner(signingKey), time);
+        var store = new DeadLetterStore(multiplexer.GetDatabase(), signed ? new EventSigner(signingKey) : null, time);
         try
         {
             return (verb, positional.Count, all) switch
@@ -177,7 +179,12 @@ internal static class DeadLetterCommand
             text.Append(CultureInfo.InvariantCulture, $"request id:      {e.RequestId}\n");
             text.Append(CultureInfo.InvariantCulture, $"enqueued at:     {Time(e.EnqueuedAt)}\n");
             text.Append(CultureInfo.InvariantCulture, $"attempts:        {e.Attempt} ({e.FunctionErrors} function errors)\n");
-            text.Append(entry.Signed ? "signature:       valid\n" : "signature:       NOT the gateways' (not stored by a gateway, or changed since): cannot be redriven\n");
+            text.Append(entry.Signed switch
+            {
+                true => "signature:       valid\n",
+                false => "signature:       NOT the gateways' (not stored by a gateway, or changed since): cannot be redriven\n",
+                null => $"signature:       not checked (no event signing key: set {SigningKeyVariable})\n",
+            });
             text.Append("payload:\n").Append(Pretty(e.Payload)).Append('\n');
         }
         else

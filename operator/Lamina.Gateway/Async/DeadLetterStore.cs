@@ -9,7 +9,7 @@ namespace Lamina.Gateway.Async;
 /// request id and a fresh attempt budget and age, and removes it from the dead-letter stream in the
 /// same script.
 /// </summary>
-internal sealed class DeadLetterStore(IDatabase db, EventSigner signer, TimeProvider time)
+internal sealed class DeadLetterStore(IDatabase db, EventSigner? signer, TimeProvider time)
 {
     /// <summary>Entries read per XRANGE when redriving them all: bounds one reply (each entry holds a payload of up to 256 KB).</summary>
     private const int Page = 100;
@@ -73,6 +73,8 @@ internal sealed class DeadLetterStore(IDatabase db, EventSigner signer, TimeProv
         }
     }
 
+    private EventSigner Signer => signer ?? throw new InvalidOperationException("a redrive signs the event: it needs the event signing key");
+
     private async Task<string?> RedriveAsync(FunctionKey function, string id, AsyncEvent e)
     {
         var again = e.Redriven(time.GetUtcNow());
@@ -80,7 +82,7 @@ internal sealed class DeadLetterStore(IDatabase db, EventSigner signer, TimeProv
         var redrive = db.ScriptEvaluateAsync(
             AsyncScripts.Redrive,
             [AsyncKeys.DeadLetter(function), AsyncKeys.Events(function), AsyncKeys.Ages(function)],
-            [id, again.EnqueuedAt.ToUnixTimeMilliseconds(), again.RequestId, .. signer.Signed(function, again)]);
+            [id, again.EnqueuedAt.ToUnixTimeMilliseconds(), again.RequestId, .. Signer.Signed(function, again)]);
         await Task.WhenAll(register, redrive).ConfigureAwait(false);
         return redrive.Result.IsNull ? null : redrive.Result.ToString();
     }

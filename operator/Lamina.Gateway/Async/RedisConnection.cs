@@ -96,6 +96,13 @@ internal sealed partial class RedisConnection : IHostedService, IAsyncDisposable
         return _refusal is { } refusal ? throw new RedisRefusedException(refusal) : multiplexer.GetDatabase();
     }
 
+    /// <summary>The pub/sub side of the same connection, connecting first if this is the first use.</summary>
+    public async Task<ISubscriber> SubscriberAsync()
+    {
+        var multiplexer = await ConnectAsync().ConfigureAwait(false);
+        return _refusal is { } refusal ? throw new RedisRefusedException(refusal) : multiplexer.GetSubscriber();
+    }
+
     /// <summary>Why Redis is refused (its durability settings), or null.</summary>
     public string? Refusal => _refusal;
 

@@ -2,6 +2,7 @@ using Lamina.Gateway.Async;
 using Lamina.Gateway.Functions;
 using Lamina.Gateway.Routing;
 using Lamina.Gateway.Tests.Fakes;
+using Lamina.Gateway.Worker;
 using Lamina.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,7 @@ namespace Lamina.Gateway.Tests.Async;
 public sealed class AsyncServiceCollectionExtensionsTests
 {
     [Fact]
-    public async Task AddGatewayAsync_NoRedisConfigured_DisabledQueue()
+    public async Task AddAsyncQueue_NoRedisConfigured_DisabledQueue()
     {
         await using var provider = Services(Configuration()).BuildServiceProvider();
 
@@ -25,7 +26,7 @@ public sealed class AsyncServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public async Task AddGatewayAsync_RedisConfigured_RedisQueueNotConnectedBeforeItConnects()
+    public async Task AddAsyncQueue_RedisConfigured_RedisQueueNotConnectedBeforeItConnects()
     {
         await using var provider = Services(Configuration(("Redis", "127.0.0.1:1"), Key)).BuildServiceProvider();
 
@@ -37,7 +38,7 @@ public sealed class AsyncServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public async Task AddGatewayAsync_ConfigurationSection_BoundThenConfigured()
+    public async Task AddAsyncQueue_ConfigurationSection_BoundThenConfigured()
     {
         var configuration = Configuration(
             ("Redis", "redis.lamina-system:6379"),
@@ -58,7 +59,7 @@ public sealed class AsyncServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public async Task AddGatewayAsync_InvalidOptions_RejectedWhenRead()
+    public async Task AddAsyncQueue_InvalidOptions_RejectedWhenRead()
     {
         await using var provider = Services(Configuration(("RefreshInterval", "00:01:00"))).BuildServiceProvider();
 
@@ -68,9 +69,22 @@ public sealed class AsyncServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public async Task AddGatewayAsync_AsyncOff_EveryHostedServiceStartsAndStopsDoingNothing()
+    public async Task AddAsyncQueue_RedisConfigured_OnlyTheConnectionRunsNoWorkers()
     {
-        await using var provider = Services(Configuration()).BuildServiceProvider();
+        await using var provider = Services(Configuration(("Redis", "127.0.0.1:1"), Key)).BuildServiceProvider();
+
+        var hosted = provider.GetServices<IHostedService>().ToList();
+
+        // A gateway stores events; running them is the worker role's (AddAsyncWorkers).
+        Assert.IsType<RedisConnection>(Assert.Single(hosted));
+        Assert.Null(provider.GetService<AsyncWorker>());
+        Assert.Null(provider.GetService<DelayedEventMover>());
+    }
+
+    [Fact]
+    public async Task AddAsyncWorkers_AsyncOff_EveryHostedServiceStartsAndStopsDoingNothing()
+    {
+        await using var provider = Services(Configuration(), workers: true).BuildServiceProvider();
         var hosted = provider.GetServices<IHostedService>().ToList();
 
         foreach (var service in hosted)
@@ -92,9 +106,12 @@ public sealed class AsyncServiceCollectionExtensionsTests
     private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>($"{AsyncOptions.Section}:{s.Key}", s.Value))).Build();
 
-    private static IServiceCollection Services(IConfiguration configuration, Action<AsyncOptions>? configure = null) => new ServiceCollection()
-        .AddLogging()
-        .AddSingleton<IFunctionCatalog>(new FakeFunctionCatalog())
-        .AddSingleton<IInvocationRouter>(new RecordingInvocationRouter())
-        .AddGatewayAsync(configuration, configure);
+    private static IServiceCollection Services(IConfiguration configuration, Action<AsyncOptions>? configure = null, bool workers = false)
+    {
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IFunctionCatalog>(new FakeFunctionCatalog())
+            .AddSingleton<IInvocationRouter>(new RecordingInvocationRouter());
+        return workers ? services.AddAsyncWorkers(configuration, configure) : services.AddAsyncQueue(configuration, configure);
+    }
 }

@@ -1,8 +1,10 @@
+extern alias laminaoperator;
+
 using System.Globalization;
 using k8s;
 using k8s.Models;
 using Lamina.Kubernetes.Client;
-using Lamina.Operator.Api;
+using laminaoperator::Lamina.Operator.Api;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 

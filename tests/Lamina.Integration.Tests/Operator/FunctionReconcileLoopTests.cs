@@ -1,11 +1,13 @@
+extern alias laminaoperator;
+
 using System.Globalization;
 using System.Text;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Events;
 using k8s;
 using k8s.Models;
-using Lamina.Operator.Api;
-using Lamina.Operator.Reconciliation;
+using laminaoperator::Lamina.Operator.Api;
+using laminaoperator::Lamina.Operator.Reconciliation;
 using Lamina.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -3,6 +3,7 @@ using Lamina.Gateway.Async;
 using Lamina.Gateway.Functions;
 using Lamina.Gateway.Invoke;
 using Lamina.Gateway.Routing;
+using Lamina.Gateway.Worker;
 using Lamina.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,9 +15,10 @@ using Xunit.Abstractions;
 namespace Lamina.Integration.Tests.Gateway.Async;
 
 /// <summary>
-/// One gateway replica's async subsystem, composed as the gateway composes it (AddGatewayAsync) against
-/// a real Redis, with a scripted router and a fixed catalog in place of the cluster. Timings are short
-/// (retries after 200 ms, claims after 1 s) so the rules run in a test's time.
+/// One worker replica's async subsystem, composed as the worker role composes it (AddAsyncWorkers),
+/// against a real Redis, with a scripted router and a fixed catalog in place of the cluster; without
+/// workers only its connection starts, which is what a gateway runs. Timings are short (retries after
+/// 200 ms, claims after 1 s) so the rules run in a test's time.
 /// </summary>
 internal sealed class AsyncHarness : IAsyncDisposable
 {
@@ -58,12 +60,7 @@ internal sealed class AsyncHarness : IAsyncDisposable
         bool workers = true,
         Action<AsyncOptions>? configure = null)
     {
-        var services = new ServiceCollection()
-            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestOutputLoggerProvider(output)))
-            .AddSingleton(catalog)
-            .AddSingleton(router)
-            .Configure<GatewayOptions>(_ => { })
-            .AddGatewayAsync(configure: options =>
+        Action<AsyncOptions> settings = options =>
             {
                 options.Redis = redis.ConnectionString;
                 options.EventSigningKey = SigningKey;
@@ -76,8 +73,13 @@ internal sealed class AsyncHarness : IAsyncDisposable
                 options.MoverInterval = TimeSpan.FromMilliseconds(50);
                 options.SampleInterval = TimeSpan.FromMilliseconds(100);
                 configure?.Invoke(options);
-            })
-            .BuildServiceProvider();
+            };
+        var composed = new ServiceCollection()
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestOutputLoggerProvider(output)))
+            .AddSingleton(catalog)
+            .AddSingleton(router)
+            .Configure<GatewayOptions>(_ => { });
+        var services = composed.AddAsyncWorkers(configure: settings).BuildServiceProvider();
         var harness = new AsyncHarness(services);
         try
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Lamina.Gateway.Async;
+using Lamina.Gateway.Worker;
 using Lamina.Gateway.Auth;
 using Lamina.Gateway.Invoke;
 using Lamina.Gateway.Routing;

@@ -64,6 +64,21 @@ public sealed class AsyncWorkerTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.HoldsAsync(() => _router.Calls.Count == 1, Deadline, "the event runs without waiting for the poll");
     }
 
+    [Fact]
+    public async Task Worker_IdleWithAnHourLongPoll_EventStoredThroughAGatewayStartsAtOnce()
+    {
+        _catalog.Add(Orders.Namespace, Orders.Name);
+        await using var worker = await AsyncHarness.StartAsync(_redis, _catalog, _router, output, configure: options => options.PollInterval = TimeSpan.FromHours(1));
+        await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output, workers: false);
+        await Eventually.HoldsAsync(() => worker.Worker.IdleWaits >= 1, Deadline, "the worker found nothing and waits");
+
+        // A function the worker has never seen, stored by another process: only its announcement over
+        // Redis can start it within the deadline (the worker's next poll is an hour away).
+        await gateway.EnqueueAsync(Orders, "{}");
+
+        await Eventually.HoldsAsync(() => _router.Calls.Count == 1, Deadline, "the event runs without waiting for the poll");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

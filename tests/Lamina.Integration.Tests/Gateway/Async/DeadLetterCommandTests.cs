@@ -113,6 +113,27 @@ public sealed class DeadLetterCommandTests(ITestOutputHelper output) : IAsyncLif
         Assert.Contains("no dead-letter entry 1-0", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAsync_NoSigningKey_ListAndShowWorkUncheckedRedriveRefusedWithExit2()
+    {
+        await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output);
+        var requestId = await gateway.EnqueueAsync(Orders);
+        var id = await DeadLetteredAsync(gateway, 1);
+
+        var (listed, list) = await RunAsync(NoKey, "list", "team-a/orders");
+        var (shown, show) = await RunAsync(NoKey, "show", "team-a/orders", id);
+        var (redriven, redrive) = await RunAsync(NoKey, "redrive", "team-a/orders", id);
+
+        Assert.Equal(0, listed);
+        Assert.Contains(requestId, list, StringComparison.Ordinal);
+        Assert.Equal(0, shown);
+        Assert.Contains($"signature:       not checked (no event signing key: set {DeadLetterCommand.SigningKeyVariable})", show, StringComparison.Ordinal);
+        Assert.Equal(2, redriven);
+        Assert.Contains("no event signing key", redrive, StringComparison.Ordinal);
+        var deadLetters = await gateway.DeadLettersAsync();
+        Assert.Equal(1, await deadLetters.CountAsync(Orders));
+    }
+
     /// <summary>Waits until the dead-letter stream holds <paramref name="count"/> entries; the first one's id.</summary>
     private static async Task<string> DeadLetteredAsync(AsyncHarness gateway, int count)
     {
@@ -121,10 +142,15 @@ public sealed class DeadLetterCommandTests(ITestOutputHelper output) : IAsyncLif
         return (await deadLetters.ListAsync(Orders, 1))[0].Id;
     }
 
-    private async Task<(int Status, string Text)> RunAsync(params string[] args)
+    /// <summary>A shell without the gateways' variables: no signing key.</summary>
+    private static string? NoKey(string name) => null;
+
+    private Task<(int Status, string Text)> RunAsync(params string[] args) => RunAsync(AsyncHarness.Environment, args);
+
+    private async Task<(int Status, string Text)> RunAsync(Func<string, string?> environment, params string[] args)
     {
         using var text = new StringWriter();
-        var status = await DeadLetterCommand.RunAsync([.. args, "--redis", _redis.ConnectionString], text, text, TimeProvider.System, AsyncHarness.Environment);
+        var status = await DeadLetterCommand.RunAsync([.. args, "--redis", _redis.ConnectionString], text, text, TimeProvider.System, environment);
         output.WriteLine(text.ToString());
         return (status, text.ToString());
     }

@@ -1,4 +1,5 @@
 using Lamina.Gateway.Async;
+using Lamina.Gateway.Worker;
 using Lamina.Gateway.Functions;
 using Lamina.Gateway.Routing;
 using Lamina.Testing;

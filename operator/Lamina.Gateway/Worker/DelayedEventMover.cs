@@ -1,7 +1,8 @@
+using Lamina.Gateway.Async;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Lamina.Gateway.Async;
+namespace Lamina.Gateway.Worker;
 
 /// <summary>
 /// Puts delayed retries back into their streams once due: every <see cref="AsyncOptions.MoverInterval"/>,
@@ -43,7 +44,7 @@ internal sealed partial class DelayedEventMover(AsyncQueue queue, IOptions<Async
                         moved = await queue.MoveDueAsync(function, time.GetUtcNow(), Batch).ConfigureAwait(false);
                         if (moved > 0)
                         {
-                            queue.Wake.Set();
+                            await queue.AnnounceAsync(function).ConfigureAwait(false);
                         }
                     }
                     while (moved == Batch && !stoppingToken.IsCancellationRequested);
@@ -63,6 +64,6 @@ internal sealed partial class DelayedEventMover(AsyncQueue queue, IOptions<Async
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Async retries: could not move due events back into their streams ({Reason}); trying again every interval")]
+    [LoggerMessage(EventId = 140, Level = LogLevel.Warning, Message = "Async retries: could not move due events back into their streams ({Reason}); trying again every interval")]
     private partial void LogFailed(string reason);
 }

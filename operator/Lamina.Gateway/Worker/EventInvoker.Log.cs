@@ -1,8 +1,8 @@
-namespace Lamina.Gateway.Async;
+namespace Lamina.Gateway.Worker;
 
 /// <summary>The event invoker's log messages (request ids, never payloads).</summary>
 internal sealed partial class EventInvoker
 {
-    [LoggerMessage(Level = LogLevel.Error, Message = "Async event {RequestId} of {Namespace}/{Function}: the gateway failed while invoking it; retried as a system error")]
+    [LoggerMessage(EventId = 130, Level = LogLevel.Error, Message = "Async event {RequestId} of {Namespace}/{Function}: the worker failed while invoking it; retried as a system error")]
     private partial void LogInvokeFailed(Exception exception, string @namespace, string function, string requestId);
 }

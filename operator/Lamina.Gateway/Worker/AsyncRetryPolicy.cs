@@ -1,6 +1,7 @@
+using Lamina.Gateway.Async;
 using Lamina.Gateway.Functions;
 
-namespace Lamina.Gateway.Async;
+namespace Lamina.Gateway.Worker;
 
 /// <summary>
 /// Lambda's retry rules for async events (docs/lambda-contracts.md#retries), as pure functions of the event, the

@@ -1,7 +1,8 @@
+using Lamina.Gateway.Async;
 using Lamina.Gateway.Invoke;
 using Lamina.Gateway.Routing;
 
-namespace Lamina.Gateway.Async;
+namespace Lamina.Gateway.Worker;
 
 /// <summary>
 /// One attempt of a stored event: invokes it through <see cref="IInvocationRouter"/> exactly as a

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
+using Lamina.Gateway.Async;
 using Lamina.Gateway.Functions;
 using Lamina.Gateway.Invoke;
 using Lamina.Gateway.Routing;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Lamina.Gateway.Async;
+namespace Lamina.Gateway.Worker;
 
 /// <summary>
 /// Runs the stored Event invocations: reads every function's stream as this replica's consumer in the
@@ -43,6 +44,8 @@ internal sealed partial class AsyncWorker : BackgroundService
     // once by a test that "kills" the worker: running invocations end, nothing is acknowledged.
     private readonly CancellationTokenSource _abort = new();
     private long _lastClaim = long.MinValue;
+    private bool _listening;
+    private bool _reading;
     private int _idleWaits;
     private int _claimPasses;
     private int _cursor;
@@ -84,6 +87,9 @@ internal sealed partial class AsyncWorker : BackgroundService
     /// <summary>How many times the reader looked for dead workers' entries to claim.</summary>
     internal int ClaimPasses => Volatile.Read(ref _claimPasses);
 
+    /// <summary>True from the start until the worker stops reading and claiming (its stop began, or async is off).</summary>
+    internal bool Reading => Volatile.Read(ref _reading);
+
     /// <summary>This replica's consumer name in every stream's group.</summary>
     public string ConsumerName { get; }
 
@@ -92,9 +98,14 @@ internal sealed partial class AsyncWorker : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Stop reading at once; let running invocations finish until the host gives up waiting.
-        using var giveUp = cancellationToken.Register(static abort => ((CancellationTokenSource)abort!).Cancel(), _abort);
+        // Stop reading at once; let running invocations finish until the host gives up waiting. Not a
+        // registration on the token: base.StopAsync returns when the token fires, and disposing a
+        // registration whose callback has not run yet (they run in reverse order) drops it.
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await _abort.CancelAsync().ConfigureAwait(false);
+        }
     }
 
     public override void Dispose()
@@ -117,10 +128,15 @@ internal sealed partial class AsyncWorker : BackgroundService
         var refresher = RefreshLoopAsync(refresherStop.Token);
         try
         {
+            Volatile.Write(ref _reading, true);
             await ReadLoopAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            Volatile.Write(ref _reading, false);
         }
 
         // Running events finish (or are aborted by StopAsync's deadline) while still refreshed.
@@ -151,6 +167,13 @@ internal sealed partial class AsyncWorker : BackgroundService
 
             try
             {
+                if (!_listening)
+                {
+                    // Other replicas' announcements: until this succeeds, their events wait for a poll.
+                    await _queue.ListenAsync().ConfigureAwait(false);
+                    _listening = true;
+                }
+
                 // Before looking: an event stored while looking then ends the idle wait below at once.
                 var wake = _queue.Wake.Next;
                 var functions = await _queue.FunctionsAsync().ConfigureAwait(false);

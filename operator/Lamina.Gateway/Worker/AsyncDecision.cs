@@ -1,4 +1,6 @@
-namespace Lamina.Gateway.Async;
+using Lamina.Gateway.Async;
+
+namespace Lamina.Gateway.Worker;
 
 /// <summary>What to do with an event after an attempt (or before one): try again later, or stop.</summary>
 internal abstract record AsyncDecision

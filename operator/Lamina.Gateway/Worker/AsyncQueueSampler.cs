@@ -1,8 +1,9 @@
+using Lamina.Gateway.Async;
 using Lamina.Gateway.Functions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Lamina.Gateway.Async;
+namespace Lamina.Gateway.Worker;
 
 /// <summary>
 /// Reads queue depth and oldest event age of every function with a stream every
@@ -73,9 +74,9 @@ internal sealed partial class AsyncQueueSampler(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Async dead letters of {Namespace}/{Function}: removed {Count} entries older than the retention")]
+    [LoggerMessage(EventId = 150, Level = LogLevel.Information, Message = "Async dead letters of {Namespace}/{Function}: removed {Count} entries older than the retention")]
     private partial void LogTrimmed(string @namespace, string function, long count);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Async queue gauges: could not read Redis ({Reason}); keeping the last values")]
+    [LoggerMessage(EventId = 151, Level = LogLevel.Debug, Message = "Async queue gauges: could not read Redis ({Reason}); keeping the last values")]
     private partial void LogFailed(string reason);
 }
