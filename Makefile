@@ -98,6 +98,11 @@ run-gateway: ## Run a gateway on 127.0.0.1:8080 against .lamina/kubeconfig; it f
 	kubectl --kubeconfig .lamina/kubeconfig apply -f crds/
 	KUBECONFIG=$(CURDIR)/.lamina/kubeconfig dotnet run --project operator/Lamina.Gateway -- $(GATEWAY_ARGS)
 
+.PHONY: run-worker
+run-worker: ## Run async workers (health and /metrics on 127.0.0.1:8083) against .lamina/kubeconfig: they run the Event invocations gateways stored (WORKER_ARGS="--Lamina:Gateway:Async:Redis=127.0.0.1:6379 --Lamina:Gateway:Async:EventSigningKey=<the gateways' key>", the same as the gateways')
+	kubectl --kubeconfig .lamina/kubeconfig apply -f crds/
+	KUBECONFIG=$(CURDIR)/.lamina/kubeconfig dotnet run --project operator/Lamina.Gateway -- worker $(WORKER_ARGS)
+
 .PHONY: dead-letter
 dead-letter: ## A function's failed async events: DEAD_LETTER_ARGS="list|show <id>|redrive <id>|redrive --all <ns>/<fn> --redis host:port" (docs/async.md)
 	dotnet run --project operator/Lamina.Gateway -- dead-letter $(DEAD_LETTER_ARGS)

@@ -141,9 +141,10 @@ if $local_cluster; then
     # node for a rolling upgrade's surge pods beside a few functions, and a pod that cannot be
     # scheduled stalls the upgrade. Requests only; the limits stay the chart's.
     --set operator.resources.requests.cpu=50m --set gateway.resources.requests.cpu=100m
-    --set redis.resources.requests.cpu=50m
+    --set redis.resources.requests.cpu=50m --set worker.resources.requests.cpu=50m
     --set-string "operator.podAnnotations.lamina\.dev/images=$digest"
     --set-string "gateway.podAnnotations.lamina\.dev/images=$digest"
+    --set-string "worker.podAnnotations.lamina\.dev/images=$digest"
   )
   redis_volume
 fi

@@ -80,14 +80,62 @@ public sealed class ChartAsyncTests
     public async Task Render_DurabilityValues_ReachTheGateway()
     {
         var defaults = ChartWorkloads.Container(await ChartRender.RenderAsync(ChartRender.Kube120), "gateway");
-        Assert.Equal("14.00:00:00", Yaml.Env(defaults, "Lamina__Gateway__Async__DeadLetterRetention"));
         Assert.Null(Yaml.Env(defaults, "Lamina__Gateway__Async__RequireDurableRedis"));
         Assert.Null(Yaml.Env(defaults, "Lamina__Gateway__Async__MinReplicas"));
 
         var set = ChartWorkloads.Container(await ChartRender.RenderAsync("--set", "async.requireDurableRedis=false", "--set", "async.minReplicas=1", "--set", "async.deadLetterRetention=3.00:00:00"), "gateway");
         Assert.Equal("false", Yaml.Env(set, "Lamina__Gateway__Async__RequireDurableRedis"));
         Assert.Equal("1", Yaml.Env(set, "Lamina__Gateway__Async__MinReplicas"));
-        Assert.Equal("3.00:00:00", Yaml.Env(set, "Lamina__Gateway__Async__DeadLetterRetention"));
+    }
+
+    [Fact]
+    public async Task Render_WorkerValues_ReachTheWorkers()
+    {
+        var defaults = await ChartRender.RenderAsync(ChartRender.Kube120);
+        var worker = ChartWorkloads.Container(defaults, "worker");
+        var gateway = ChartWorkloads.Container(defaults, "gateway");
+        Assert.Equal(["worker", "--urls", "http://0.0.0.0:8080"], Yaml.List(worker, "args").Cast<string>());
+        Assert.Equal(Yaml.Str(gateway, "image"), Yaml.Str(worker, "image"));
+        Assert.Equal("2", Yaml.Str(ChartWorkloads.Workload(defaults, "worker").Root, "spec.replicas"));
+        Assert.Equal("14.00:00:00", Yaml.Env(worker, "Lamina__Gateway__Async__DeadLetterRetention"));
+        Assert.Equal("64", Yaml.Env(worker, "Lamina__Gateway__Async__MaxConcurrency"));
+        Assert.Equal("0:00:25", Yaml.Env(worker, "Lamina__Gateway__Shutdown__Timeout"));
+        Assert.Equal("0:00:00", Yaml.Env(worker, "Lamina__Gateway__Shutdown__DrainDelay"));
+        foreach (var shared in new[] { "Lamina__Gateway__Async__Redis", "Lamina__Gateway__Controller__LeaseName", "Lamina__Gateway__Controller__LeaseNamespace", "Lamina__Gateway__AccountId" })
+        {
+            Assert.Equal(Yaml.Env(gateway, shared), Yaml.Env(worker, shared));
+        }
+
+        // The gateway stores events and runs none: what only running needs is the workers'.
+        Assert.Null(Yaml.Env(gateway, "Lamina__Gateway__Async__MaxConcurrency"));
+        Assert.Null(Yaml.Env(gateway, "Lamina__Gateway__Async__DeadLetterRetention"));
+        Assert.Null(Yaml.Env(worker, "Lamina__Gateway__Auth__AccessKeyNamespace"));
+
+        var set = await ChartRender.RenderAsync("--set", "async.deadLetterRetention=3.00:00:00", "--set", "async.maxConcurrency=8", "--set", "worker.replicas=5", "--set", "worker.terminationGracePeriodSeconds=125");
+        var setWorker = ChartWorkloads.Container(set, "worker");
+        Assert.Equal("3.00:00:00", Yaml.Env(setWorker, "Lamina__Gateway__Async__DeadLetterRetention"));
+        Assert.Equal("8", Yaml.Env(setWorker, "Lamina__Gateway__Async__MaxConcurrency"));
+        Assert.Equal("0:02:00", Yaml.Env(setWorker, "Lamina__Gateway__Shutdown__Timeout"));
+        Assert.Equal("5", Yaml.Str(ChartWorkloads.Workload(set, "worker").Root, "spec.replicas"));
+        Assert.Equal("125", Yaml.Str(ChartWorkloads.Workload(set, "worker").Root, "spec.template.spec.terminationGracePeriodSeconds"));
+    }
+
+    [Theory]
+    [InlineData("async.enabled=false")]
+    [InlineData("worker.enabled=false")]
+    public async Task Render_AsyncOrWorkersOff_NoWorkerObjects(string setting)
+    {
+        var manifests = await ChartRender.RenderAsync("--set", setting);
+
+        Assert.DoesNotContain(manifests, m => Yaml.StringMap(m.Root, "metadata.labels").GetValueOrDefault("app.kubernetes.io/component") == "worker");
+    }
+
+    [Fact]
+    public async Task Render_WorkerGracePeriodTooShort_Refused()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ChartRender.RenderAsync("--set", "worker.terminationGracePeriodSeconds=7"));
+
+        Assert.Contains("worker.terminationGracePeriodSeconds", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -22,8 +22,8 @@ public sealed class ChartMetricsTests
     {
         var manifests = await ChartRender.NamedAsync("full@1.20");
         var monitors = manifests.Where(m => m.Kind == "ServiceMonitor").ToList();
-        Assert.Equal(2, monitors.Count);
-        foreach (var component in new[] { "gateway", "operator" })
+        Assert.Equal(3, monitors.Count);
+        foreach (var component in new[] { "gateway", "worker", "operator" })
         {
             var monitor = monitors.Single(m => Yaml.StringMap(m.Root, "metadata.labels")["app.kubernetes.io/component"] == component);
             Assert.Equal("kube-prometheus-stack", Yaml.StringMap(monitor.Root, "metadata.labels")["release"]);
@@ -54,7 +54,7 @@ public sealed class ChartMetricsTests
         var manifests = await ChartRender.RenderAsync("--set", "metrics.serviceMonitor.enabled=true");
         var pods = Assert.Single(manifests, m => m.Kind == "PodMonitor");
         Assert.Equal("true", Yaml.Str(pods.Root, "spec.namespaceSelector.any"));
-        Assert.Equal(2, manifests.Count(m => m.Kind == "ServiceMonitor"));
+        Assert.Equal(3, manifests.Count(m => m.Kind == "ServiceMonitor"));
     }
 
     [Fact]

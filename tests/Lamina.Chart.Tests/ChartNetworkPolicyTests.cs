@@ -14,11 +14,13 @@ public sealed class ChartNetworkPolicyTests
     [Fact]
     public async Task Render_Defaults_IngressAsSpecifiedEgressOpen()
     {
-        // On by default: Redis and the function pods admit the gateways only.
+        // On by default: the controller, Redis and the function pods admit the gateways and workers only.
         var manifests = await ChartRender.RenderAsync(ChartRender.Kube120);
         var policies = manifests.Where(m => m.Kind == "NetworkPolicy").ToDictionary(m => Component(m));
-        Assert.Equal(["functions", "gateway", "operator", "redis"], policies.Keys.Order());
+        Assert.Equal(["functions", "gateway", "operator", "redis", "worker"], policies.Keys.Order());
         var gatewayPods = Selector(manifests, "gateway");
+        var workerPods = Selector(manifests, "worker");
+        IReadOnlyDictionary<string, string>[] callers = [gatewayPods, workerPods];
         foreach (var (component, policy) in policies.Where(p => p.Key != "functions"))
         {
             Assert.Equal(Selector(manifests, component), Yaml.StringMap(policy.Root, "spec.podSelector.matchLabels"));
@@ -30,32 +32,36 @@ public sealed class ChartNetworkPolicyTests
         Assert.Equal(["8080"], Ports(gatewayRule));
         Assert.Empty(Yaml.List(gatewayRule, "from"));
 
-        // Operator: gRPC from gateway pods only, HTTP from anywhere.
+        // Workers: their HTTP port (probes, /metrics) from anywhere, nothing else.
+        var workerRule = Assert.Single(Yaml.Maps(policies["worker"].Root, "spec.ingress"));
+        Assert.Equal(["8080"], Ports(workerRule));
+        Assert.Empty(Yaml.List(workerRule, "from"));
+
+        // Operator: gRPC from gateway and worker pods only, HTTP from anywhere.
         var operatorRules = Yaml.Maps(policies["operator"].Root, "spec.ingress").ToList();
         Assert.Equal(2, operatorRules.Count);
         var grpc = operatorRules.Single(r => Ports(r).SequenceEqual(["8082"]));
-        Assert.Equal(gatewayPods, Yaml.StringMap(Assert.Single(Yaml.Maps(grpc, "from")), "podSelector.matchLabels"));
-        Assert.Null(Yaml.At(Yaml.Maps(grpc, "from").Single(), "namespaceSelector"));
+        Assert.Equal(callers, Yaml.Maps(grpc, "from").Select(peer => Yaml.StringMap(peer, "podSelector.matchLabels")));
+        Assert.All(Yaml.Maps(grpc, "from"), peer => Assert.Null(Yaml.At(peer, "namespaceSelector")));
         var http = operatorRules.Single(r => Ports(r).SequenceEqual(["8081"]));
         Assert.Empty(Yaml.List(http, "from"));
 
-        // Redis from gateway pods only.
+        // Redis from gateway and worker pods only.
         var redis = Assert.Single(Yaml.Maps(policies["redis"].Root, "spec.ingress"));
         Assert.Equal(["6379"], Ports(redis));
-        var redisPeer = Assert.Single(Yaml.Maps(redis, "from"));
-        Assert.Equal(gatewayPods, Yaml.StringMap(redisPeer, "podSelector.matchLabels"));
-        Assert.Null(Yaml.At(redisPeer, "namespaceSelector"));
+        Assert.Equal(callers, Yaml.Maps(redis, "from").Select(peer => Yaml.StringMap(peer, "podSelector.matchLabels")));
+        Assert.All(Yaml.Maps(redis, "from"), peer => Assert.Null(Yaml.At(peer, "namespaceSelector")));
 
-        // Function pods in the namespace the functions live in: invoke from this release's gateways, admin from its operators.
+        // Function pods in the namespace the functions live in: invoke from this release's gateways and workers, admin from its operators.
         var functions = policies["functions"];
         Assert.Equal("default", functions.Namespace);
         Assert.Equal(new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "lamina", ["app.kubernetes.io/component"] = "function" }, Yaml.StringMap(functions.Root, "spec.podSelector.matchLabels"));
         Assert.Equal(["Ingress"], Yaml.List(functions.Root, "spec.policyTypes").Cast<string>());
         var rules = Yaml.Maps(functions.Root, "spec.ingress").ToList();
         Assert.Equal(2, rules.Count);
-        var invoke = Assert.Single(Yaml.Maps(rules.Single(r => Ports(r).SequenceEqual(["8080"])), "from"));
-        Assert.Equal(gatewayPods, Yaml.StringMap(invoke, "podSelector.matchLabels"));
-        Assert.Equal(ChartRender.ReleaseNamespace, Yaml.StringMap(invoke, "namespaceSelector.matchLabels")["kubernetes.io/metadata.name"]);
+        var invoke = Yaml.Maps(rules.Single(r => Ports(r).SequenceEqual(["8080"])), "from").ToList();
+        Assert.Equal(callers, invoke.Select(peer => Yaml.StringMap(peer, "podSelector.matchLabels")));
+        Assert.All(invoke, peer => Assert.Equal(ChartRender.ReleaseNamespace, Yaml.StringMap(peer, "namespaceSelector.matchLabels")["kubernetes.io/metadata.name"]));
         var admin = Assert.Single(Yaml.Maps(rules.Single(r => Ports(r).SequenceEqual(["9090"])), "from"));
         Assert.Equal(Selector(manifests, "operator"), Yaml.StringMap(admin, "podSelector.matchLabels"));
         Assert.Equal(ChartRender.ReleaseNamespace, Yaml.StringMap(admin, "namespaceSelector.matchLabels")["kubernetes.io/metadata.name"]);
@@ -83,6 +89,20 @@ public sealed class ChartNetworkPolicyTests
         var http = Yaml.Maps(policies["operator"].Root, "spec.ingress").Single(r => Ports(r).SequenceEqual(["9081"]));
         Assert.Equal("monitoring", Yaml.StringMap(Assert.Single(Yaml.Maps(http, "from")), "namespaceSelector.matchLabels")["kubernetes.io/metadata.name"]);
         var grpc = Yaml.Maps(policies["operator"].Root, "spec.ingress").Single(r => Ports(r).SequenceEqual(["9082"]));
+        Assert.Equal([Selector(manifests, "gateway"), Selector(manifests, "worker")], Yaml.Maps(grpc, "from").Select(peer => Yaml.StringMap(peer, "podSelector.matchLabels")));
+        var worker = Assert.Single(Yaml.Maps(policies["worker"].Root, "spec.ingress"));
+        Assert.Equal(["9083"], Ports(worker));
+        Assert.Equal("monitoring", Yaml.StringMap(Assert.Single(Yaml.Maps(worker, "from")), "namespaceSelector.matchLabels")["kubernetes.io/metadata.name"]);
+    }
+
+    [Fact]
+    public async Task Render_AsyncOff_NoWorkerPolicyAndOnlyGatewaysAdmitted()
+    {
+        var manifests = await ChartRender.RenderAsync("--set", "async.enabled=false");
+        var policies = manifests.Where(m => m.Kind == "NetworkPolicy").ToDictionary(m => Component(m));
+
+        Assert.Equal(["functions", "gateway", "operator"], policies.Keys.Order());
+        var grpc = Yaml.Maps(policies["operator"].Root, "spec.ingress").Single(r => Ports(r).SequenceEqual(["8082"]));
         Assert.Equal(Selector(manifests, "gateway"), Yaml.StringMap(Assert.Single(Yaml.Maps(grpc, "from")), "podSelector.matchLabels"));
     }
 

@@ -6,14 +6,14 @@ namespace Lamina.Chart.Tests;
 [Trait(TestTiers.Category, TestTiers.Unit)]
 public sealed class ChartPodSecurityTests
 {
-    private static readonly string[] Components = ["operator", "gateway", "redis"];
+    private static readonly string[] Components = ["operator", "gateway", "worker", "redis"];
 
     [Theory]
     [MemberData(nameof(ChartRender.Renders), MemberType = typeof(ChartRender))]
     public async Task Render_EveryPod_IsRestricted(string render)
     {
         var pods = ChartWorkloads.PodSpecs(await ChartRender.NamedAsync(render)).ToList();
-        Assert.Equal(3, pods.Count);
+        Assert.Equal(Components.Length, pods.Count);
         foreach (var (workload, pod) in pods)
         {
             var podContext = Yaml.Map(pod, "securityContext") ?? [];
@@ -71,7 +71,7 @@ public sealed class ChartPodSecurityTests
     public async Task Render_Programs_ProbeHealthzAndReadyz(string render)
     {
         var manifests = await ChartRender.NamedAsync(render);
-        foreach (var component in new[] { "operator", "gateway" })
+        foreach (var component in new[] { "operator", "gateway", "worker" })
         {
             var container = ChartWorkloads.Container(manifests, component);
             Assert.Equal("/healthz", Yaml.Str(container, "livenessProbe.httpGet.path"));
@@ -90,9 +90,9 @@ public sealed class ChartPodSecurityTests
     {
         var manifests = await ChartRender.NamedAsync(render);
         var accounts = manifests.Where(m => m.Kind == "ServiceAccount").ToDictionary(m => m.Name);
-        Assert.Equal(3, accounts.Count);
+        Assert.Equal(Components.Length, accounts.Count);
         var names = Components.ToDictionary(c => c, c => Yaml.Str(ChartWorkloads.Workload(manifests, c).Root, "spec.template.spec.serviceAccountName")!);
-        Assert.Equal(3, names.Values.Distinct().Count());
+        Assert.Equal(Components.Length, names.Values.Distinct().Count());
         Assert.All(names.Values, name => Assert.Contains(name, accounts.Keys));
         Assert.Equal("false", Yaml.Str(accounts[names["redis"]].Root, "automountServiceAccountToken"));
         Assert.Equal("false", Yaml.Str(ChartWorkloads.Workload(manifests, "redis").Root, "spec.template.spec.automountServiceAccountToken"));

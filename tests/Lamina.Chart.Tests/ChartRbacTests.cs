@@ -1,5 +1,6 @@
 using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Gateway.Hosting;
+using Lamina.Gateway.Worker;
 using Lamina.Kubernetes.Access;
 using Lamina.Operator.Hosting;
 using Lamina.Testing;
@@ -8,7 +9,7 @@ namespace Lamina.Chart.Tests;
 
 /// <summary>
 /// The chart's Roles grant exactly what the programs declare they call (OperatorAccess,
-/// GatewayAccess): nothing missing, nothing more, at the declared scope and names.
+/// GatewayAccess, WorkerAccess): nothing missing, nothing more, at the declared scope and names.
 /// </summary>
 [Trait(TestTiers.Category, TestTiers.Unit)]
 public sealed class ChartRbacTests
@@ -34,6 +35,18 @@ public sealed class ChartRbacTests
 
         // The gateway's Function catalog always lists every namespace: it has no namespace setting.
         var granted = Granted(await ChartRender.NamedAsync(render), "gateway", watchNamespace: null, accessKeyNamespace: full ? "lamina-keys" : ChartRender.ReleaseNamespace);
+        AssertSameRules(expected, granted);
+    }
+
+    [Theory]
+    [MemberData(nameof(ChartRender.Renders), MemberType = typeof(ChartRender))]
+    public async Task Worker_Rbac_EqualsWorkerAccess(string render)
+    {
+        var full = ChartRender.IsFull(render);
+        var lease = full ? "lamina-leader" : ConcurrencyClientOptions.DefaultLeaseName;
+        var expected = Expand(WorkerAccess.Rules, name => name == ConcurrencyClientOptions.DefaultLeaseName ? lease : name);
+
+        var granted = Granted(await ChartRender.NamedAsync(render), "worker", watchNamespace: null, accessKeyNamespace: full ? "lamina-keys" : ChartRender.ReleaseNamespace);
         AssertSameRules(expected, granted);
     }
 

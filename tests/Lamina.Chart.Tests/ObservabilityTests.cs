@@ -20,7 +20,7 @@ public sealed class ObservabilityTests
     private const string RunbookUrlPrefix = "https://github.com/lamina-dev/lamina/blob/main/docs/runbooks/";
 
     /// <summary>The scrape jobs the chart's monitors set, which the rules and the dashboard select on.</summary>
-    private static readonly string[] Jobs = ["lamina-gateway", "lamina-operator", "lamina-functions"];
+    private static readonly string[] Jobs = ["lamina-gateway", "lamina-worker", "lamina-operator", "lamina-functions"];
 
     private static readonly string[] Severities = ["warning", "critical"];
 

@@ -4,7 +4,8 @@ namespace Lamina.Testing;
 
 /// <summary>
 /// The gateway as a real process (the build output of operator/Lamina.Gateway) against a cluster's
-/// kubeconfig, on a free loopback port. Stopped on dispose, and never outlives the test run.
+/// kubeconfig, on a free loopback port, in its gateway role or (<see cref="StartWorkerAsync"/>) its
+/// async workers' role. Stopped on dispose, and never outlives the test run.
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
@@ -34,10 +35,20 @@ public sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the gateway and returns once /readyz answers 200 (its caches are synced).</summary>
-    public static async Task<GatewayProcess> StartAsync(string kubeconfig, IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static Task<GatewayProcess> StartAsync(string kubeconfig, IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartAsync([], kubeconfig, arguments, environment);
+
+    /// <summary>
+    /// Starts the program as async workers (<c>lamina-gateway worker</c>; its <see cref="Endpoint"/>
+    /// serves only probes and /metrics) and returns once /readyz answers 200.
+    /// </summary>
+    public static Task<GatewayProcess> StartWorkerAsync(string kubeconfig, IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartAsync(["worker"], kubeconfig, arguments, environment);
+
+    private static async Task<GatewayProcess> StartAsync(string[] role, string kubeconfig, IEnumerable<string>? arguments, IReadOnlyDictionary<string, string>? environment)
     {
         var port = FreePort.Next();
-        var all = new List<string> { "--urls", $"http://127.0.0.1:{port}" };
+        var all = new List<string>(role) { "--urls", $"http://127.0.0.1:{port}" };
         all.AddRange(arguments ?? []);
         var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["KUBECONFIG"] = kubeconfig };
         var log = Path.Combine(Path.GetTempPath(), $"lamina-gateway-{Guid.NewGuid():N}.log");

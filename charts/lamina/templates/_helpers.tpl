@@ -71,6 +71,9 @@ A component's image: (dict "context" $ "image" .Values.gateway.image "name" "gat
 {{- define "lamina.gateway.serviceAccountName" -}}
 {{- .Values.gateway.serviceAccount.name | default (include "lamina.componentName" (dict "context" . "component" "gateway")) -}}
 {{- end -}}
+{{- define "lamina.worker.serviceAccountName" -}}
+{{- .Values.worker.serviceAccount.name | default (include "lamina.componentName" (dict "context" . "component" "worker")) -}}
+{{- end -}}
 {{- define "lamina.redis.serviceAccountName" -}}
 {{- .Values.redis.serviceAccount.name | default (include "lamina.componentName" (dict "context" . "component" "redis")) -}}
 {{- end -}}
@@ -98,6 +101,56 @@ A component's image: (dict "context" $ "image" .Values.gateway.image "name" "gat
 {{/* True when the chart's Redis requires a password (redis.auth.enabled). */}}
 {{- define "lamina.redisAuthOn" -}}
 {{- if and (include "lamina.redisOn" .) .Values.redis.auth.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+The async queue's settings, the same in the gateways (which store events) and the workers (which run
+them): Redis, the event signing key, Redis' password and its durability checks.
+*/}}
+{{- define "lamina.asyncQueueEnv" -}}
+{{- if .Values.async.redisSecret.name }}
+- name: Lamina__Gateway__Async__Redis
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.async.redisSecret.name }}
+      key: {{ .Values.async.redisSecret.key }}
+{{- else }}
+- name: Lamina__Gateway__Async__Redis
+  value: {{ .Values.async.redis | default (include "lamina.redisAddress" .) | quote }}
+{{- end }}
+# The key events are signed with (every replica shares it) and, for the chart's Redis, its password.
+- name: Lamina__Gateway__Async__EventSigningKey
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "lamina.asyncSecretName" . }}
+      key: eventSigningKey
+{{- if include "lamina.redisAuthOn" . }}
+- name: Lamina__Gateway__Async__RedisPassword
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "lamina.asyncSecretName" . }}
+      key: redisPassword
+{{- end }}
+{{- if not .Values.async.requireDurableRedis }}
+- name: Lamina__Gateway__Async__RequireDurableRedis
+  value: "false"
+{{- end }}
+{{- end -}}
+
+{{/* Where both the gateways and the workers find the concurrency controller: the leader's address is in the operator's Lease. */}}
+{{- define "lamina.controllerEnv" -}}
+- name: Lamina__Gateway__Region
+  value: {{ .Values.aws.region | quote }}
+- name: Lamina__Gateway__AccountId
+  value: {{ .Values.aws.accountId | quote }}
+- name: Lamina__Gateway__Controller__LeaseName
+  value: {{ .Values.operator.leaseName | quote }}
+- name: Lamina__Gateway__Controller__LeaseNamespace
+  value: {{ .Release.Namespace | quote }}
+- name: Lamina__Gateway__Routing__QueueSize
+  value: {{ .Values.gateway.routing.queueSize | int64 | quote }}
+- name: Lamina__Gateway__Routing__QueueTimeout
+  value: {{ .Values.gateway.routing.queueTimeout | quote }}
 {{- end -}}
 
 {{/* The Secret with the event signing key and the chart's Redis password (async-secret.yaml). */}}

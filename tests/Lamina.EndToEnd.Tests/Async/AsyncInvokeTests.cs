@@ -10,10 +10,11 @@ namespace Lamina.EndToEnd.Tests.Async;
 
 /// <summary>
 /// Async (<c>Event</c>) invocations on the real cluster with boto3 as the client, through two gateway
-/// processes sharing one real Redis (AOF, fsync per write): 202 and the function runs with the caller's
+/// processes that store the events and two worker processes that run them, sharing one real Redis
+/// (AOF, fsync per write): 202 and the function runs with the caller's
 /// request id; retries with the same id, then the on-failure destination's record; ageing out; the
-/// success destination; the dead-letter stream and its redrive; and no loss while gateways are killed
-/// and Redis restarts. The conformance function's witness on the host sees every execution's request
+/// success destination; the dead-letter stream and its redrive; and no loss while gateways and workers
+/// are killed and Redis restarts. The conformance function's witness on the host sees every execution's request
 /// id, and a destination function set with <c>CONFORMANCE_EVENTS_TO</c> posts the records it is given.
 /// Retry delays are shortened (1 s, then 2 s) so that each scenario takes seconds.
 /// </summary>
@@ -34,6 +35,7 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
     private FunctionNamespace _namespace = null!;
     private RedisServer _redis = null!;
     private readonly List<GatewayProcess> _gateways = [];
+    private readonly List<GatewayProcess> _workers = [];
     private OverlapWitness _witness = null!;
     private AwsClients _aws = null!;
     private string[] _gatewayArguments = [];
@@ -63,20 +65,22 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
             "--Lamina:Gateway:Async:RetryDelays:1=00:00:02",
             "--Lamina:Gateway:Async:SystemRetryDelay=00:00:00.500",
             "--Lamina:Gateway:Async:MaxSystemRetryDelay=00:00:02",
-            // A killed gateway's running events are taken over after 5 s (60 s by default).
+            // A killed worker's running events are taken over after 5 s (60 s by default).
             "--Lamina:Gateway:Async:ClaimThreshold=00:00:05",
             "--Lamina:Gateway:Async:RefreshInterval=00:00:01",
         ];
         _gateways.Add(await GatewayProcess.StartAsync(cluster.Layout.ClusterKubeconfig, _gatewayArguments));
         _gateways.Add(await GatewayProcess.StartAsync(cluster.Layout.ClusterKubeconfig, _gatewayArguments));
+        _workers.Add(await GatewayProcess.StartWorkerAsync(cluster.Layout.ClusterKubeconfig, _gatewayArguments));
+        _workers.Add(await GatewayProcess.StartWorkerAsync(cluster.Layout.ClusterKubeconfig, _gatewayArguments));
         _aws = new AwsClients(_gateways[0].Endpoint, KeyId, Secret);
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var gateway in _gateways)
+        foreach (var process in _gateways.Concat(_workers))
         {
-            await gateway.DisposeAsync();
+            await process.DisposeAsync();
         }
 
         _witness?.Dispose();
@@ -194,22 +198,29 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task InvokeEvent_ThousandEventsWhileGatewaysAreKilledAndRedisRestarts_NoneLost()
+    public async Task InvokeEvent_ThousandEventsWhileGatewaysAndWorkersAreKilledAndRedisRestarts_NoneLost()
     {
         await CreateAsync("steady", scaling: new FunctionScaling { IdleSeconds = 600 });
         var payloads = Enumerable.Range(0, 1000).Select(i => Payload(unique: i)).ToList();
 
         var sending = _aws.Boto3EventsAsync(_gateways.Select(g => g.Endpoint).ToList(), "steady", payloads, threads: 4);
-        // Faults while the events arrive and run: a gateway killed (SIGKILL: its running events stay
-        // pending in the stream) and started again, three times; Redis killed and restarted once.
+        // Faults while the events arrive and run: a gateway and a worker killed (SIGKILL: the worker's
+        // running events stay pending in the stream) and started again, three times; Redis killed and
+        // restarted once.
         for (var round = 0; round < 3; round++)
         {
             await Eventually.HoldsAsync(() => _witness.StartsByRequest.Count > 100 * (round + 1) || sending.IsCompleted, TimeSpan.FromSeconds(120), "events run");
-            var victim = _gateways[1];
-            victim.Process.Signal("KILL");
-            await victim.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
-            await victim.DisposeAsync();
-            _gateways[1] = await GatewayProcess.StartAsync(cluster.Layout.ClusterKubeconfig, _gatewayArguments);
+            foreach (var (processes, worker) in new[] { (_gateways, false), (_workers, true) })
+            {
+                var victim = processes[1];
+                victim.Process.Signal("KILL");
+                await victim.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+                await victim.DisposeAsync();
+                processes[1] = worker
+                    ? await GatewayProcess.StartWorkerAsync(cluster.Layout.ClusterKubeconfig, _gatewayArguments)
+                    : await GatewayProcess.StartAsync(cluster.Layout.ClusterKubeconfig, _gatewayArguments);
+            }
+
             if (round == 1)
             {
                 await _redis.KillAsync();
@@ -225,7 +236,7 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
         await Eventually.HoldsAsync(() => accepted.All(_witness.StartsByRequest.ContainsKey), TimeSpan.FromMinutes(4),
             "every accepted event ran at least once");
         var duplicates = accepted.Sum(id => _witness.StartsByRequest[id] - 1);
-        output.WriteLine($"all {accepted.Count} accepted events ran; {duplicates} ran more than once (at-least-once: redelivered after a gateway was killed mid-invocation)");
+        output.WriteLine($"all {accepted.Count} accepted events ran; {duplicates} ran more than once (at-least-once: redelivered after a worker was killed mid-invocation)");
     }
 
     /// <summary>The conformance function's event: tell the witness, then fail with <paramref name="fail"/> when given; <paramref name="unique"/> tells events apart.</summary>
