@@ -40,16 +40,6 @@ internal sealed class AsyncBenchmark : IScenario
     /// <summary>Each enqueue series' own warm-up (as the gateway benchmark's: tiered JIT settles in time, not in requests).</summary>
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// The enqueue gateway's poll interval: longer than any run, so its workers never read the streams
-    /// (their first look finds the catalog not synced yet or no stream, and they sleep this long). That keeps the enqueue figure to
-    /// the enqueue path alone. The alternatives were worse: workers draining the events through the
-    /// shim put the shim, the runtime and a second Redis write per event on the same 2 cores, and a
-    /// function with reserved concurrency 0 makes every stored event a throttle retried after 1, 2, 4…
-    /// s, each retry one or two more fsynced writes, growing with every series.
-    /// </summary>
-    private const string IdleWorkers = "--Lamina:Gateway:Async:PollInterval=01:00:00";
-
     /// <summary>The workers' default poll interval, which the end-to-end latency is measured with.</summary>
     private static readonly TimeSpan PollInterval = new AsyncOptions().PollInterval;
 
@@ -96,20 +86,22 @@ internal sealed class AsyncBenchmark : IScenario
 
         string[] enqueueLines;
         double asleep, polling;
-        await using (var gateway = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", LoopbackFunction.DiscoveryArgument, .. store, IdleWorkers]))
+        // No worker runs while the enqueue is measured (a gateway runs none): the figure is the
+        // enqueue path alone, without the shim, the runtime and a second Redis write per event on the same 2 cores.
+        await using (var gateway = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", LoopbackFunction.DiscoveryArgument, .. store]))
         {
             enqueueLines = await MeasureEnqueueAsync(run, gateway, connection.GetDatabase(), http, events);
             asleep = await IdleCpuAsync(gateway, idleWindow);
         }
 
-        // The events just stored would otherwise be run by the next gateway's workers, beside the
-        // latency being measured.
+        // The events just stored would otherwise be run by the worker, beside the latency being measured.
         await server.FlushAllDatabasesAsync();
         string[] endToEndLines;
         await using (var gateway = await GatewayProcess.StartAsync(function.Kubeconfig, ["--auth=none", LoopbackFunction.DiscoveryArgument, .. store]))
+        await using (var worker = await GatewayProcess.StartWorkerAsync(function.Kubeconfig, [LoopbackFunction.DiscoveryArgument, .. store]))
         {
             endToEndLines = [.. await MeasureEndToEndAsync(report, gateway, connection.GetDatabase(), http, events), await MeasureSteadyAsync(report, gateway, http, events)];
-            polling = await IdleCpuAsync(gateway, idleWindow);
+            polling = await IdleCpuAsync(worker, idleWindow);
         }
 
         // The faults part counts every event left in Redis as its own.
@@ -121,7 +113,7 @@ internal sealed class AsyncBenchmark : IScenario
             $"async: Redis {server.Version} on loopback (AOF, appendfsync always: every write, XADD or the gateway's enqueue script, waits for an fsync before its reply; one fsync serves every write of one event-loop turn); one environment: the published shim + Node RIC on loopback leased from the operator's concurrency controller (its LeaseTtl shortened for the faults part: it matters only when a gateway vanishes); gateways with --auth=none",
             .. enqueueLines,
             .. endToEndLines,
-            $"async: an idle gateway's CPU ({idleWindow.TotalSeconds:F1} s after its series): {asleep:F1} ms per second with its workers asleep (the enqueue gateway), {polling:F1} ms per second with its workers polling one function's stream every {PollInterval.TotalMilliseconds:F0} ms",
+            $"async: idle CPU ({idleWindow.TotalSeconds:F1} s after its series): the gateway {asleep:F1} ms per second (it runs no workers), a worker {polling:F1} ms per second polling one function's stream every {PollInterval.TotalMilliseconds:F0} ms",
             .. faultLines,
         ];
         foreach (var line in lines)
@@ -191,7 +183,7 @@ internal sealed class AsyncBenchmark : IScenario
 
         return
         [
-            $"async: enqueue: medians of {rounds} interleaved rounds ({(warmUpRound ? "after a warm-up round" : "no warm-up round")}) of {events} events per series, {Payload.Length}-byte payload; the enqueue gateway's workers never read (PollInterval 1 h on it): nothing ran beside the enqueues (the function idle, no worker traffic on Redis)",
+            $"async: enqueue: medians of {rounds} interleaved rounds ({(warmUpRound ? "after a warm-up round" : "no warm-up round")}) of {events} events per series, {Payload.Length}-byte payload; no worker ran (a gateway runs none): nothing ran beside the enqueues (the function idle, no worker traffic on Redis)",
             Enqueue("1 client", gateway1, xadd1),
             Enqueue($"{ManyClients} clients", gatewayMany, xaddMany),
             $"async: enqueue: gateway CPU {gatewayCpu.TotalMilliseconds / Volatile.Read(ref accepted):F3} ms per event answered 202 (utime+stime over every gateway series, warm-ups included)",
@@ -282,9 +274,9 @@ internal sealed class AsyncBenchmark : IScenario
         report.Ratios.Add(new RatioResult("async send -> start p50 / sync round trip p50", p50 / syncP50));
         return
         [
-            $"async: end to end: {events} events one at a time (after {warmUp} not counted), each sent after the previous one was final in Redis and a random pause within one poll interval; the gateway's workers poll every {PollInterval.TotalMilliseconds:F0} ms when idle (the default, Lamina:Gateway:Async:PollInterval); alternating with a synchronous invoke of the same {payload.Length}-byte payload (it names the witness) through the same gateway (the baseline); nothing else ran; {elapsed.TotalMinutes:F1} min",
+            $"async: end to end: {events} events one at a time (after {warmUp} not counted), each sent after the previous one was final in Redis and a random pause within one poll interval; one worker process runs them, polling every {PollInterval.TotalMilliseconds:F0} ms when idle (the default, Lamina:Gateway:Async:PollInterval) and woken over Redis pub/sub by each stored event; alternating with a synchronous invoke of the same {payload.Length}-byte payload (it names the witness) through the same gateway (the baseline); nothing else ran; {elapsed.TotalMinutes:F1} min",
             $"async: end to end, send -> the function starts (its witness POST arrives): p50 {p50:F3} ms, p95 {p95:F3} ms, p99 {p99:F3} ms, min {toStart[0]:F3} ms, max {toStart[^1]:F3} ms",
-            $"async: synchronous invoke (baseline): round trip p50 {syncP50:F3} ms, p99 {Percentile(syncRoundTrip, 0.99):F3} ms; send -> the function starts p50 {Percentile(syncToStart, 0.50):F3} ms; async send -> start p50 / sync round trip p50 {p50 / syncP50:F1}x ({p50 - syncP50:+0.000;-0.000} ms) (the storing replica wakes its own idle workers at once; without that, half a poll interval, {PollInterval.TotalMilliseconds / 2:F0} ms, would be the expected wait)",
+            $"async: synchronous invoke (baseline): round trip p50 {syncP50:F3} ms, p99 {Percentile(syncRoundTrip, 0.99):F3} ms; send -> the function starts p50 {Percentile(syncToStart, 0.50):F3} ms; async send -> start p50 / sync round trip p50 {p50 / syncP50:F1}x ({p50 - syncP50:+0.000;-0.000} ms) (the gateway announces each stored event and the idle worker reads at once; without that, half a poll interval, {PollInterval.TotalMilliseconds / 2:F0} ms, would be the expected wait)",
             $"async: gateway CPU (utime+stime summed over each invocation's window; 10 ms ticks, so approximate): {asyncCpu.TotalMilliseconds / events:F3} ms per event (from send until final in Redis: 202, read, invoke, acknowledge; {asyncTime.TotalMilliseconds / events:F0} ms long on average) vs {syncCpu.TotalMilliseconds / events:F3} ms per synchronous invoke; between invocations the gateway used {idlePerSecond:F1} ms CPU per second, so {(asyncCpu.TotalMilliseconds - idlePerSecond * asyncTime.TotalSeconds) / events:F3} ms per event net of that",
         ];
     }

@@ -14,12 +14,13 @@ namespace Lamina.Bench;
 
 /// <summary>
 /// The <c>async</c> scenario's faults part, the bench form of the end-to-end test
-/// <c>InvokeEvent_ThousandEventsWhileGatewaysAreKilledAndRedisRestarts_NoneLost</c> (issue 11: the
+/// <c>InvokeEvent_ThousandEventsWhileGatewaysAndWorkersAreKilledAndRedisRestarts_NoneLost</c> (issue 11: the
 /// duplicate rate in the fault test). Event invocations of the loopback function, each naming the
 /// conformance function's witness (<see cref="OverlapWitness"/>, which counts the starts of every request
-/// id), are sent open-loop by a few clients over two gateway processes, while the second gateway is
-/// SIGKILLed and started again (its running and read events stay pending in the stream, for the other
-/// to claim) and Redis is SIGKILLed and restarted. Every event answered 202 must run at least once (a
+/// id), are sent open-loop by a few clients over two gateway processes and run by two worker
+/// processes, while the second gateway and the second worker are SIGKILLed and started again (the
+/// worker's running and read events stay pending in the stream, for the other to claim) and Redis is
+/// SIGKILLed and restarted. Every event answered 202 must run at least once (a
 /// lost one fails the scenario); one that ran more than once is a duplicate, which at-least-once
 /// delivery allows, and their share is the figure.
 /// </summary>
@@ -47,7 +48,7 @@ internal static class AsyncFaults
     private const double SmokeRate = 20;
 
     /// <summary>The faults series' case in the report.</summary>
-    private const string Case = "faults: gateway SIGKILLs and a Redis kill";
+    private const string Case = "faults: gateway and worker SIGKILLs and a Redis kill";
 
     /// <summary>
     /// A killed gateway's pending events are taken over after this (60 s by default, a minute of missed
@@ -120,7 +121,8 @@ internal static class AsyncFaults
         {
             // Ready (/readyz: caches synced, Redis connected) is all an Event invocation needs; the first
             // events wait for the controller's lease as any would.
-            var gateways = await Task.WhenAll(StartAsync(), StartAsync());
+            var gateways = await Task.WhenAll(StartAsync(worker: false), StartAsync(worker: false));
+            var workers = await Task.WhenAll(StartAsync(worker: true), StartAsync(worker: true));
 
             var firstStarts = new ConcurrentDictionary<string, long>();
             using var stopReading = new CancellationTokenSource();
@@ -138,15 +140,18 @@ internal static class AsyncFaults
             {
                 var threshold = count * (round + 1) / (rounds + 1);
                 await Eventually.HoldsAsync(() => Volatile.Read(ref acceptedSoFar) >= threshold || sending.IsCompleted, StepTimeout, $"{threshold} events accepted");
-                var victim = gateways[1];
-                victim.Process.Signal("KILL");
-                await victim.Process.WaitForExitAsync(StepTimeout);
-                lock (running)
+                foreach (var victim in new[] { gateways[1], workers[1] })
                 {
-                    running.Remove(victim);
+                    victim.Process.Signal("KILL");
+                    await victim.Process.WaitForExitAsync(StepTimeout);
+                    lock (running)
+                    {
+                        running.Remove(victim);
+                    }
+
+                    await victim.DisposeAsync();
                 }
 
-                await victim.DisposeAsync();
                 if (round == redisRound)
                 {
                     // While that gateway is down: callers get no answer from it and 500 from the other.
@@ -154,7 +159,8 @@ internal static class AsyncFaults
                     await redis.RestartAsync();
                 }
 
-                Volatile.Write(ref gateways[1], await StartAsync());
+                Volatile.Write(ref gateways[1], await StartAsync(worker: false));
+                workers[1] = await StartAsync(worker: true);
             }
 
             await sending;
@@ -205,10 +211,10 @@ internal static class AsyncFaults
                 report.Series.Add(Series.Of(Case, "enqueue (first try -> 202, retries included)", enqueue, errors: count - accepted.Count));
                 report.Ratios.Add(new RatioResult("faults: duplicate rate (duplicates / events answered 202)", rateOfDuplicates));
                 report.Ratios.Add(new RatioResult("faults: lost / events answered 202", (double)lost.Count / Math.Max(1, accepted.Count)));
-                report.Targets.Add(new TargetResult("faults: 0 events answered 202 lost (gateway SIGKILLs, Redis kill)", lost.Count, lost.Count == 0));
+                report.Targets.Add(new TargetResult("faults: 0 events answered 202 lost (gateway and worker SIGKILLs, Redis kill)", lost.Count, lost.Count == 0));
                 return
                 [
-                    $"async: faults: {count} Event invocations naming the witness, sent open-loop at {rate:F0}/s by {Clients} clients alternately to two gateways (ClaimThreshold {ClaimThreshold.TotalSeconds:F0} s, RefreshInterval {RefreshInterval.TotalSeconds:F0} s; 60 s and 10 s by default), while the second gateway was SIGKILLed and started again {rounds} time{(rounds == 1 ? "" : "s")} (after each further 1/{rounds + 1} of the events was accepted), and Redis was SIGKILLed and restarted once (while that gateway was down, in round {redisRound + 1}); the operator's LeaseTtl {LeaseTtl.TotalSeconds:F0} s + {LeaseGrace.TotalSeconds:F0} s grace (30 s + 5 s by default: the one environment's lease would outlive a killed gateway that long); {Stopwatch.GetElapsedTime(first, lastFirstStart).TotalSeconds:F1} s from the first send until every accepted event had run",
+                    $"async: faults: {count} Event invocations naming the witness, sent open-loop at {rate:F0}/s by {Clients} clients alternately to two gateways (ClaimThreshold {ClaimThreshold.TotalSeconds:F0} s, RefreshInterval {RefreshInterval.TotalSeconds:F0} s; 60 s and 10 s by default), while the second gateway and the second worker were SIGKILLed and started again {rounds} time{(rounds == 1 ? "" : "s")} (after each further 1/{rounds + 1} of the events was accepted), and Redis was SIGKILLed and restarted once (while that gateway was down, in round {redisRound + 1}); the operator's LeaseTtl {LeaseTtl.TotalSeconds:F0} s + {LeaseGrace.TotalSeconds:F0} s grace (30 s + 5 s by default: the one environment's lease would outlive a killed gateway that long); {Stopwatch.GetElapsedTime(first, lastFirstStart).TotalSeconds:F1} s from the first send until every accepted event had run",
                     $"async: faults: sent {count}, accepted (202) {accepted.Count}, not accepted {count - accepted.Count}{(count == accepted.Count ? "" : $" (last answers: {string.Join(", ", notAccepted)})")}; answers other than 202, over every try: {Kinds(answers)}; {retries} retries (to the other gateway: at once after no answer, its gateway killed, 100 ms after a 5xx, Redis down), {sends.Count(s => s.Tries > 1)} events needed more than one try",
                     $"async: faults: lost (answered 202, never ran): {lost.Count} (target 0: {(lost.Count == 0 ? "met" : "NOT met")}){(lost.Count == 0 ? "" : $": {string.Join(", ", lost.Take(10))}")}; duplicates (starts - 1 summed over the accepted request ids): {duplicates}, on {duplicated} events; duplicate rate {rateOfDuplicates:P2} ({duplicates} / {accepted.Count}); request ids run that no client was answered 202 for (stored by a gateway killed before it answered): {strangers}{(drained ? "" : $"; the queue was NOT empty {DrainTimeout.TotalSeconds:F0} s after every event had run: duplicates counted until then")}",
                     $"async: faults: the try answered 202 -> the function's first start (witness read every {WitnessPoll.TotalMilliseconds:F0} ms): p50 {Percentile.Of(toStart, 0.5):F0} ms, p95 {Percentile.Of(toStart, 0.95):F0} ms, p99 {Percentile.Of(toStart, 0.99):F0} ms, max {Percentile.Of(toStart, 1):F0} ms (the tail: events read by a gateway that was then killed, which wait ClaimThreshold and the next claim pass, or while the function's one environment was busy with the other gateway's backlog); from the last send (its 202) to the last first start {Stopwatch.GetElapsedTime(lastAnswer, lastFirstStart).TotalSeconds:F1} s; enqueue, first try -> 202 (retries included): p50 {Percentile.Of(enqueue, 0.5):F1} ms, p99 {Percentile.Of(enqueue, 0.99):F1} ms, max {Percentile.Of(enqueue, 1):F0} ms",
@@ -296,9 +302,12 @@ internal static class AsyncFaults
             }
         }
 
-        async Task<GatewayProcess> StartAsync()
+        async Task<GatewayProcess> StartAsync(bool worker)
         {
-            var gateway = await GatewayProcess.StartAsync(kubeconfig, arguments);
+            // A worker serves no Invoke API: it takes the same settings without --auth.
+            var gateway = worker
+                ? await GatewayProcess.StartWorkerAsync(kubeconfig, arguments.Where(static a => !a.StartsWith("--auth", StringComparison.Ordinal)))
+                : await GatewayProcess.StartAsync(kubeconfig, arguments);
             lock (running)
             {
                 running.Add(gateway);

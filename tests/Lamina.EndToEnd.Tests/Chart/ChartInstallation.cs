@@ -110,7 +110,7 @@ public sealed class ChartInstallation : IAsyncLifetime
     }
 
     /// <summary>
-    /// The chart's three scrape jobs (charts/lamina/templates: ServiceMonitors and the PodMonitor) as
+    /// The chart's four scrape jobs (charts/lamina/templates: ServiceMonitors and the PodMonitor) as
     /// plain Prometheus configuration, the function's own labels honoured. Debian's Prometheus is built
     /// without Kubernetes discovery, so the test discovers the pods itself (<see cref="DiscoverAsync"/>)
     /// and hands them over in file_sd files, which Prometheus watches.
@@ -126,6 +126,7 @@ public sealed class ChartInstallation : IAsyncLifetime
     private IEnumerable<(string Name, string Namespace, string Selector, int Port)> Jobs() =>
     [
         ("lamina-gateway", Release.Namespace, "app.kubernetes.io/component=gateway", 8080),
+        ("lamina-worker", Release.Namespace, "app.kubernetes.io/component=worker", 8080),
         ("lamina-operator", Release.Namespace, "app.kubernetes.io/component=operator", 8081),
         ("lamina-functions", Release.FunctionsNamespace, "lamina.dev/function", 9090),
     ];

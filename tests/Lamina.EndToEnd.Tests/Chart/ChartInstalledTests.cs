@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using k8s.Models;
 using Lamina.Gateway.Hosting;
+using Lamina.Gateway.Worker;
 using Lamina.Kubernetes.Access;
 using Lamina.Kubernetes.Client;
 using Lamina.Operator.Api;
@@ -174,14 +175,14 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
         await WaitForReadyEnvironmentsAsync("audited", 1);
         Assert.Equal(200, (await installed.Aws.Boto3InvokeAsync($"{Functions}.audited", "{}"u8.ToArray())).StatusCode);
 
-        var byJob = new Dictionary<string, IReadOnlyList<AccessRule>> { ["lamina-operator"] = OperatorAccess.Rules, ["lamina-gateway"] = GatewayAccess.Rules };
+        var byJob = new Dictionary<string, IReadOnlyList<AccessRule>> { ["lamina-operator"] = OperatorAccess.Rules, ["lamina-gateway"] = GatewayAccess.Rules, ["lamina-worker"] = WorkerAccess.Rules };
         JsonElement series = default;
         await Eventually.HoldsAsync(async () =>
         {
-            series = await installed.Prometheus.QueryAsync("""sum by (job, verb, group, resource, code) (lamina_kubernetes_requests_total{job=~"lamina-operator|lamina-gateway"})""");
+            series = await installed.Prometheus.QueryAsync("""sum by (job, verb, group, resource, code) (lamina_kubernetes_requests_total{job=~"lamina-operator|lamina-gateway|lamina-worker"})""");
             var jobs = series.EnumerateArray().Select(s => s.GetProperty("metric").GetProperty("job").GetString()).ToHashSet();
             return jobs.SetEquals(byJob.Keys);
-        }, Deadline, "both programs' Kubernetes requests are scraped");
+        }, Deadline, "every program's Kubernetes requests are scraped");
 
         var problems = new List<string>();
         foreach (var sample in series.EnumerateArray())
