@@ -34,7 +34,7 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
     private FunctionNamespace _namespace = null!;
     private RedisServer _redis = null!;
     private readonly List<GatewayProcess> _gateways = [];
-    private OverlapWitness _witness = null!;
+    private Witness _witness = null!;
     private AwsClients _aws = null!;
     private string[] _gatewayArguments = [];
 
@@ -52,7 +52,7 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
             StringData = new Dictionary<string, string> { ["accessKeyId"] = KeyId, ["secretAccessKey"] = Secret, ["namespaces"] = ns, ["defaultNamespace"] = ns },
         });
         _redis = await RedisServer.StartAsync();
-        _witness = OverlapWitness.Start(BridgeAddress);
+        _witness = Witness.Start(BridgeAddress);
         _gatewayArguments =
         [
             $"--Lamina:Gateway:Auth:AccessKeyNamespace={ns}",
