@@ -62,6 +62,7 @@ test-unit: build ## Unit tests (no servers; promtool checks the metrics format)
 
 .PHONY: test-integration
 test-integration: build kubernetes ## Integration tests: a real kube-apiserver fixture; the runtime shim with real runtimes; real redis-server for async invocations
+	$(HACK)/test-tools.sh
 	$(HACK)/images/node-runtime.sh >/dev/null
 	$(HACK)/redis.sh
 	$(HACK)/test-tier.sh Integration

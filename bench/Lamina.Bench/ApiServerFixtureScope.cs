@@ -6,10 +6,10 @@ using Lamina.Tools.Crds;
 
 namespace Lamina.Bench;
 
-/// <summary>The integration tests' API-server fixture, owned by a benchmark for its duration.</summary>
+/// <summary>The integration tests' API server (<see cref="ApiServer"/>), owned by a benchmark for its duration.</summary>
 internal sealed class ApiServerFixtureScope : IAsyncDisposable
 {
-    public ApiServerFixture Fixture { get; } = new();
+    public ApiServer Fixture { get; } = new();
 
     public Task StartAsync() => Fixture.InitializeAsync();
 

@@ -20,7 +20,7 @@ namespace Lamina.Bench;
 /// <c>XADD</c> of the same payload on the same Redis from the bench process (StackExchange.Redis, one
 /// multiplexed connection as in the gateway), by 1 and by 8 callers.</item>
 /// <item>End to end: from sending an Event invocation to the function starting it (its witness POST
-/// arriving at <see cref="TimestampWitness"/>), one event at a time, against a synchronous invoke of the
+/// arriving at <see cref="Witness"/>), one event at a time, against a synchronous invoke of the
 /// same payload through the same gateway.</item>
 /// <item>Faults (<see cref="AsyncFaults"/>): events sent over two gateways while one is SIGKILLed and
 /// started again and Redis is killed and restarted; none answered 202 may be lost, and the duplicate
@@ -202,7 +202,7 @@ internal sealed class AsyncBenchmark : IScenario
     /// </summary>
     private static async Task<string[]> MeasureEndToEndAsync(ScenarioReport report, GatewayProcess gateway, IDatabase db, HttpClient http, int events)
     {
-        using var witness = TimestampWitness.Start();
+        using var witness = Witness.Start();
         var uri = LoopbackFunction.InvokeUri(gateway);
         var payload = $$"""{"witness":"{{witness.Url}}","n":12345}""";
         var ages = AsyncKeys.Ages(Function);
@@ -288,7 +288,7 @@ internal sealed class AsyncBenchmark : IScenario
     /// </summary>
     private static async Task<string> MeasureSteadyAsync(ScenarioReport report, GatewayProcess gateway, HttpClient http, int events)
     {
-        using var witness = TimestampWitness.Start();
+        using var witness = Witness.Start();
         var uri = LoopbackFunction.InvokeUri(gateway);
         var payload = $$"""{"witness":"{{witness.Url}}","n":12345}""";
         var count = Math.Min(events, SteadyRate * 30);

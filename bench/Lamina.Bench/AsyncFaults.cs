@@ -16,7 +16,7 @@ namespace Lamina.Bench;
 /// The <c>async</c> scenario's faults part, the bench form of the end-to-end test
 /// <c>InvokeEvent_ThousandEventsWhileGatewaysAndWorkersAreKilledAndRedisRestarts_NoneLost</c> (issue 11: the
 /// duplicate rate in the fault test). Event invocations of the loopback function, each naming the
-/// conformance function's witness (<see cref="OverlapWitness"/>, which counts the starts of every request
+/// conformance function's witness (<see cref="Witness"/>, which counts the starts of every request
 /// id), are sent open-loop by a few clients over two gateway processes and run by two worker
 /// processes, while the second gateway and the second worker are SIGKILLed and started again (the
 /// worker's running and read events stay pending in the stream, for the other to claim) and Redis is
@@ -115,7 +115,7 @@ internal static class AsyncFaults
             $"--{AsyncOptions.Section}:{nameof(AsyncOptions.RefreshInterval)}={RefreshInterval:c}",
         ];
 
-        using var witness = OverlapWitness.Start("127.0.0.1");
+        using var witness = Witness.Start("127.0.0.1");
         var running = new List<GatewayProcess>();
         try
         {
@@ -338,7 +338,7 @@ internal static class AsyncFaults
     /// Notes when each request id first appears in the witness's counts, reading them every
     /// <see cref="WitnessPoll"/> (only when an id was added since the last read).
     /// </summary>
-    private static async Task ReadFirstStartsAsync(OverlapWitness witness, ConcurrentDictionary<string, long> firstStarts, CancellationToken stop)
+    private static async Task ReadFirstStartsAsync(Witness witness, ConcurrentDictionary<string, long> firstStarts, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {

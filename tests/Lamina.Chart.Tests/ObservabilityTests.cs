@@ -33,14 +33,14 @@ public sealed class ObservabilityTests
     [Fact]
     public async Task RulesFile_PromtoolCheckRules_Passes()
     {
-        var output = await ObservabilityPromtool.RunCheckedAsync("check", "rules", ObservabilityQueries.RulesPath);
+        var output = await Promtool.RunCheckedAsync("check", "rules", ObservabilityQueries.RulesPath);
         Assert.Contains("SUCCESS", output, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task RulesUnitTests_PromtoolTestRules_Pass()
     {
-        var output = await ObservabilityPromtool.RunCheckedAsync("test", "rules", RulesTestsPath);
+        var output = await Promtool.RunCheckedAsync("test", "rules", RulesTestsPath);
         Assert.Contains("SUCCESS", output, StringComparison.Ordinal);
     }
 
@@ -172,7 +172,7 @@ public sealed class ObservabilityTests
         await File.WriteAllTextAsync(path, file.ToString());
         try
         {
-            var output = await ObservabilityPromtool.RunCheckedAsync("check", "rules", path);
+            var output = await Promtool.RunCheckedAsync("check", "rules", path);
             Assert.Contains($"SUCCESS: {queries.Count} rules found", output, StringComparison.Ordinal);
         }
         finally

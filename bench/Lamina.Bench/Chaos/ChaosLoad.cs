@@ -48,7 +48,7 @@ internal sealed class ChaosLoad : IAsyncDisposable
     private readonly ConcurrentBag<EventCall> _eventCalls = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    private ChaosLoad(Uri gateway, InvokeSigner signer, string functions, OverlapWitness capWitness, OverlapWitness eventWitness)
+    private ChaosLoad(Uri gateway, InvokeSigner signer, string functions, Witness capWitness, Witness eventWitness)
     {
         _gateway = gateway;
         _signer = signer;
@@ -62,9 +62,9 @@ internal sealed class ChaosLoad : IAsyncDisposable
         };
     }
 
-    public OverlapWitness CapWitness { get; }
+    public Witness CapWitness { get; }
 
-    public OverlapWitness EventWitness { get; }
+    public Witness EventWitness { get; }
 
     public IReadOnlyCollection<SyncCall> SyncCalls => _syncCalls;
 
@@ -77,7 +77,7 @@ internal sealed class ChaosLoad : IAsyncDisposable
     public static ChaosLoad Start(Uri gateway, InvokeSigner signer, string functions, ChaosRates rates)
     {
         ArgumentNullException.ThrowIfNull(rates);
-        var load = new ChaosLoad(gateway, signer, functions, OverlapWitness.Start(BridgeAddress), OverlapWitness.Start(BridgeAddress));
+        var load = new ChaosLoad(gateway, signer, functions, Witness.Start(BridgeAddress), Witness.Start(BridgeAddress));
         var capped = $$"""{"witness":"{{load.CapWitness.Url}}","sleepMs":{{CappedSleepMs}}}""";
         var events = $$"""{"witness":"{{load.EventWitness.Url}}"}""";
         load._streams.Add(load.StreamAsync(rates.SteadyPerSecond, () => load.SyncAsync("steady", """{"chaos":"steady"}""")));

@@ -32,7 +32,7 @@ internal sealed class ThrottleBenchmark : IScenario
         Console.WriteLine($"== throttle: reserved {Reserved}, {Clients} clients through two gateways, {invocations} invocations ==");
         await using var scope = await ClusterScope.StartAsync("bench-throttle-");
         await scope.CreateFunctionAsync("capped", "docker.io/lamina/example-node:dev", "index.handler", reserved: Reserved, idleSeconds: 600);
-        using var witness = OverlapWitness.Start(BridgeAddress);
+        using var witness = Witness.Start(BridgeAddress);
         var payload = $$"""{"witness":"{{witness.Url}}"}""";
 
         // Warm-up: both environments started (a throttled client tries again at once).

@@ -36,7 +36,7 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
     private RedisServer _redis = null!;
     private readonly List<GatewayProcess> _gateways = [];
     private readonly List<GatewayProcess> _workers = [];
-    private OverlapWitness _witness = null!;
+    private Witness _witness = null!;
     private AwsClients _aws = null!;
     private string[] _gatewayArguments = [];
 
@@ -54,7 +54,7 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
             StringData = new Dictionary<string, string> { ["accessKeyId"] = KeyId, ["secretAccessKey"] = Secret, ["namespaces"] = ns, ["defaultNamespace"] = ns },
         });
         _redis = await RedisServer.StartAsync();
-        _witness = OverlapWitness.Start(BridgeAddress);
+        _witness = Witness.Start(BridgeAddress);
         _gatewayArguments =
         [
             $"--Lamina:Gateway:Auth:AccessKeyNamespace={ns}",

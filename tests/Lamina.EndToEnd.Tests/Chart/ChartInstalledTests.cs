@@ -93,7 +93,7 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
     public async Task Invoke_FourClientsAgainstReservedOne_NeverTwoAtOnceExcessThrottled()
     {
         await CreateAsync("capped", reserved: 1);
-        using var witness = OverlapWitness.Start(BridgeAddress);
+        using var witness = Witness.Start(BridgeAddress);
         var payload = Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","sleepMs":200}""");
         var gateway = await installed.Release.GatewayAsync();
 
@@ -113,7 +113,7 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
     public async Task InvokeEvent_Accepted202AndRunWithTheCallersRequestIdFromTheChartsRedis()
     {
         await CreateAsync("events", provisioned: 1);
-        using var witness = OverlapWitness.Start(BridgeAddress);
+        using var witness = Witness.Start(BridgeAddress);
         var payload = Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}"}""");
 
         var result = await installed.Aws.Boto3InvokeAsync($"{Functions}.events", payload, invocationType: "Event");
@@ -218,7 +218,7 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
         const int Events = 200;
         await CreateAsync("survivor", provisioned: 2);
         await WaitForReadyEnvironmentsAsync("survivor", 2);
-        using var witness = OverlapWitness.Start(BridgeAddress);
+        using var witness = Witness.Start(BridgeAddress);
         var gateway = await installed.Release.GatewayAsync();
         var payloads = Enumerable.Range(0, Events).Select(i => Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","n":{{i}}}""")).ToList();
 

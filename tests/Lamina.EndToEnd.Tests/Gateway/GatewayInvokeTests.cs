@@ -219,7 +219,7 @@ public sealed class GatewayInvokeTests(LocalCluster cluster) : IAsyncLifetime
         // environment single-threaded whichever replica a client talks to.
         await using var second = await GatewayProcess.StartAsync(cluster.Layout.ClusterKubeconfig, GatewayArguments(_namespace.Name));
         AwsClients[] gateways = [_aws, new AwsClients(second.Endpoint, KeyId, Secret)];
-        using var witness = OverlapWitness.Start("10.244.0.1");
+        using var witness = Witness.Start("10.244.0.1");
         var payload = Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","sleepMs":50}""");
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         var answers = new ConcurrentBag<int>();
@@ -241,7 +241,7 @@ public sealed class GatewayInvokeTests(LocalCluster cluster) : IAsyncLifetime
     [Fact]
     public async Task Invoke_PodKilledWithInvocationsInFlight_EveryRequestAnswered()
     {
-        using var witness = OverlapWitness.Start("10.244.0.1");
+        using var witness = Witness.Start("10.244.0.1");
         var payload = Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","sleepMs":2000}""");
         var invocations = Enumerable.Range(0, 6).Select(_ => _aws.Boto3InvokeAsync("node", payload)).ToList();
         await Eventually.HoldsAsync(() => witness.Starts > 0, TimeSpan.FromSeconds(60), "an invocation is running");

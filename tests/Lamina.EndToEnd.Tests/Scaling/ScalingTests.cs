@@ -111,7 +111,7 @@ public sealed class ScalingTests(LocalCluster cluster, ITestOutputHelper output)
     {
         var name = $"capped-{reserved}";
         await CreateAsync(name, reserved: reserved);
-        using var witness = OverlapWitness.Start(BridgeAddress);
+        using var witness = Witness.Start(BridgeAddress);
         var payload = Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","sleepMs":200}""");
 
         var calls = await _aws.Boto3LoadAsync([_first.Endpoint, _second.Endpoint], name, payload, threads: 10, TimeSpan.FromSeconds(20));
@@ -160,7 +160,7 @@ public sealed class ScalingTests(LocalCluster cluster, ITestOutputHelper output)
         await Eventually.HoldsAsync(async () => (await PodsAsync("warm")).Count(p => IsReady(p) && p.Metadata.Labels["lamina.dev/init-type"] == "provisioned-concurrency") == 2,
             TimeSpan.FromSeconds(120), "two provisioned environments are ready before any invocation");
 
-        using var witness = OverlapWitness.Start(BridgeAddress);
+        using var witness = Witness.Start(BridgeAddress);
         var payload = Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","sleepMs":1000}""");
         var two = await _aws.Boto3LoadAsync([_first.Endpoint, _second.Endpoint], "warm", payload, threads: 2, TimeSpan.FromMinutes(1), callsPerThread: 1, logType: "Tail");
         Assert.All(two, call =>
@@ -230,7 +230,7 @@ public sealed class ScalingTests(LocalCluster cluster, ITestOutputHelper output)
     {
         await CreateAsync("failover", reserved: 2);
         await _namespace.StartReplicaAsync();
-        using var witness = OverlapWitness.Start(BridgeAddress);
+        using var witness = Witness.Start(BridgeAddress);
         var payload = Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","sleepMs":100}""");
         Assert.Equal(200, (await _aws.Boto3InvokeAsync("failover", payload)).StatusCode);
 

@@ -2,6 +2,7 @@ using Lamina.Gateway.Async;
 using Lamina.Gateway.Worker;
 using Lamina.Gateway.Functions;
 using Lamina.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lamina.Gateway.Tests.Async;
 
@@ -10,7 +11,7 @@ public sealed class AsyncRetryPolicyTests
 {
     private static readonly FunctionAsyncSettings Defaults = FunctionAsyncSettings.Default;
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly AsyncRetryPolicy _policy = new(new AsyncOptions());
 
     [Fact]

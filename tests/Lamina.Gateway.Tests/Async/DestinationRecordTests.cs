@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Lamina.Gateway.Async;
 using Lamina.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lamina.Gateway.Tests.Async;
 
@@ -11,7 +12,7 @@ public sealed class DestinationRecordTests
     private const string Arn = "arn:aws:lambda:us-east-1:000000000000:function:team-a.orders";
     private const string RequestId = "e4b46cbf-b738-4a4c-8880-a18cdf61200e";
 
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 3, 14, 18, 16, 5, 568, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 14, 18, 16, 5, 568, TimeSpan.Zero));
 
     [Fact]
     public void ToUtf8Json_RetriesExhausted_LambdasRecordFormat()

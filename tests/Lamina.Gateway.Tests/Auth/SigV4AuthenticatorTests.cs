@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Lamina.Gateway.Auth;
 using Lamina.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lamina.Gateway.Tests.Auth;
 
@@ -185,7 +186,7 @@ public sealed class SigV4AuthenticatorTests
     public void Authenticate_SignedFiveMinutesAndASecondAgo_SignatureExpiredInLambdasWords()
     {
         // Lambda's window is five minutes (other AWS services allow 15; the gateway did too).
-        var clock = new ManualTimeProvider(SignedInvoke.Now + TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+        var clock = new FakeTimeProvider(SignedInvoke.Now + TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
 
         var result = _authenticator.Authenticate(_signed.Build(), _signed.Body, clock.GetUtcNow());
 
@@ -197,7 +198,7 @@ public sealed class SigV4AuthenticatorTests
     [Fact]
     public void Authenticate_SignedFiveMinutesAndASecondAhead_SignatureNotYetCurrentInLambdasWords()
     {
-        var clock = new ManualTimeProvider(SignedInvoke.Now - TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
+        var clock = new FakeTimeProvider(SignedInvoke.Now - TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
 
         var result = _authenticator.Authenticate(_signed.Build(), _signed.Body, clock.GetUtcNow());
 
@@ -214,7 +215,7 @@ public sealed class SigV4AuthenticatorTests
     [InlineData(0)]
     public void Authenticate_ClockSkewWithinFiveMinutes_Authenticated(int skewSeconds)
     {
-        var clock = new ManualTimeProvider(SignedInvoke.Now + TimeSpan.FromSeconds(skewSeconds));
+        var clock = new FakeTimeProvider(SignedInvoke.Now + TimeSpan.FromSeconds(skewSeconds));
 
         var result = _authenticator.Authenticate(_signed.Build(), _signed.Body, clock.GetUtcNow());
 
@@ -226,7 +227,7 @@ public sealed class SigV4AuthenticatorTests
     [InlineData(5 * 60 + 1)]
     public void Authenticate_ClockSkewJustPastFiveMinutes_InvalidSignatureWithoutLookingTheKeyUp(int skewSeconds)
     {
-        var clock = new ManualTimeProvider(SignedInvoke.Now + TimeSpan.FromSeconds(skewSeconds));
+        var clock = new FakeTimeProvider(SignedInvoke.Now + TimeSpan.FromSeconds(skewSeconds));
 
         var result = _authenticator.Authenticate(_signed.Build(), _signed.Body, clock.GetUtcNow());
 

@@ -3,6 +3,7 @@ using Lamina.Gateway.Tests.Routing;
 using Lamina.Testing;
 using Lamina.Testing.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lamina.Gateway.Tests.ConcurrencyClient;
 
@@ -40,7 +41,7 @@ internal sealed class ConnectionHarness : IAsyncDisposable
 
     public RouterHarness Routing { get; }
 
-    public ManualTimeProvider Time => Routing.Time;
+    public FakeTimeProvider Time => Routing.Time;
 
     public FakeKubernetesClient Kubernetes { get; } = new();
 

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lamina.Gateway.Tests.Invoke;
 
@@ -26,7 +27,7 @@ public sealed class InvokeHandlerBodyTests : IDisposable
 
     private static readonly AccessKey Key = new(TestSigner.KeyId, TestSigner.Secret, new[] { "team-a" }.ToFrozenSet(), "team-a");
 
-    private readonly ManualTimeProvider _time = new(SignedInvoke.Now);
+    private readonly FakeTimeProvider _time = new(SignedInvoke.Now);
     private readonly FakeAccessKeyStore _keys = new(Key);
     private readonly FakeFunctionCatalog _catalog = new(("team-a", "hello"));
     private readonly RecordingInvocationRouter _router = new();

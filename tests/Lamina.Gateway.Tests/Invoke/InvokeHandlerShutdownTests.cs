@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lamina.Gateway.Tests.Invoke;
 
@@ -31,7 +32,7 @@ public sealed class InvokeHandlerShutdownTests : IDisposable
             new FakeAsyncQueue(),
             new InvokeMetrics(meters),
             Options.Create(new GatewayOptions()),
-            new ManualTimeProvider(),
+            new FakeTimeProvider(),
             NullLogger<InvokeHandler>.Instance,
             NullLoggerFactory.Instance,
             new RequestBodyReader(new BodyBudget(InvokeHandler.MaximumPayload, meters)),

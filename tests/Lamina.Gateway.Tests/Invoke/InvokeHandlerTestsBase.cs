@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lamina.Gateway.Tests.Invoke;
 
@@ -29,13 +30,13 @@ public abstract class InvokeHandlerTestsBase : IDisposable
     // alice may invoke in team-a (her default) and team-b; team-c has a function she must not learn about.
     private protected static readonly Caller Alice = new("alice", new HashSet<string>(StringComparer.Ordinal) { "team-a", "team-b" }, "team-a");
 
-    private protected readonly ManualTimeProvider _time = new();
+    private protected readonly FakeTimeProvider _time = new();
     private protected readonly FakeRequestAuthenticator _authenticator = new(new AuthResult.Authenticated(Alice));
     private protected readonly FakeFunctionCatalog _catalog = new(("team-a", "orders"), ("team-a", "aA"), ("team-b", "billing"), ("team-c", "payroll"));
     private protected readonly RecordingInvocationRouter _router = new();
     private protected readonly FakeAsyncQueue _async = new();
     private protected readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private protected readonly RecordingMeterListener _meters;
+    private protected readonly MetricCollectors _meters;
     private protected readonly InvokeHandler _handler;
     private protected readonly RecordingLogger<InvokeHandler> _accessLog = new();
     private protected readonly ILoggerFactory _loggers;
@@ -43,7 +44,7 @@ public abstract class InvokeHandlerTestsBase : IDisposable
     private protected InvokeHandlerTestsBase()
     {
         var meterFactory = _services.GetRequiredService<IMeterFactory>();
-        _meters = new RecordingMeterListener(meterFactory);
+        _meters = new MetricCollectors(meterFactory);
         // Only the access log's category reaches the recorder.
         _loggers = LoggerFactory.Create(logging => logging.AddProvider(_accessLog).AddFilter((category, _) => category == AccessLog.Category));
         _handler = new InvokeHandler(

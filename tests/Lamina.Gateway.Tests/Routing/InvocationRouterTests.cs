@@ -543,8 +543,8 @@ public sealed class InvocationRouterTests
         Assert.Equal(1, harness.Router.QueueDepth(Function));
         Assert.Equal(1, harness.Router.ConcurrentExecutions(Function));
         Assert.Single(harness.Outbox.Outstanding);
-        Assert.Equal(1, harness.Meters.Observe(RoutingMetrics.QueueDepth, "team-a", "hello"));
-        Assert.Equal(1, harness.Meters.Observe(RoutingMetrics.ConcurrentExecutions, "team-a", "hello"));
+        Assert.Equal(1, harness.Meters.Observe(RoutingMetrics.QueueDepth, ("namespace", "team-a"), ("function", "hello")));
+        Assert.Equal(1, harness.Meters.Observe(RoutingMetrics.ConcurrentExecutions, ("namespace", "team-a"), ("function", "hello")));
         await shim.ReceivedAsync(1);
         Assert.False(second.IsCompleted);
 
@@ -556,9 +556,9 @@ public sealed class InvocationRouterTests
         Assert.Equal(0, shim.Overlaps);
         Assert.Equal(harness.Outbox.Acquired, harness.Outbox.Cancelled); // served without a grant: the ticket is withdrawn
         Assert.Equal(0, harness.Router.QueueDepth(Function));
-        Assert.Equal(0, harness.Meters.Observe(RoutingMetrics.QueueDepth, "team-a", "hello"));
-        Assert.Equal(0, harness.Meters.Observe(RoutingMetrics.ConcurrentExecutions, "team-a", "hello"));
-        Assert.Single(harness.Meters.Recorded(RoutingMetrics.QueueWait, "team-a", "hello"));
+        Assert.Equal(0, harness.Meters.Observe(RoutingMetrics.QueueDepth, ("namespace", "team-a"), ("function", "hello")));
+        Assert.Equal(0, harness.Meters.Observe(RoutingMetrics.ConcurrentExecutions, ("namespace", "team-a"), ("function", "hello")));
+        Assert.Single(harness.Meters.Recorded(RoutingMetrics.QueueWait, ("namespace", "team-a"), ("function", "hello")));
         Assert.Equal(["function", "namespace"], harness.Meters.LabelNames(RoutingMetrics.QueueWait));
         Assert.Equal(["function", "namespace"], harness.Meters.LabelNames(RoutingMetrics.QueueDepth));
     }
@@ -621,7 +621,7 @@ public sealed class InvocationRouterTests
         Assert.Contains("team-a.hello", failed.Message, StringComparison.Ordinal);
         Assert.Equal(0, harness.Router.QueueDepth(Function));
         Assert.Equal(harness.Outbox.Acquired, harness.Outbox.Cancelled);
-        Assert.Equal([10.0], harness.Meters.Recorded(RoutingMetrics.QueueWait, "team-a", "hello"));
+        Assert.Equal([10.0], harness.Meters.Recorded(RoutingMetrics.QueueWait, ("namespace", "team-a"), ("function", "hello")));
         release.SetResult();
         Assert.IsType<RouteResult.Completed>(await first);
         Assert.Single(shim.Received);
@@ -639,7 +639,7 @@ public sealed class InvocationRouterTests
         Assert.IsType<RouteResult.NoEnvironment>(await invocation);
         Assert.Equal(0, harness.Router.QueueDepth(Function));
         Assert.Equal([1UL], harness.Outbox.Cancelled);
-        Assert.Null(harness.Meters.Observe(RoutingMetrics.QueueDepth, "team-a", "hello")); // nothing left: no series
+        Assert.Null(harness.Meters.Observe(RoutingMetrics.QueueDepth, ("namespace", "team-a"), ("function", "hello"))); // nothing left: no series
     }
 
     [Fact]
@@ -659,7 +659,7 @@ public sealed class InvocationRouterTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving);
         Assert.Equal(0, harness.Router.QueueDepth(Function));
         Assert.Equal([1UL], harness.Outbox.Cancelled);
-        Assert.Equal(0, harness.Meters.Observe(RoutingMetrics.QueueDepth, "team-a", "hello"));
+        Assert.Equal(0, harness.Meters.Observe(RoutingMetrics.QueueDepth, ("namespace", "team-a"), ("function", "hello")));
         release.SetResult();
         await first;
         Assert.Equal(1, harness.Router.IdleEnvironments(Function));
@@ -776,11 +776,11 @@ public sealed class InvocationRouterTests
         await using var harness = new RouterHarness();
         await harness.AddIdleShimAsync("hello-1");
         await harness.AddIdleShimAsync("hello-2");
-        Assert.Equal(2, harness.Meters.Observe(RoutingMetrics.Leases, "team-a", "hello"));
+        Assert.Equal(2, harness.Meters.Observe(RoutingMetrics.Leases, ("namespace", "team-a"), ("function", "hello")));
 
         harness.Router.Revoke("lease-hello-1");
 
-        Assert.Equal(1, harness.Meters.Observe(RoutingMetrics.Leases, "team-a", "hello"));
+        Assert.Equal(1, harness.Meters.Observe(RoutingMetrics.Leases, ("namespace", "team-a"), ("function", "hello")));
         Assert.Equal(["function", "namespace"], harness.Meters.LabelNames(RoutingMetrics.Leases));
     }
 
@@ -793,8 +793,8 @@ public sealed class InvocationRouterTests
 
         Assert.IsType<RouteResult.Completed>(await harness.InvokeAsync());
 
-        Assert.Equal([1.0], harness.Meters.Recorded(RoutingMetrics.ProvisionedInvocations, "team-a", "hello"));
-        Assert.Empty(harness.Meters.Recorded(RoutingMetrics.SpilloverInvocations, "team-a", "hello"));
+        Assert.Equal([1.0], harness.Meters.Recorded(RoutingMetrics.ProvisionedInvocations, ("namespace", "team-a"), ("function", "hello")));
+        Assert.Empty(harness.Meters.Recorded(RoutingMetrics.SpilloverInvocations, ("namespace", "team-a"), ("function", "hello")));
     }
 
     [Theory]
@@ -808,8 +808,8 @@ public sealed class InvocationRouterTests
 
         Assert.IsType<RouteResult.Completed>(await harness.InvokeAsync());
 
-        Assert.Equal(expectedSpillovers, harness.Meters.Recorded(RoutingMetrics.SpilloverInvocations, "team-a", "hello").Count);
-        Assert.Empty(harness.Meters.Recorded(RoutingMetrics.ProvisionedInvocations, "team-a", "hello"));
+        Assert.Equal(expectedSpillovers, harness.Meters.Recorded(RoutingMetrics.SpilloverInvocations, ("namespace", "team-a"), ("function", "hello")).Count);
+        Assert.Empty(harness.Meters.Recorded(RoutingMetrics.ProvisionedInvocations, ("namespace", "team-a"), ("function", "hello")));
     }
 
     private static string Payload(RouteResult result) =>

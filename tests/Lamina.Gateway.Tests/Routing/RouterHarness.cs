@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
 using Lamina.Concurrency.V1;
 using Lamina.Gateway.ConcurrencyClient;
 using Lamina.Gateway.Routing;
 using Lamina.Gateway.Tests.Fakes;
 using Lamina.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lamina.Gateway.Tests.Routing;
 
@@ -21,6 +23,7 @@ internal sealed class RouterHarness : IAsyncDisposable
 
     private readonly List<FakeShim> _shims = [];
     private readonly ShimClient _client;
+    private readonly IMeterFactory _meterFactory = TestMeters.Factory();
     private int _requests;
 
     public RouterHarness(Action<RoutingOptions>? configure = null, Action<ConcurrencyClientOptions>? controller = null, IConcurrencyOutbox? outbox = null)
@@ -32,6 +35,7 @@ internal sealed class RouterHarness : IAsyncDisposable
         controller?.Invoke(controllerOptions);
         ConcurrencyClientOptions = controllerOptions;
         ConcurrencyOutbox = outbox ?? Outbox;
+        Meters = new MetricCollectors(_meterFactory);
         _client = new ShimClient(Microsoft.Extensions.Options.Options.Create(options), Time, Token);
         Router = new InvocationRouter(
             _client,
@@ -40,7 +44,7 @@ internal sealed class RouterHarness : IAsyncDisposable
             Microsoft.Extensions.Options.Options.Create(options),
             Microsoft.Extensions.Options.Options.Create(controllerOptions),
             Time,
-            Meters,
+            _meterFactory,
             NullLogger<InvocationRouter>.Instance);
     }
 
@@ -48,9 +52,9 @@ internal sealed class RouterHarness : IAsyncDisposable
 
     public ConcurrencyClientOptions ConcurrencyClientOptions { get; }
 
-    public ManualTimeProvider Time { get; } = new();
+    public FakeTimeProvider Time { get; } = new();
 
-    public TestMeterFactory Meters { get; } = new();
+    public MetricCollectors Meters { get; }
 
     /// <summary>Tickets and releases, unless the harness was given another outbox.</summary>
     public RecordingOutbox Outbox { get; } = new();
@@ -133,5 +137,6 @@ internal sealed class RouterHarness : IAsyncDisposable
         }
 
         Meters.Dispose();
+        _meterFactory.Dispose();
     }
 }

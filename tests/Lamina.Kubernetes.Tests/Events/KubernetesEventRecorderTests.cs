@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Lamina.Kubernetes.Events;
 using k8s.Models;
@@ -5,6 +6,7 @@ using Lamina.Testing;
 using Lamina.Testing.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lamina.Kubernetes.Tests.Events;
 
@@ -13,15 +15,18 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
 {
     private const string Failures = "lamina_kubernetes_events_failed_total";
 
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private readonly FakeKubernetesClient _client = new();
-    private readonly TestMeterFactory _meters = new("reason");
+    private readonly IMeterFactory _meterFactory = TestMeters.Factory();
+    private readonly MetricCollectors _meters;
     private readonly List<KubernetesEventRecorder> _recorders = [];
 
     private readonly V1Pod _pod = new()
     {
         Metadata = new V1ObjectMeta { Name = "hello-7d9f", NamespaceProperty = "functions", Uid = "0b7e-uid", ResourceVersion = "42" },
     };
+
+    public KubernetesEventRecorderTests() => _meters = new MetricCollectors(_meterFactory);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -33,7 +38,11 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
         }
     }
 
-    public void Dispose() => _meters.Dispose();
+    public void Dispose()
+    {
+        _meters.Dispose();
+        _meterFactory.Dispose();
+    }
 
     [Fact]
     public async Task Normal_NewEvent_CreatesEventAboutTheObject()
@@ -161,7 +170,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
         await recorder.FlushAsync();
 
         Assert.Empty(await EventsAsync());
-        Assert.Equal(1, _meters.Sum(Failures, "api_error"));
+        Assert.Equal(1, _meters.Sum(Failures, ("reason", "api_error")));
     }
 
     [Fact]
@@ -177,7 +186,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
         await recorder.FlushAsync();
 
         Assert.Equal(2, Assert.Single(await EventsAsync()).Count);
-        Assert.Equal(1, _meters.Sum(Failures, "api_error"));
+        Assert.Equal(1, _meters.Sum(Failures, ("reason", "api_error")));
     }
 
     [Fact]
@@ -196,7 +205,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
         var second = Assert.Single(await EventsAsync());
         Assert.NotEqual(first.Metadata.Name, second.Metadata.Name);
         Assert.Equal(1, second.Count);
-        Assert.Equal(0, _meters.Sum(Failures, "api_error"));
+        Assert.Equal(0, _meters.Sum(Failures, ("reason", "api_error")));
     }
 
     [Fact]
@@ -226,7 +235,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
             recorder.Normal(_pod, "Event", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        Assert.Equal(3, _meters.Sum(Failures, "queue_full"));
+        Assert.Equal(3, _meters.Sum(Failures, ("reason", "queue_full")));
         release.Set();
         await recorder.FlushAsync();
         Assert.Equal(["0", "1", "2"], (await EventsAsync()).Select(e => e.Message).Order());
@@ -263,7 +272,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
         await recorder.FlushAsync();
 
         Assert.Equal(20, (await EventsAsync()).Select(e => e.Metadata.Name).Distinct().Count());
-        Assert.Equal(0, _meters.Sum(Failures, "api_error"));
+        Assert.Equal(0, _meters.Sum(Failures, ("reason", "api_error")));
     }
 
     [Fact]
@@ -290,7 +299,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
         await recorder.FlushAsync();
 
         Assert.Empty(await EventsAsync());
-        Assert.Equal(1, _meters.Sum(Failures, "invalid"));
+        Assert.Equal(1, _meters.Sum(Failures, ("reason", "invalid")));
     }
 
     [Fact]
@@ -303,7 +312,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
         await recorder.FlushAsync();
 
         Assert.Empty(_client.Writes);
-        Assert.Equal(1, _meters.Sum(Failures, "shutdown"));
+        Assert.Equal(1, _meters.Sum(Failures, ("reason", "shutdown")));
     }
 
     [Fact]
@@ -324,7 +333,7 @@ public sealed class KubernetesEventRecorderTests : IAsyncLifetime, IDisposable
     {
         var options = new EventRecorderOptions();
         configure?.Invoke(options);
-        var recorder = new KubernetesEventRecorder(_client, Options.Create(options), _clock, NullLogger<KubernetesEventRecorder>.Instance, _meters);
+        var recorder = new KubernetesEventRecorder(_client, Options.Create(options), _clock, NullLogger<KubernetesEventRecorder>.Instance, _meterFactory);
         _recorders.Add(recorder);
         return recorder;
     }

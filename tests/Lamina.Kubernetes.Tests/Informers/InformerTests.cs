@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Informers;
@@ -13,11 +14,14 @@ public sealed class InformerTests : IAsyncDisposable
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     private readonly ScriptedKubernetesClient _client = new();
-    private readonly ManualTimeProvider _time = new();
+    private readonly TimerCountingTimeProvider _time = new();
     private readonly RecordingHandler _handler = new();
-    private readonly TestMeterFactory _meters = new();
+    private readonly IMeterFactory _meterFactory = TestMeters.Factory();
+    private readonly MetricCollectors _meters;
     private readonly CancellationTokenSource _stop = new();
     private Task? _running;
+
+    public InformerTests() => _meters = new MetricCollectors(_meterFactory);
 
     public async ValueTask DisposeAsync()
     {
@@ -29,6 +33,7 @@ public sealed class InformerTests : IAsyncDisposable
 
         _stop.Dispose();
         _meters.Dispose();
+        _meterFactory.Dispose();
     }
 
     [Fact]
@@ -82,8 +87,8 @@ public sealed class InformerTests : IAsyncDisposable
         Assert.Equal("150", second.Options.ResourceVersion);
         Assert.Single(_client.Lists); // a closed watch resumes; it never relists
         Assert.Equal(["add ns/a@1", "update ns/a@1->120"], _handler.Calls);
-        Assert.Equal(1, _meters.Sum(KubernetesMetricNames.WatchRestarts, "secrets"));
-        Assert.Equal(0, _meters.Sum(KubernetesMetricNames.Relists, "secrets"));
+        Assert.Equal(1, _meters.Sum(KubernetesMetricNames.WatchRestarts, ("resource", "secrets")));
+        Assert.Equal(0, _meters.Sum(KubernetesMetricNames.Relists, ("resource", "secrets")));
     }
 
     [Fact]
@@ -152,8 +157,8 @@ public sealed class InformerTests : IAsyncDisposable
         Assert.Equal("200", resumed.Options.ResourceVersion);
         Assert.Equal(["ns/a", "ns/b", "ns/d"], informer.Store.Keys().Order(StringComparer.Ordinal));
         Assert.Equal(4, _client.Lists.Count); // two pages, twice
-        Assert.Equal(1, _meters.Sum(KubernetesMetricNames.Relists, "secrets"));
-        Assert.Equal(1, _meters.Sum(KubernetesMetricNames.WatchRestarts, "secrets"));
+        Assert.Equal(1, _meters.Sum(KubernetesMetricNames.Relists, ("resource", "secrets")));
+        Assert.Equal(1, _meters.Sum(KubernetesMetricNames.WatchRestarts, ("resource", "secrets")));
     }
 
     [Fact]
@@ -226,7 +231,7 @@ public sealed class InformerTests : IAsyncDisposable
         _client.SetList("100", Secret("a", "1"));
         _client.FailNextList(new HttpRequestException("refused"));
         _client.FailNextList(new KubernetesApiException(HttpStatusCode.InternalServerError, null));
-        var informer = new Informer<V1Secret>(_client, new InformerOptions { WatchTimeout = null }, _time, meterFactory: _meters);
+        var informer = new Informer<V1Secret>(_client, new InformerOptions { WatchTimeout = null }, _time, meterFactory: _meterFactory);
         _running = informer.RunAsync(_stop.Token);
 
         await AdvanceThroughBackoffAsync(0.8);
@@ -235,7 +240,7 @@ public sealed class InformerTests : IAsyncDisposable
         await informer.WaitForSyncAsync().WaitAsync(Deadline);
 
         Assert.Equal(3, _client.Lists.Count);
-        Assert.Equal(0, _meters.Sum(KubernetesMetricNames.Relists, "secrets")); // the first list is not a relist
+        Assert.Equal(0, _meters.Sum(KubernetesMetricNames.Relists, ("resource", "secrets"))); // the first list is not a relist
     }
 
     [Fact]
@@ -275,7 +280,7 @@ public sealed class InformerTests : IAsyncDisposable
     public async Task RunAsync_HandlerThrows_OthersStillCalledAndInformerGoesOn()
     {
         _client.SetList("100");
-        var informer = new Informer<V1Secret>(_client, new InformerOptions { WatchTimeout = null }, _time, meterFactory: _meters);
+        var informer = new Informer<V1Secret>(_client, new InformerOptions { WatchTimeout = null }, _time, meterFactory: _meterFactory);
         informer.AddHandler(onAdd: _ => throw new InvalidOperationException("handler bug"));
         informer.AddHandler(_handler);
         _running = informer.RunAsync(_stop.Token);
@@ -299,7 +304,7 @@ public sealed class InformerTests : IAsyncDisposable
 
         await _running!.WaitAsync(Deadline);
         Assert.True(watch.Ended);
-        Assert.Equal(0, _meters.Sum(KubernetesMetricNames.WatchRestarts, "secrets"));
+        Assert.Equal(0, _meters.Sum(KubernetesMetricNames.WatchRestarts, ("resource", "secrets")));
     }
 
     [Fact]
@@ -319,7 +324,7 @@ public sealed class InformerTests : IAsyncDisposable
 
     private async Task<Informer<V1Secret>> StartAsync(InformerOptions? options = null)
     {
-        var informer = new Informer<V1Secret>(_client, options ?? new InformerOptions { WatchTimeout = null }, _time, meterFactory: _meters);
+        var informer = new Informer<V1Secret>(_client, options ?? new InformerOptions { WatchTimeout = null }, _time, meterFactory: _meterFactory);
         informer.AddHandler(_handler);
         _running = informer.RunAsync(_stop.Token);
         await informer.WaitForSyncAsync().WaitAsync(Deadline);

@@ -6,7 +6,7 @@ namespace Lamina.Kubernetes.Tests.Queue;
 [Trait(TestTiers.Category, TestTiers.Unit)]
 public sealed class WorkQueueTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly TimerCountingTimeProvider _clock = new();
 
     [Fact]
     public async Task Add_SameKeyTwice_HeldOnce()

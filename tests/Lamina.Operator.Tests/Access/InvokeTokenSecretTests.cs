@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
 using k8s.Models;
@@ -14,14 +15,14 @@ public sealed class InvokeTokenSecretTests : IDisposable
     private const string Ns = "lamina-system";
     private readonly FakeKubernetesClient _client = new();
     private readonly RecordingEventRecorder _events = new();
-    private readonly ScopedMeterFactory _meters = new();
-    private readonly RecordingMeterListener _recorded;
+    private readonly IMeterFactory _meters = TestMeters.Factory();
+    private readonly MetricCollectors _recorded;
     private readonly InvokeTokenSecret _tokens;
 
     public InvokeTokenSecretTests()
     {
         _tokens = new InvokeTokenSecret(_client, Ns, _events, _meters, NullLogger<InvokeTokenSecret>.Instance);
-        _recorded = new RecordingMeterListener(_meters);
+        _recorded = new MetricCollectors(_meters);
     }
 
     public void Dispose()

@@ -1,7 +1,7 @@
 using Lamina.Concurrency.V1;
 using Lamina.Operator.Api;
 using Lamina.Operator.Concurrency;
-using Lamina.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lamina.Operator.Tests.Concurrency;
 
@@ -23,7 +23,7 @@ internal sealed class ConcurrencyHarness
             (id, decision) => Decisions.Add((id, decision)));
     }
 
-    public ManualTimeProvider Time { get; } = new();
+    public FakeTimeProvider Time { get; } = new();
 
     public ConcurrencyOptions Options { get; }
 

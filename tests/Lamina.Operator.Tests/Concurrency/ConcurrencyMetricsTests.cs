@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Lamina.Operator.Concurrency;
 using Lamina.Testing;
@@ -15,14 +16,14 @@ public sealed class ConcurrencyMetricsTests : IDisposable
     private static readonly FunctionId Capped = new("team-a", "capped");
     private static readonly FunctionId Shared = new("team-b", "shared");
 
-    private readonly ScopedMeterFactory _meters = new();
+    private readonly IMeterFactory _meters = TestMeters.Factory();
     private readonly ConcurrencyHarness _harness = new(new ConcurrencyOptions { PoolSize = 200, UnreservedMinimum = 20 });
-    private readonly RecordingMeterListener _recorded;
+    private readonly MetricCollectors _recorded;
 
     public ConcurrencyMetricsTests()
     {
         _ = new ConcurrencyMetrics(_meters, _harness.State, _harness.Options);
-        _recorded = new RecordingMeterListener(_meters);
+        _recorded = new MetricCollectors(_meters);
     }
 
     public void Dispose()

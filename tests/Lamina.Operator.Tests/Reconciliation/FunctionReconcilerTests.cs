@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using k8s.Models;
 using Lamina.Contracts.Shim;
 using Lamina.Operator.Api;
@@ -20,7 +21,7 @@ public sealed class FunctionReconcilerTests
     private const string Ns = "team-a";
     private readonly FakeKubernetesClient _client = new();
     private readonly RecordingEventRecorder _events = new();
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly FakeScaleSource _scale = new();
     private readonly ConcurrencyOptions _concurrency = new();
 

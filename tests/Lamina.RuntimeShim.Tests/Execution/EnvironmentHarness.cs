@@ -6,6 +6,7 @@ using Lamina.RuntimeShim.Metrics;
 using Lamina.RuntimeShim.Tests.Fakes;
 using Lamina.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lamina.RuntimeShim.Tests.Execution;
 
@@ -28,7 +29,7 @@ internal sealed class EnvironmentHarness : IDisposable
 
     public EnvironmentHarness(TimeSpan? timeout = null, bool provisioned = false)
     {
-        Metrics = new RecordingMeterListener(_meter);
+        Metrics = new MetricCollectors(_meter);
         Environment = new ExecutionEnvironment(
             new EnvironmentOptions { Timeout = timeout ?? DefaultTimeout, FunctionArn = "arn:aws:lambda:us-east-1:000000000000:function:hello", Provisioned = provisioned },
             Time,
@@ -38,13 +39,13 @@ internal sealed class EnvironmentHarness : IDisposable
         Environment.Attach(Runtime);
     }
 
-    public ManualTimeProvider Time { get; } = new();
+    public FakeTimeProvider Time { get; } = new();
 
     public FakeRuntime Runtime { get; } = new();
 
     public RecordingFunctionLog Log { get; } = new();
 
-    public RecordingMeterListener Metrics { get; }
+    public MetricCollectors Metrics { get; }
 
     public ExecutionEnvironment Environment { get; }
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Lamina.RuntimeShim.Execution;
 using Lamina.Testing;
+using Microsoft.Extensions.Time.Testing;
 using static Lamina.RuntimeShim.Tests.Execution.EnvironmentHarness;
 
 namespace Lamina.RuntimeShim.Tests.Execution;
@@ -16,7 +17,7 @@ public sealed class ExecutionEnvironmentTests : IDisposable
 
     private ExecutionEnvironment Environment => _harness.Environment;
 
-    private ManualTimeProvider Time => _harness.Time;
+    private FakeTimeProvider Time => _harness.Time;
 
     public void Dispose() => _harness.Dispose();
 

@@ -15,7 +15,7 @@ public sealed class ConcurrencyTests
     public async Task Invoke_WhileAnotherRuns_IsRefusedBusyOnBothPaths(string runtime, InvokePath path)
     {
         await using var shim = await (await ConformanceRuntimes.GetAsync(runtime)).StartShimAsync();
-        using var witness = Witness.Start();
+        using var witness = Witness.Start(holdStarts: true);
         var payload = witness.Payload();
 
         var running = shim.InvokeAsync(path, payload, "holds-the-environment");

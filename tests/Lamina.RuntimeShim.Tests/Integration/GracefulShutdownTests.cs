@@ -27,7 +27,7 @@ public sealed class GracefulShutdownTests
     public async Task Sigterm_WithAnInvocationInFlight_DrainsItThenExitsZero(string runtime, InvokePath path)
     {
         await using var shim = await (await ConformanceRuntimes.GetAsync(runtime)).StartShimAsync(timeoutSeconds: 60);
-        using var witness = Witness.Start();
+        using var witness = Witness.Start(holdStarts: true);
         var payload = witness.Payload("\"sleepMs\":100");
 
         var inFlight = shim.InvokeAsync(path, payload, "in-flight-at-sigterm");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Lamina.Contracts.Shim;
@@ -15,8 +14,6 @@ public sealed class MetricsPageTests
 {
     private const string Namespace = "metrics-ns";
     private const string Function = "metrics-fn";
-
-    private static readonly TimeSpan PromtoolTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Every label a shim series may carry: the identity and one bounded dimension.</summary>
     private static readonly HashSet<string> AllowedLabels = ["namespace", "function", "invocation_type", "error_type", "init_type", "reason"];
@@ -93,36 +90,7 @@ public sealed class MetricsPageTests
             Assert.DoesNotContain(id, page, StringComparison.Ordinal);
         }
 
-        await CheckWithPromtoolAsync(page);
-    }
-
-    /// <summary>Prometheus' own linter, when this machine has it (the unit tier installs it; this tier does not require it).</summary>
-    private static async Task CheckWithPromtoolAsync(string page)
-    {
-        var promtool = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, "promtool"))
-            .FirstOrDefault(File.Exists);
-        if (promtool is null)
-        {
-            return;
-        }
-
-        using var process = Process.Start(new ProcessStartInfo(promtool)
-        {
-            ArgumentList = { "check", "metrics" },
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException($"could not run {promtool}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(page);
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(PromtoolTimeout);
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"promtool check metrics exited with {process.ExitCode}:\n{await stdout}{await stderr}\n--- page ---\n{page}");
+        await Promtool.AssertValidAsync(page);
     }
 
     private static string? FamilyOf(string name, Dictionary<string, string> types)

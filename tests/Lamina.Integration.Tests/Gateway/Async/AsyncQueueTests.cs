@@ -53,7 +53,7 @@ public sealed class AsyncQueueTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task HandleAsync_RedisDown_500ServiceExceptionStoreDownThenStoredAgain()
     {
         await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output, workers: false);
-        using var meters = new RecordingMeterListener(gateway.Meters);
+        using var meters = new MetricCollectors(gateway.Meters);
         var handler = Handler(gateway);
         Assert.True(gateway.Queue.Connected);
         Assert.Equal(1, StoreUp(meters));
@@ -172,7 +172,7 @@ public sealed class AsyncQueueTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Sampler_FunctionsWithStreams_PublishedToTheGauges()
     {
         await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output, workers: false);
-        using var meters = new RecordingMeterListener(gateway.Meters);
+        using var meters = new MetricCollectors(gateway.Meters);
         await gateway.EnqueueAsync(Orders);
         await gateway.EnqueueAsync(new FunctionKey("team-a", "deleted"));
 
@@ -184,7 +184,7 @@ public sealed class AsyncQueueTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Single(meters.Of(AsyncMetrics.OldestEventAge));
     }
 
-    private static double StoreUp(RecordingMeterListener meters)
+    private static double StoreUp(MetricCollectors meters)
     {
         meters.RecordObservableInstruments();
         return meters.Of(AsyncMetrics.StoreUp)[^1].Value;

@@ -145,7 +145,7 @@ public sealed class AsyncWorkerTests(ITestOutputHelper output) : IAsyncLifetime
         _catalog.Add(Successes.Namespace, Successes.Name);
         _router.Behaviour = ScriptedRouter.Succeed;
         await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output);
-        using var meters = new RecordingMeterListener(gateway.Meters);
+        using var meters = new MetricCollectors(gateway.Meters);
 
         var requestId = await gateway.EnqueueAsync(Orders);
 
@@ -166,7 +166,7 @@ public sealed class AsyncWorkerTests(ITestOutputHelper output) : IAsyncLifetime
         _catalog.Add(Orders.Namespace, Orders.Name, FunctionAsyncSettings.Default with { MaximumRetryAttempts = 0, OnFailure = "gone" });
         _router.Behaviour = ScriptedRouter.Fail;
         await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output);
-        using var meters = new RecordingMeterListener(gateway.Meters);
+        using var meters = new MetricCollectors(gateway.Meters);
 
         await gateway.EnqueueAsync(Orders);
 
@@ -186,7 +186,7 @@ public sealed class AsyncWorkerTests(ITestOutputHelper output) : IAsyncLifetime
             ? Task.FromResult<RouteResult>(new RouteResult.Throttled(ThrottleReasons.ReservedConcurrency, "Rate Exceeded."))
             : ScriptedRouter.Succeed(function, request, token);
         await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output);
-        using var meters = new RecordingMeterListener(gateway.Meters);
+        using var meters = new MetricCollectors(gateway.Meters);
 
         var requestId = await gateway.EnqueueAsync(Orders);
 

@@ -33,7 +33,7 @@ public sealed class EventSignatureTests(ITestOutputHelper output) : IAsyncLifeti
     public async Task Worker_ForgedEvent_NeverInvokedCountedAndDeadLettered(string forgery)
     {
         await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output);
-        using var meters = new RecordingMeterListener(gateway.Meters);
+        using var meters = new MetricCollectors(gateway.Meters);
         var db = await gateway.DatabaseAsync();
         var signer = gateway.Services.GetService(typeof(EventSigner)) as EventSigner ?? throw new InvalidOperationException("no signer");
         var genuine = AsyncEvent.New("forged-" + Guid.NewGuid().ToString("N"), """{"transfer":1000000}"""u8.ToArray(), DateTimeOffset.UtcNow, null, null);
@@ -83,7 +83,7 @@ public sealed class EventSignatureTests(ITestOutputHelper output) : IAsyncLifeti
         _catalog.Add(Orders.Namespace, Orders.Name, Lamina.Gateway.Functions.FunctionAsyncSettings.Default with { MaximumRetryAttempts = 2 });
         _router.Behaviour = ScriptedRouter.Fail;
         await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output);
-        using var meters = new RecordingMeterListener(gateway.Meters);
+        using var meters = new MetricCollectors(gateway.Meters);
 
         var requestId = await gateway.EnqueueAsync(Orders);
 

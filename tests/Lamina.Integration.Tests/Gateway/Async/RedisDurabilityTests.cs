@@ -108,7 +108,7 @@ public sealed class RedisDurabilityTests(ITestOutputHelper output) : IAsyncLifet
     {
         _router.Behaviour = ScriptedRouter.Fail;
         await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output, configure: o => o.DeadLetterRetention = TimeSpan.FromMilliseconds(1));
-        using var meters = new RecordingMeterListener(gateway.Meters);
+        using var meters = new MetricCollectors(gateway.Meters);
 
         var requestId = await gateway.EnqueueAsync(Orders);
 
@@ -122,7 +122,7 @@ public sealed class RedisDurabilityTests(ITestOutputHelper output) : IAsyncLifet
     {
         await Server.ConfigSetAsync("maxmemory", "400000000");
         await using var gateway = await AsyncHarness.StartAsync(_redis, _catalog, _router, output, workers: false);
-        using var meters = new RecordingMeterListener(gateway.Meters);
+        using var meters = new MetricCollectors(gateway.Meters);
 
         await gateway.Services.GetRequiredService<AsyncQueueSampler>().SampleAsync();
         meters.RecordObservableInstruments();

@@ -13,7 +13,7 @@ public static class Helm
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(120);
 
     /// <summary>The helm binary; throws (failing the test) when it is not installed.</summary>
-    public static string Binary => Find() ?? throw new Xunit.Sdk.XunitException(
+    public static string Binary => Find() ?? throw new InvalidOperationException(
         $"helm is not installed (looked for {Describe()}): run hack/helm.sh or hack/test-tools.sh, or set LAMINA_HELM");
 
     /// <summary>
@@ -54,7 +54,7 @@ public static class Helm
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new Xunit.Sdk.XunitException($"helm {string.Join(' ', start.ArgumentList)} did not finish within {bound.TotalSeconds} s");
+            throw new TimeoutException($"helm {string.Join(' ', start.ArgumentList)} did not finish within {bound.TotalSeconds} s");
         }
 
         return new HelmResult(string.Join(' ', start.ArgumentList), process.ExitCode, await stdout, await stderr);
@@ -66,7 +66,7 @@ public static class Helm
         var result = await RunAsync(args, workingDirectory, timeout);
         if (result.ExitCode != 0)
         {
-            throw new Xunit.Sdk.XunitException($"helm {result.Command} exited with {result.ExitCode}:\n{result.Stderr}{result.Stdout}");
+            throw new InvalidOperationException($"helm {result.Command} exited with {result.ExitCode}:\n{result.Stderr}{result.Stdout}");
         }
 
         return result.Stdout;
