@@ -1,3 +1,4 @@
+using Lamina.Contracts.Lambda;
 using Lamina.RuntimeShim.Execution;
 using static Lamina.RuntimeShim.Tests.Execution.EnvironmentHarness;
 
@@ -11,7 +12,7 @@ public sealed partial class ExecutionEnvironmentTests
     {
         await _harness.RunAsync(_harness.StartInitialisedRuntime(), "r1", "1", Work);
         var next = Environment.NextAsync(None);
-        var invoke = Environment.InvokeAsync(Request("r2") with { InvocationType = InvocationTypes.Event }, waitForInit: false, None);
+        var invoke = Environment.InvokeAsync(Request("r2") with { InvocationType = LambdaInvokeApi.InvocationTypes.Event }, waitForInit: false, None);
         await next.Bounded();
         await Environment.CompleteAsync("r2", "2"u8.ToArray(), functionError: null, errorType: null).Bounded();
         await invoke.Bounded();
