@@ -1,3 +1,5 @@
+using Lamina.Contracts.Lambda;
+
 namespace Lamina.RuntimeShim.Execution;
 
 /// <summary>How an accepted invocation ends: its deadline, and the one way every ending closes its log and answers the caller.</summary>
@@ -33,7 +35,7 @@ internal sealed partial class ExecutionEnvironment
         // The time it was given: the function's timeout, or less when the caller's deadline came first.
         var error = PlatformErrors.TimedOut(invocation.RequestId, invocation.Allowed);
         var line = PlatformLogLines.TimedOut(time.GetUtcNow(), invocation.RequestId, invocation.Allowed);
-        _ = FinishAsync(invocation, error.ToUtf8Json(), FunctionErrors.Unhandled, error.ErrorType, line);
+        _ = FinishAsync(invocation, error.ToUtf8Json(), LambdaInvokeApi.FunctionErrors.Unhandled, error.ErrorType, line);
     }
 
     private async Task FinishAsync(Invocation invocation, ReadOnlyMemory<byte> payload, string? functionError, string? errorType, byte[]? extraLogLine)

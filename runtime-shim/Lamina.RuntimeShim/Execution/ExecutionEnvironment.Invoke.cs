@@ -1,3 +1,5 @@
+using Lamina.Contracts.Lambda;
+
 namespace Lamina.RuntimeShim.Execution;
 
 /// <summary>The invoke side: the gateway's requests, accepted, refused or answered at once.</summary>
@@ -109,12 +111,12 @@ internal sealed partial class ExecutionEnvironment
     {
         var error = PlatformErrors.TimedOut(request.RequestId, TimeSpan.Zero);
         metrics.InvocationStarted(request.InvocationType);
-        metrics.InvocationEnded(TimeSpan.Zero, FunctionErrors.Unhandled);
+        metrics.InvocationEnded(TimeSpan.Zero, LambdaInvokeApi.FunctionErrors.Unhandled);
         return new InvocationResult
         {
             RequestId = request.RequestId,
             Payload = error.ToUtf8Json(),
-            FunctionError = FunctionErrors.Unhandled,
+            FunctionError = LambdaInvokeApi.FunctionErrors.Unhandled,
             ErrorType = error.ErrorType,
         };
     }
@@ -137,13 +139,13 @@ internal sealed partial class ExecutionEnvironment
         tail.Append(ended);
         metrics.InvocationStarted(request.InvocationType);
         metrics.ColdStarted();
-        metrics.InvocationEnded(TimeSpan.Zero, FunctionErrors.Unhandled);
+        metrics.InvocationEnded(TimeSpan.Zero, LambdaInvokeApi.FunctionErrors.Unhandled);
         LogInitErrorReported(logger, request.RequestId, error.Error.ErrorType);
         return new InvocationResult
         {
             RequestId = request.RequestId,
             Payload = error.Body,
-            FunctionError = FunctionErrors.Unhandled,
+            FunctionError = LambdaInvokeApi.FunctionErrors.Unhandled,
             ErrorType = error.Error.ErrorType,
             LogTail = tail.ToArray(),
             ColdStart = true,

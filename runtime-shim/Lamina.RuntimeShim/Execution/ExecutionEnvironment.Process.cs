@@ -1,3 +1,5 @@
+using Lamina.Contracts.Lambda;
+
 namespace Lamina.RuntimeShim.Execution;
 
 /// <summary>The process side: what the supervisor tells of the runtime process (started, wrote, exited), and when it may start the next.</summary>
@@ -69,7 +71,7 @@ internal sealed partial class ExecutionEnvironment
         if (interrupted is not null)
         {
             var error = PlatformErrors.RuntimeExited(interrupted.RequestId, exitDescription);
-            _ = FinishAsync(interrupted, error.ToUtf8Json(), FunctionErrors.Unhandled, error.ErrorType, extraLogLine: PlatformLogLines.Error(error));
+            _ = FinishAsync(interrupted, error.ToUtf8Json(), LambdaInvokeApi.FunctionErrors.Unhandled, error.ErrorType, extraLogLine: PlatformLogLines.Error(error));
         }
     }
 

@@ -1,3 +1,5 @@
+using Lamina.Contracts.Lambda;
+
 namespace Lamina.RuntimeShim.Execution;
 
 /// <summary>The runtime side: the Runtime API calls of the runtime process, and the delivery of an invocation to it.</summary>
@@ -101,7 +103,7 @@ internal sealed partial class ExecutionEnvironment
         }
 
         var error = PlatformErrors.ResponseTooLarge(limit);
-        return FinishAsync(invocation, error.ToUtf8Json(), FunctionErrors.Unhandled, error.ErrorType, extraLogLine: null);
+        return FinishAsync(invocation, error.ToUtf8Json(), LambdaInvokeApi.FunctionErrors.Unhandled, error.ErrorType, extraLogLine: null);
     }
 
     /// <summary>Checks a request id names the invocation the runtime is working on (for body-less early refusals).</summary>

@@ -1,11 +1,12 @@
 using System.Globalization;
+using Lamina.Contracts.Lambda;
 
 namespace Lamina.RuntimeShim.Execution;
 
 /// <summary>
 /// The errors the shim reports itself, for what a runtime cannot say (its time ran out, it exited,
 /// its answer was too large), with Lambda's messages and types. The caller gets each one as an
-/// <see cref="FunctionErrors.Unhandled"/> function error (docs/lambda-contracts.md#function-errors).
+/// <see cref="LambdaInvokeApi.FunctionErrors.Unhandled"/> function error (docs/lambda-contracts.md#function-errors).
 /// </summary>
 internal static class PlatformErrors
 {

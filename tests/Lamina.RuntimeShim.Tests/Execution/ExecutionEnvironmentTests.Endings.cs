@@ -1,4 +1,5 @@
 using System.Text;
+using Lamina.Contracts.Lambda;
 using Lamina.RuntimeShim.Execution;
 using static Lamina.RuntimeShim.Tests.Execution.EnvironmentHarness;
 
@@ -15,10 +16,10 @@ public sealed partial class ExecutionEnvironmentTests
         var invoke = Environment.InvokeAsync(Request("r1"), waitForInit: false, None);
         await next.Bounded();
 
-        await Environment.CompleteAsync("r1", Encoding.UTF8.GetBytes(document), FunctionErrors.Handled, "ValueError").Bounded();
+        await Environment.CompleteAsync("r1", Encoding.UTF8.GetBytes(document), LambdaInvokeApi.FunctionErrors.Handled, "ValueError").Bounded();
         var result = Completed(await invoke.Bounded());
 
-        Assert.Equal(FunctionErrors.Handled, result.FunctionError);
+        Assert.Equal(LambdaInvokeApi.FunctionErrors.Handled, result.FunctionError);
         Assert.Equal("ValueError", result.ErrorType);
         Assert.Equal(document, Text(result.Payload));
         Assert.Contains("\tStatus: error\tError Type: ValueError\n", Text(result.LogTail), StringComparison.Ordinal);
@@ -51,7 +52,7 @@ public sealed partial class ExecutionEnvironmentTests
         Time.Advance(DefaultTimeout);
         var result = Completed(await invoke.Bounded());
 
-        Assert.Equal(FunctionErrors.Unhandled, result.FunctionError);
+        Assert.Equal(LambdaInvokeApi.FunctionErrors.Unhandled, result.FunctionError);
         Assert.Equal("Sandbox.Timedout", result.ErrorType);
         var (message, type) = ReadError(result.Payload);
         Assert.Equal("RequestId: r1 Error: Task timed out after 3.00 seconds", message);
@@ -166,7 +167,7 @@ public sealed partial class ExecutionEnvironmentTests
         Environment.OnRuntimeExited(_harness.Generation!, "exit status 3");
         var result = Completed(await invoke.Bounded());
 
-        Assert.Equal(FunctionErrors.Unhandled, result.FunctionError);
+        Assert.Equal(LambdaInvokeApi.FunctionErrors.Unhandled, result.FunctionError);
         Assert.Equal("Runtime.ExitError", result.ErrorType);
         var (message, type) = ReadError(result.Payload);
         Assert.Equal("RequestId: r1 Error: Runtime exited with error: exit status 3", message);

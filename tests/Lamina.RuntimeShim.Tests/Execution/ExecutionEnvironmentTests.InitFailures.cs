@@ -1,4 +1,5 @@
 using System.Text;
+using Lamina.Contracts.Lambda;
 using Lamina.RuntimeShim.Execution;
 using static Lamina.RuntimeShim.Tests.Execution.EnvironmentHarness;
 
@@ -24,7 +25,7 @@ public sealed partial class ExecutionEnvironmentTests
         Assert.Equal(0, _harness.Runtime.Resets);
 
         var result = Completed(await Environment.InvokeAsync(Request("r1"), waitForInit: false, None).Bounded());
-        Assert.Equal(FunctionErrors.Unhandled, result.FunctionError);
+        Assert.Equal(LambdaInvokeApi.FunctionErrors.Unhandled, result.FunctionError);
         Assert.Equal("Runtime.ImportModuleError", result.ErrorType);
         Assert.Equal(document, Text(result.Payload));
         Assert.True(result.ColdStart);
@@ -133,7 +134,7 @@ public sealed partial class ExecutionEnvironmentTests
 
         Assert.True(Environment.IsReady);
         var result = Completed(await Environment.InvokeAsync(Request("r1"), waitForInit: false, None).Bounded());
-        Assert.Equal(FunctionErrors.Unhandled, result.FunctionError);
+        Assert.Equal(LambdaInvokeApi.FunctionErrors.Unhandled, result.FunctionError);
         Assert.Equal("Runtime.ExitError", result.ErrorType);
         var (message, type) = ReadError(result.Payload);
         Assert.Equal("RequestId: (init) Error: Runtime exited with error: exit status 2", message);

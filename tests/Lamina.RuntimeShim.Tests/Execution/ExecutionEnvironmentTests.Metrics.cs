@@ -1,5 +1,4 @@
 using Lamina.Contracts.Lambda;
-using Lamina.RuntimeShim.Execution;
 using static Lamina.RuntimeShim.Tests.Execution.EnvironmentHarness;
 
 namespace Lamina.RuntimeShim.Tests.Execution;
@@ -57,7 +56,7 @@ public sealed partial class ExecutionEnvironmentTests
         var next = Environment.NextAsync(None);
         var handled = Environment.InvokeAsync(Request("r2"), waitForInit: false, None);
         await next.Bounded();
-        await Environment.CompleteAsync("r2", """{"errorMessage":"no","errorType":"E"}"""u8.ToArray(), FunctionErrors.Handled, "E").Bounded();
+        await Environment.CompleteAsync("r2", """{"errorMessage":"no","errorType":"E"}"""u8.ToArray(), LambdaInvokeApi.FunctionErrors.Handled, "E").Bounded();
         await handled.Bounded();
         next = Environment.NextAsync(None);
         var timedOut = Environment.InvokeAsync(Request("r3"), waitForInit: false, None);

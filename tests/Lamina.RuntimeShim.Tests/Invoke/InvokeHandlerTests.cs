@@ -122,7 +122,7 @@ public sealed class InvokeHandlerTests : IDisposable
 
         var handle = _handler.HandleAsync(context);
         await next.Bounded();
-        await Environment.CompleteAsync("r1", Encoding.UTF8.GetBytes(document), FunctionErrors.Handled, "OutOfStock").Bounded();
+        await Environment.CompleteAsync("r1", Encoding.UTF8.GetBytes(document), LambdaInvokeApi.FunctionErrors.Handled, "OutOfStock").Bounded();
         await handle.Bounded();
 
         Assert.Equal(200, context.Response.StatusCode);
@@ -509,7 +509,7 @@ public sealed class InvokeHandlerTests : IDisposable
 
         var handle = _handler.HandleAsync(context);
         var invocation = await next.Bounded();
-        await Environment.CompleteAsync(invocation.RequestId, Encoding.UTF8.GetBytes(document), FunctionErrors.Handled, "ValueError").Bounded();
+        await Environment.CompleteAsync(invocation.RequestId, Encoding.UTF8.GetBytes(document), LambdaInvokeApi.FunctionErrors.Handled, "ValueError").Bounded();
         await handle.Bounded();
 
         Assert.Equal(200, context.Response.StatusCode);
