@@ -34,6 +34,19 @@ public static class LambdaInvokeApi
         public const string DryRun = "DryRun";
     }
 
+    /// <summary>
+    /// Values of <see cref="LambdaHeaders.FunctionError"/>. An error the runtime reports through the
+    /// Runtime API is <see cref="Handled"/>; one the platform detects (timeout, the runtime exiting, an
+    /// init failure, an oversized response, an environment lost) is <see cref="Unhandled"/>, as Lambda
+    /// reports them (docs/lambda-contracts.md#function-errors).
+    /// </summary>
+    public static class FunctionErrors
+    {
+        public const string Handled = "Handled";
+
+        public const string Unhandled = "Unhandled";
+    }
+
     /// <summary>Values of <see cref="LambdaHeaders.LogType"/>.</summary>
     public static class LogTypes
     {

@@ -1,3 +1,5 @@
+using Lamina.Contracts.Concurrency;
+
 namespace Lamina.Gateway.ConcurrencyClient;
 
 /// <summary>How the gateway finds and talks to the concurrency controller: section <c>Lamina:Gateway:Controller</c>.</summary>
@@ -7,7 +9,7 @@ internal sealed class ConcurrencyClientOptions
     public const string Section = "Lamina:Gateway:Controller";
 
     /// <summary>The operator's leader election Lease (the operator's <c>LeaseName</c>).</summary>
-    public const string DefaultLeaseName = "lamina-operator";
+    public const string DefaultLeaseName = ConcurrencyConnectionContract.DefaultLeaseName;
 
     /// <summary>
     /// The controller's gRPC address (<c>http://host:port</c>, plaintext HTTP/2). When set, the

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Lamina.Concurrency.V1;
+using Lamina.Contracts.Concurrency;
 using Lamina.Gateway.Routing;
 using Microsoft.Extensions.Options;
 
@@ -216,7 +217,7 @@ internal sealed partial class ConcurrencyConnection : BackgroundService
             _outbox.Open();
             var client = new ConcurrencyController.ConcurrencyControllerClient(channel);
             // The controller takes streams only from gateways that present the operator's token.
-            var headers = _token?.Current is { } presented ? new Grpc.Core.Metadata { { "lamina-token", presented } } : null;
+            var headers = _token?.Current is { } presented ? new Grpc.Core.Metadata { { ConcurrencyConnectionContract.TokenMetadata, presented } } : null;
             using var call = client.Connect(headers, cancellationToken: stream.Token);
             var hello = new Hello { GatewayId = GatewayId };
             hello.Held.AddRange(_leases.HeldLeases());

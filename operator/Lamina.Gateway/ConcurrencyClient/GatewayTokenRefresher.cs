@@ -1,4 +1,5 @@
 using System.Text;
+using Lamina.Contracts.Tokens;
 using Lamina.Kubernetes.Client;
 using k8s.Models;
 using Microsoft.Extensions.Options;
@@ -17,9 +18,9 @@ internal sealed partial class GatewayTokenRefresher(
     TimeProvider time,
     ILogger<GatewayTokenRefresher> logger) : BackgroundService
 {
-    public const string SecretName = "lamina-invoke-token";
+    public const string SecretName = InvokeTokenSecretContract.SecretName;
 
-    public const string Key = "tokens";
+    public const string Key = InvokeTokenSecretContract.Key;
 
     /// <summary>Often enough that a rotation's second step follows its first within a minute; one small GET.</summary>
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);

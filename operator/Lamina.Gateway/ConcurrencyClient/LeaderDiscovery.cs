@@ -1,4 +1,5 @@
 using k8s.Models;
+using Lamina.Contracts.Concurrency;
 using Lamina.Kubernetes.Client;
 using Microsoft.Extensions.Options;
 
@@ -42,7 +43,7 @@ internal sealed partial class LeaderDiscovery(IKubernetesClient client, IOptions
     /// <summary>What follows the last <c>@</c> of a holder identity, as an http:// URI (the scheme added when missing); null when there is none.</summary>
     public static Uri? AddressOf(string? holderIdentity)
     {
-        var at = holderIdentity?.LastIndexOf('@') ?? -1;
+        var at = holderIdentity?.LastIndexOf(ConcurrencyConnectionContract.AddressSeparator) ?? -1;
         if (at < 0 || at == holderIdentity!.Length - 1)
         {
             return null;

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
+using Lamina.Contracts.Lambda;
 
 namespace Lamina.Gateway.Functions;
 
@@ -96,7 +97,7 @@ internal sealed partial record FunctionReference(string? Namespace, string Name,
     // Lambda's pattern for the qualifier in a FunctionName: \$LATEST|[a-zA-Z0-9-_]+ ('$' only in $LATEST).
     private static bool IsQualifier(string text)
     {
-        if (text == "$LATEST")
+        if (text == LambdaInvokeApi.Latest)
         {
             return true;
         }

@@ -69,11 +69,11 @@ internal sealed class InvokeResponder(InvokeMetrics metrics)
                 break;
             case RouteResult.EnvironmentLost lost:
                 // Lambda reports a sandbox that died mid-invocation as the function's unhandled error.
-                metrics.Errored(ns, name, "Unhandled");
+                metrics.Errored(ns, name, LambdaInvokeApi.FunctionErrors.Unhandled);
                 response.StatusCode = StatusCodes.Status200OK;
                 response.ContentType = "application/json";
                 response.Headers[LambdaHeaders.ExecutedVersion] = LambdaInvokeApi.Latest;
-                response.Headers[LambdaHeaders.FunctionError] = "Unhandled";
+                response.Headers[LambdaHeaders.FunctionError] = LambdaInvokeApi.FunctionErrors.Unhandled;
                 var payload = LambdaErrors.FunctionErrorDocument(
                     $"RequestId: {requestId} Error: the execution environment was lost mid-invocation: {lost.Message}", "Runtime.ExitError");
                 response.ContentLength = payload.Length;

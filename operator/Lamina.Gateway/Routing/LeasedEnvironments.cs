@@ -14,27 +14,30 @@ namespace Lamina.Gateway.Routing;
 /// (the waiter is signalled: nobody polls). The head's ticket is then surplus: when the grant named
 /// another waiter's ticket, that waiter takes the head's; otherwise the head's is cancelled. So each
 /// waiting invocation keeps exactly one outstanding ticket.</item>
-/// <item>An environment that answered busy rests, doubling from <see cref="RoutingOptions.RetryDelay"/>
-/// to <see cref="RoutingOptions.MaxRetryDelay"/>, before it is offered again; one that is unavailable,
-/// unreachable or lost is released (the controller knows what became of its pod).</item>
+/// <item>An environment that answered busy rests (<see cref="RestBackoff"/>) before it is offered
+/// again; one that is unavailable, unreachable or lost is released (the controller knows what
+/// became of its pod).</item>
 /// <item>A lease is released when it has idled for <c>IdleRelease</c>, when it is revoked (at once,
 /// or when its invocation ends), when the controller reclaims it, and when leases expire.</item>
 /// <item>A pool with no lease, no waiters and nothing in flight retires: the router drops it, and
 /// anyone holding it asks the router again.</item>
 /// </list>
+/// One type over one lock, in a file per concern: this one (the invocations' side: acquire, leave,
+/// return; what a Hello and a Demand report), <c>.Grants.cs</c> (the controller's answers to tickets),
+/// <c>.Releases.cs</c> (the ways a lease goes back) and <c>.Lending.cs</c> (an environment moving
+/// between idle, in flight and resting). The tickets are <see cref="PoolTickets"/>.
 /// </summary>
-internal sealed class LeasedEnvironments
+internal sealed partial class LeasedEnvironments
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, EnvironmentSlot> _slots = new(StringComparer.Ordinal);
     private readonly LinkedList<EnvironmentSlot> _idle = new();
     private readonly LinkedList<QueueWaiter> _waiters = new();
-    private readonly Dictionary<ulong, QueueWaiter> _tickets = [];
+    private readonly PoolTickets _tickets;
     private readonly IConcurrencyOutbox _outbox;
     private readonly PoolIndex _index;
     private readonly int _queueSize;
-    private readonly TimeSpan _retryDelay;
-    private readonly TimeSpan _maxRetryDelay;
+    private readonly RestBackoff _rest;
     private readonly TimeProvider _time;
     private int _queueDepth;
     private int _inFlight;
@@ -53,11 +56,11 @@ internal sealed class LeasedEnvironments
         Function = function;
         Tags = [new("namespace", function.Namespace), new("function", function.Name)];
         _queueSize = options.QueueSize;
-        _retryDelay = options.RetryDelay;
-        _maxRetryDelay = options.MaxRetryDelay;
+        _rest = RestBackoff.From(options);
         _outbox = outbox;
         _time = time;
         _index = index;
+        _tickets = new PoolTickets(this, outbox, index);
     }
 
     public FunctionKey Function { get; }
@@ -107,7 +110,7 @@ internal sealed class LeasedEnvironments
             }
 
             var waiter = new QueueWaiter(this);
-            AskFor(waiter);
+            _tickets.AskFor(waiter);
             _waiters.AddLast(waiter.Node);
             Volatile.Write(ref _queueDepth, _waiters.Count);
             return new Acquisition(null, waiter, false);
@@ -129,7 +132,7 @@ internal sealed class LeasedEnvironments
             }
 
             Dequeue(waiter);
-            Withdraw(waiter.Ticket);
+            _tickets.Withdraw(waiter.Ticket);
             if (expired)
             {
                 waiter.Expire();
@@ -176,176 +179,6 @@ internal sealed class LeasedEnvironments
                     Rest(slot);
                     break;
             }
-        }
-    }
-
-    /// <summary>
-    /// The controller granted <paramref name="lease"/> for <paramref name="ticket"/>: the environment
-    /// goes to the head of the queue, or idles when nobody waits (the ticket's caller left). False
-    /// when the pool has retired: grant it on the router's current pool.
-    /// </summary>
-    public bool Grant(ulong ticket, Lease lease, FunctionEnvironment environment)
-    {
-        ArgumentNullException.ThrowIfNull(lease);
-        ArgumentNullException.ThrowIfNull(environment);
-        lock (_gate)
-        {
-            if (_isRetired)
-            {
-                return false;
-            }
-
-            var owner = TakeTicket(ticket);
-            if (_slots.ContainsKey(lease.LeaseId))
-            {
-                // Granted twice: the lease is already here. The owner's ticket is spent; it asks again.
-                if (owner is not null)
-                {
-                    AskFor(owner);
-                }
-
-                return true;
-            }
-
-            var slot = new EnvironmentSlot(this, lease, environment);
-            _slots.Add(lease.LeaseId, slot);
-            _index.Leases[lease.LeaseId] = slot;
-            Volatile.Write(ref _leases, _slots.Count);
-            if (_waiters.First is { } head && owner is not null && owner != head.Value)
-            {
-                // The environment goes to the head; the ticket's owner inherits the head's ticket.
-                var inherited = head.Value.Ticket;
-                owner.Ticket = inherited;
-                _tickets[inherited] = owner;
-                Dequeue(head.Value);
-                Lend(slot);
-                head.Value.Grant(slot);
-                return true;
-            }
-
-            if (owner is not null)
-            {
-                Dequeue(owner);
-                Lend(slot);
-                owner.Grant(slot);
-                return true;
-            }
-
-            Offer(slot, front: false);
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// A ticket's grant could not be used (its address is not one): the waiter holding it, if any,
-    /// asks again with a new ticket.
-    /// </summary>
-    public void Reissue(ulong ticket)
-    {
-        lock (_gate)
-        {
-            if (TakeTicket(ticket) is { } owner)
-            {
-                AskFor(owner);
-            }
-        }
-    }
-
-    /// <summary>The controller refused the ticket: the waiter holding it leaves the queue with <paramref name="result"/>.</summary>
-    public void Refuse(ulong ticket, RouteResult result)
-    {
-        lock (_gate)
-        {
-            if (TakeTicket(ticket) is not { } waiter)
-            {
-                return;
-            }
-
-            Dequeue(waiter);
-            waiter.Refuse(result);
-            RetireIfEmpty();
-        }
-    }
-
-    /// <summary>The lease goes back now, or when the invocation on it ends; it is never lent again.</summary>
-    public void Revoke(EnvironmentSlot slot)
-    {
-        ArgumentNullException.ThrowIfNull(slot);
-        lock (_gate)
-        {
-            RevokeLocked(slot);
-            RetireIfEmpty();
-        }
-    }
-
-    /// <summary>Every lease is dropped: released now, or when the invocation on it ends.</summary>
-    public void RevokeAll()
-    {
-        lock (_gate)
-        {
-            foreach (var slot in SlotsSnapshot())
-            {
-                RevokeLocked(slot);
-            }
-
-            RetireIfEmpty();
-        }
-    }
-
-    /// <summary>
-    /// Releases up to <paramref name="count"/> leases not in use (idle ones, least recently used
-    /// first, then resting ones) into <paramref name="released"/>; returns the leases still held.
-    /// </summary>
-    public int Reclaim(int count, ICollection<string> released)
-    {
-        ArgumentNullException.ThrowIfNull(released);
-        lock (_gate)
-        {
-            var given = 0;
-            for (var node = _idle.Last; node is not null && given < count; given++)
-            {
-                var previous = node.Previous;
-                released.Add(node.Value.LeaseId);
-                Release(node.Value);
-                node = previous;
-            }
-
-            if (given < count)
-            {
-                foreach (var slot in SlotsSnapshot())
-                {
-                    if (given < count && slot.State == EnvironmentState.Resting)
-                    {
-                        released.Add(slot.LeaseId);
-                        Release(slot);
-                        given++;
-                    }
-                }
-            }
-
-            var held = _slots.Count;
-            RetireIfEmpty();
-            return held;
-        }
-    }
-
-    /// <summary>Releases every lease that has been idle for <paramref name="idleRelease"/> or more at <paramref name="now"/> (a timestamp).</summary>
-    public void ReleaseIdle(long now, TimeSpan idleRelease)
-    {
-        lock (_gate)
-        {
-            for (var node = _idle.First; node is not null;)
-            {
-                var next = node.Next;
-                if (_time.GetElapsedTime(node.Value.IdleSince, now) >= idleRelease)
-                {
-                    Release(node.Value);
-                }
-
-                node = next;
-            }
-
-            RetireIfEmpty();
         }
     }
 
@@ -397,156 +230,6 @@ internal sealed class LeasedEnvironments
                 slot.RestTimer?.Dispose();
                 slot.RestTimer = null;
             }
-        }
-    }
-
-    /// <summary>An environment is free for this replica: to the head of the queue (whose ticket is then surplus), else idle (or given back when the gateway is leaving).</summary>
-    private void Offer(EnvironmentSlot slot, bool front)
-    {
-        if (_waiters.First is { } head)
-        {
-            var waiter = head.Value;
-            Dequeue(waiter);
-            Withdraw(waiter.Ticket);
-            Lend(slot);
-            waiter.Grant(slot);
-            return;
-        }
-
-        if (_index.Leaving)
-        {
-            // The gateway is stopping: nobody here needs it, another replica may.
-            Release(slot);
-            return;
-        }
-
-        slot.State = EnvironmentState.Idle;
-        slot.IdleSince = _time.GetTimestamp();
-        if (front)
-        {
-            _idle.AddFirst(slot.IdleNode);
-        }
-        else
-        {
-            _idle.AddLast(slot.IdleNode);
-        }
-    }
-
-    private void Lend(EnvironmentSlot slot)
-    {
-        slot.State = EnvironmentState.InFlight;
-        Volatile.Write(ref _inFlight, _inFlight + 1);
-        if (slot.Lease.Provisioned)
-        {
-            Volatile.Write(ref _provisionedInFlight, _provisionedInFlight + 1);
-        }
-
-        Interlocked.Increment(ref _started);
-    }
-
-    private void Rest(EnvironmentSlot slot)
-    {
-        slot.State = EnvironmentState.Resting;
-        var delay = RestFor(slot.Refusals);
-        if (slot.RestTimer is { } timer)
-        {
-            timer.Change(delay, Timeout.InfiniteTimeSpan);
-        }
-        else
-        {
-            slot.RestTimer = _time.CreateTimer(static state => RestEnded((EnvironmentSlot)state!), slot, delay, Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    /// <summary><see cref="RoutingOptions.RetryDelay"/> doubled for each refusal after the first, at most <see cref="RoutingOptions.MaxRetryDelay"/>.</summary>
-    private TimeSpan RestFor(int refusals)
-    {
-        var delay = _retryDelay;
-        for (var i = 1; i < refusals && delay < _maxRetryDelay; i++)
-        {
-            delay += delay;
-        }
-
-        return delay < _maxRetryDelay ? delay : _maxRetryDelay;
-    }
-
-    private static void RestEnded(EnvironmentSlot slot)
-    {
-        var pool = slot.Pool;
-        lock (pool._gate)
-        {
-            if (slot.State == EnvironmentState.Resting)
-            {
-                pool.Offer(slot, front: false);
-            }
-        }
-    }
-
-    private void RevokeLocked(EnvironmentSlot slot)
-    {
-        switch (slot.State)
-        {
-            case EnvironmentState.Released:
-                return;
-            case EnvironmentState.InFlight:
-                slot.Revoked = true; // released when its invocation returns
-                return;
-            default:
-                Release(slot);
-                return;
-        }
-    }
-
-    /// <summary>Gives the lease back: out of the pool, the idle list and its rest, and a release in the outbox.</summary>
-    private void Release(EnvironmentSlot slot)
-    {
-        if (slot.State == EnvironmentState.Released)
-        {
-            return;
-        }
-
-        if (slot.IdleNode.List is not null)
-        {
-            // Idle (a slot just granted is Idle before it is in the list: Offer may give it back at once).
-            _idle.Remove(slot.IdleNode);
-        }
-
-        slot.State = EnvironmentState.Released;
-        slot.RestTimer?.Dispose();
-        slot.RestTimer = null;
-        _slots.Remove(slot.LeaseId);
-        _index.Leases.TryRemove(new KeyValuePair<string, EnvironmentSlot>(slot.LeaseId, slot));
-        Volatile.Write(ref _leases, _slots.Count);
-        _outbox.Release(slot.LeaseId);
-    }
-
-    /// <summary>A new ticket for <paramref name="waiter"/>.</summary>
-    private void AskFor(QueueWaiter waiter)
-    {
-        var ticket = _outbox.Acquire(Function);
-        waiter.Ticket = ticket;
-        _tickets[ticket] = waiter;
-        _index.Tickets[ticket] = this;
-    }
-
-    /// <summary>The waiter holding <paramref name="ticket"/>, which holds it no more; null when nobody does.</summary>
-    private QueueWaiter? TakeTicket(ulong ticket)
-    {
-        if (!_tickets.Remove(ticket, out var waiter))
-        {
-            return null;
-        }
-
-        _index.Tickets.TryRemove(new KeyValuePair<ulong, LeasedEnvironments>(ticket, this));
-        return waiter;
-    }
-
-    /// <summary>A ticket whose waiter no longer needs it: answer it no more.</summary>
-    private void Withdraw(ulong ticket)
-    {
-        if (TakeTicket(ticket) is not null)
-        {
-            _outbox.Cancel(ticket);
         }
     }
 

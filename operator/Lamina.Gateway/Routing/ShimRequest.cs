@@ -1,3 +1,5 @@
+using Lamina.Contracts.Lambda;
+
 namespace Lamina.Gateway.Routing;
 
 /// <summary>One invocation as the gateway hands it to an environment (the shim's invoke contract, docs/runtime-shim.md).</summary>
@@ -15,5 +17,5 @@ internal sealed record ShimRequest
     public bool LogTail { get; init; }
 
     /// <summary><c>RequestResponse</c> or <c>Event</c> (the shim uses it for its metrics only).</summary>
-    public string InvocationType { get; init; } = "RequestResponse";
+    public string InvocationType { get; init; } = LambdaInvokeApi.InvocationTypes.RequestResponse;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
+using Lamina.Contracts.Tokens;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Events;
 using k8s.Models;
@@ -22,9 +23,9 @@ namespace Lamina.Operator.Access;
 /// </summary>
 internal sealed partial class InvokeTokenSecret
 {
-    public const string SecretName = "lamina-invoke-token";
+    public const string SecretName = InvokeTokenSecretContract.SecretName;
 
-    public const string Key = "tokens";
+    public const string Key = InvokeTokenSecretContract.Key;
 
     /// <summary>1 while the leader reads a usable Secret, 0 while it reads a broken one; absent on standbys.</summary>
     public const string ValidMetric = "lamina_invoke_token_secret_valid";

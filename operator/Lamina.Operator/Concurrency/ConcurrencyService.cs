@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Lamina.Concurrency.V1;
+using Lamina.Contracts.Concurrency;
 
 namespace Lamina.Operator.Concurrency;
 
@@ -12,7 +13,7 @@ internal sealed partial class ConcurrencyService(ConcurrencyState state, Access.
     : ConcurrencyController.ConcurrencyControllerBase
 {
     /// <summary>The gRPC metadata that carries the gateway's token.</summary>
-    public const string TokenHeader = "lamina-token";
+    public const string TokenHeader = ConcurrencyConnectionContract.TokenMetadata;
 
     public override async Task Connect(IAsyncStreamReader<GatewayMessage> requestStream, IServerStreamWriter<ControllerMessage> responseStream, ServerCallContext context)
     {

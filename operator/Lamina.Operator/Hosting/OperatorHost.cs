@@ -1,3 +1,4 @@
+using Lamina.Contracts.Concurrency;
 using Lamina.Kubernetes.Client;
 using Lamina.Kubernetes.Events;
 using Lamina.Kubernetes.LeaderElection;
@@ -70,7 +71,7 @@ internal static class OperatorHost
         services.AddOptions<LeaderElectionOptions>().Configure<IOptions<OperatorOptions>>((leader, operatorOptions) =>
         {
             // Gateways read the leader's gRPC address from the Lease: <identity>@<address>.
-            leader.Identity = $"{LeaderElectionOptions.DefaultIdentity()}@{ConcurrencyEndpoints.Advertised(concurrency)}";
+            leader.Identity = $"{LeaderElectionOptions.DefaultIdentity()}{ConcurrencyConnectionContract.AddressSeparator}{ConcurrencyEndpoints.Advertised(concurrency)}";
             leader.LeaseName = operatorOptions.Value.LeaseName;
             leader.Namespace = operatorOptions.Value.LeaseNamespace is { Length: > 0 } configured
                 ? configured

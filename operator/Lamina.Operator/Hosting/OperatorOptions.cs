@@ -1,3 +1,5 @@
+using Lamina.Contracts.Concurrency;
+
 namespace Lamina.Operator.Hosting;
 
 /// <summary>The operator's settings: configuration section <c>Lamina:Operator</c> (or LAMINA__OPERATOR__* variables).</summary>
@@ -16,7 +18,7 @@ internal sealed class OperatorOptions
     public string? WatchNamespace { get; set; }
 
     /// <summary>The default <see cref="LeaseName"/>; gateways look for the same name by default.</summary>
-    public const string DefaultLeaseName = "lamina-operator";
+    public const string DefaultLeaseName = ConcurrencyConnectionContract.DefaultLeaseName;
 
     /// <summary>The lease that elects one active operator; other replicas wait as warm standbys.</summary>
     public string LeaseName { get; set; } = DefaultLeaseName;

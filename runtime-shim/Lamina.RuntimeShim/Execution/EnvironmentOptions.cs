@@ -1,3 +1,5 @@
+using Lamina.Contracts.Lambda;
+
 namespace Lamina.RuntimeShim.Execution;
 
 /// <summary>The facts about the function the environment needs for deadlines, headers and log lines.</summary>
@@ -9,7 +11,7 @@ internal sealed record EnvironmentOptions
     public required string FunctionArn { get; init; }
 
     /// <summary>AWS_LAMBDA_FUNCTION_VERSION, for the START line.</summary>
-    public string Version { get; init; } = "$LATEST";
+    public string Version { get; init; } = LambdaInvokeApi.Latest;
 
     /// <summary>AWS_LAMBDA_FUNCTION_MEMORY_SIZE, for the REPORT line.</summary>
     public int MemorySizeMB { get; init; } = 128;

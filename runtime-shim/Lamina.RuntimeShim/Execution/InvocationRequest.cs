@@ -1,3 +1,5 @@
+using Lamina.Contracts.Lambda;
+
 namespace Lamina.RuntimeShim.Execution;
 
 /// <summary>An invocation as the gateway (or a local caller) asked for it.</summary>
@@ -20,13 +22,6 @@ internal sealed record InvocationRequest
     /// <summary>The X-Ray trace header for the runtime; the shim makes one when null.</summary>
     public string? TraceId { get; init; }
 
-    /// <summary>For metrics only: RequestResponse or Event.</summary>
-    public string InvocationType { get; init; } = InvocationTypes.RequestResponse;
-}
-
-/// <summary>The invocation types the shim counts (bounded label values).</summary>
-internal static class InvocationTypes
-{
-    public const string RequestResponse = "RequestResponse";
-    public const string Event = "Event";
+    /// <summary>For metrics only: <see cref="LambdaInvokeApi.InvocationTypes.RequestResponse"/> or <see cref="LambdaInvokeApi.InvocationTypes.Event"/> (a bounded label).</summary>
+    public string InvocationType { get; init; } = LambdaInvokeApi.InvocationTypes.RequestResponse;
 }

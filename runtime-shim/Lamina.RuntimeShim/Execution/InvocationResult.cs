@@ -1,3 +1,5 @@
+using Lamina.Contracts.Lambda;
+
 namespace Lamina.RuntimeShim.Execution;
 
 /// <summary>How one invocation ended: the bytes for the caller and what the gateway reports with them.</summary>
@@ -8,7 +10,7 @@ internal sealed record InvocationResult
     /// <summary>The function's result, or the error JSON when <see cref="FunctionError"/> is set.</summary>
     public required ReadOnlyMemory<byte> Payload { get; init; }
 
-    /// <summary>Null on success, else <see cref="FunctionErrors.Handled"/> or <see cref="FunctionErrors.Unhandled"/>.</summary>
+    /// <summary>Null on success, else <see cref="LambdaInvokeApi.FunctionErrors.Handled"/> or <see cref="LambdaInvokeApi.FunctionErrors.Unhandled"/>.</summary>
     public string? FunctionError { get; init; }
 
     /// <summary>The error's type (e.g. Sandbox.Timedout, Runtime.ExitError) when it failed, for logs and metrics.</summary>
@@ -25,15 +27,4 @@ internal sealed record InvocationResult
 
     /// <summary>From delivery to the runtime until the result (zero when the runtime never saw the event).</summary>
     public TimeSpan Duration { get; init; }
-}
-
-/// <summary>
-/// Lambda's X-Amz-Function-Error values. An error the runtime reports through the Runtime API is
-/// <see cref="Handled"/>; one the platform detects (timeout, the runtime exiting, an init failure, an
-/// oversized response) is <see cref="Unhandled"/>, as Lambda reports them (docs/lambda-contracts.md#function-errors).
-/// </summary>
-internal static class FunctionErrors
-{
-    public const string Handled = "Handled";
-    public const string Unhandled = "Unhandled";
 }

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Net;
+using Lamina.Contracts.Lambda;
 using Lamina.Contracts.Shim;
 using Lamina.RuntimeShim.Supervision;
 
@@ -32,7 +33,7 @@ internal static class RuntimeEnvironment
         // The shim's own credential check is nothing the function needs to see.
         variables.Remove(ShimPodEnvironment.InvokeTokenSha256);
         var name = Default(variables, "AWS_LAMBDA_FUNCTION_NAME", "function");
-        Default(variables, "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        Default(variables, "AWS_LAMBDA_FUNCTION_VERSION", LambdaInvokeApi.Latest);
         // RIE's default: Lambda's largest memory size before 2020, so a local run is not starved.
         Default(variables, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "3008");
         Default(variables, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Lamina.Contracts.Lambda;
 using Lamina.Contracts.Shim;
 using Lamina.RuntimeShim.Admin;
 using Lamina.RuntimeShim.Execution;
@@ -184,7 +185,7 @@ internal static partial class ShimHost
         {
             Timeout = options.Timeout,
             FunctionArn = variable(ShimPodEnvironment.FunctionArn) is { Length: > 0 } arn ? arn : $"arn:aws:lambda:{region}:000000000000:function:{identity.Name}",
-            Version = variable("AWS_LAMBDA_FUNCTION_VERSION") is { Length: > 0 } version ? version : "$LATEST",
+            Version = variable("AWS_LAMBDA_FUNCTION_VERSION") is { Length: > 0 } version ? version : LambdaInvokeApi.Latest,
             Provisioned = variable("AWS_LAMBDA_INITIALIZATION_TYPE") == "provisioned-concurrency",
             MemorySizeMB = int.TryParse(variable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), NumberStyles.None, CultureInfo.InvariantCulture, out var memory) ? memory : 3008,
         };

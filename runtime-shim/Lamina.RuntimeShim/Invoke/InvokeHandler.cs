@@ -132,7 +132,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         }
 
         var parsed = await ParseAsync(context, requestId: string.Empty, headers[LambdaHeaders.ClientContext].ToString(), cognitoIdentity: string.Empty,
-            headers[LambdaHeaders.TraceId].ToString(), deadline: string.Empty, InvocationTypes.RequestResponse).ConfigureAwait(false);
+            headers[LambdaHeaders.TraceId].ToString(), deadline: string.Empty, LambdaInvokeApi.InvocationTypes.RequestResponse).ConfigureAwait(false);
         if (parsed.Error is { } error)
         {
             await ServiceErrorAsync(context, error.Status, error.Exception, error.Message).ConfigureAwait(false);
@@ -233,7 +233,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
             return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{ShimInvokeContract.Headers.CognitoIdentity} must be JSON.");
         }
 
-        if (invocationType.Length > 0 && invocationType != InvocationTypes.RequestResponse && invocationType != InvocationTypes.Event)
+        if (invocationType.Length > 0 && invocationType != LambdaInvokeApi.InvocationTypes.RequestResponse && invocationType != LambdaInvokeApi.InvocationTypes.Event)
         {
             return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{ShimInvokeContract.Headers.InvocationType} must be RequestResponse or Event.");
         }
@@ -271,7 +271,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
             ClientContext = decodedClientContext,
             CognitoIdentity = cognitoIdentity.Length > 0 ? cognitoIdentity : null,
             TraceId = traceId.Length > 0 ? traceId : null,
-            InvocationType = invocationType.Length > 0 ? invocationType : InvocationTypes.RequestResponse,
+            InvocationType = invocationType.Length > 0 ? invocationType : LambdaInvokeApi.InvocationTypes.RequestResponse,
         }, null);
 
         static Parsed Reject(int status, string exception, string message) => new(null, new BadRequest(status, exception, message));

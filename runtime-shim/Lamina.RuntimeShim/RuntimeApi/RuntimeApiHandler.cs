@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Lamina.Contracts.Lambda;
 using Lamina.RuntimeShim.Execution;
 using Lamina.RuntimeShim.Http;
 
@@ -110,7 +111,7 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         if (isError)
         {
             var (document, errorType) = ErrorDocument(context.Request, body);
-            _ = environment.CompleteAsync(requestId, document, FunctionErrors.Handled, errorType.Value);
+            _ = environment.CompleteAsync(requestId, document, LambdaInvokeApi.FunctionErrors.Handled, errorType.Value);
         }
         else
         {

@@ -27,34 +27,24 @@ public sealed class ConcurrencyConnectionTests
     [Fact]
     public async Task ExecuteAsync_FirstStream_HelloWithTheGatewayIdAndNothingHeldThenReady()
     {
-        await using var controller = await FakeController.StartAsync();
-        await using var harness = new ConnectionHarness(controller.Address);
+        await using var gateway = await ConnectedGateway.StartAsync();
+        var harness = gateway.Harness;
 
-        await harness.StartAsync();
-
-        var stream = await controller.StreamAsync(0);
-        var hello = await stream.HelloAsync();
+        var hello = await gateway.Stream.HelloAsync();
         Assert.Equal(harness.Connection.GatewayId, hello.GatewayId);
         Assert.Empty(hello.Held);
         Assert.Empty(hello.Pending);
         Assert.False(harness.Connection.Ready); // not before the controller has spoken
-        stream.Send(new ControllerMessage { LeaseTtlMs = 30_000 });
+        gateway.Heartbeat();
         await ConnectionHarness.EventuallyAsync(() => harness.Connection.Ready && harness.Connection.Connected, "ready once the controller has spoken");
     }
 
     [Fact]
     public async Task ExecuteAsync_Reconnect_HelloCarriesTheHeldLeasesAndThePendingTickets()
     {
-        await using var controller = await FakeController.StartAsync();
-        await using var harness = new ConnectionHarness(controller.Address);
-        await harness.StartAsync();
-        var first = await controller.StreamAsync(0);
-        first.Send(new ControllerMessage
-        {
-            LeaseTtlMs = 30_000,
-            Grants = { new Grant { Ticket = 999, Lease = RouterHarness.LeaseAt("127.0.0.1:1", "other-1", function: Other) } },
-        });
-        await ConnectionHarness.EventuallyAsync(() => harness.Routing.Router.Leases(Other) == 1, "the grant makes an idle lease");
+        await using var gateway = await ConnectedGateway.StartAsync();
+        var (controller, harness, first) = (gateway.Controller, gateway.Harness, gateway.Stream);
+        await gateway.GrantIdleAsync(Other, "the grant makes an idle lease", "other-1");
         using var caller = new CancellationTokenSource();
         var waiting = harness.Routing.InvokeAsync(caller.Token);
         var ticket = Assert.Single((await first.ReceivedAsync(m => m.Acquires.Count > 0)).Acquires);
@@ -79,11 +69,9 @@ public sealed class ConcurrencyConnectionTests
     [Fact]
     public async Task ExecuteAsync_Connected_DemandEveryIntervalThenZerosOnceForAFunctionWithNothingLeft()
     {
-        await using var controller = await FakeController.StartAsync();
-        await using var harness = new ConnectionHarness(controller.Address);
-        await harness.StartAsync();
-        var stream = await controller.StreamAsync(0);
-        stream.Send(new ControllerMessage { LeaseTtlMs = 30_000 });
+        await using var gateway = await ConnectedGateway.StartAsync();
+        var (harness, stream) = (gateway.Harness, gateway.Stream);
+        gateway.Heartbeat();
         await ConnectionHarness.EventuallyAsync(() => harness.Connection.Connected, "connected");
         var waiting = harness.Routing.InvokeAsync();
         var ticket = Assert.Single((await stream.ReceivedAsync(m => m.Acquires.Count > 0)).Acquires).Ticket;
@@ -96,7 +84,7 @@ public sealed class ConcurrencyConnectionTests
         Assert.Equal((0, 1), (demand.InFlight, demand.Waiting));
         stream.Send(new ControllerMessage
         {
-            LeaseTtlMs = 30_000,
+            LeaseTtlMs = ConnectedGateway.LeaseTtlMs,
             Refusals = { new Refusal { Ticket = ticket, Reason = RefusalReason.ReservedLimitExceeded, Message = "reserved concurrency 0" } },
         });
         var throttled = Assert.IsType<RouteResult.Throttled>(await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -191,24 +179,13 @@ public sealed class ConcurrencyConnectionTests
     [Fact]
     public async Task Apply_ReclaimAndRevoke_AnsweredWithTheLeasesGivenBack()
     {
-        await using var controller = await FakeController.StartAsync();
-        await using var harness = new ConnectionHarness(controller.Address);
-        await harness.StartAsync();
-        var stream = await controller.StreamAsync(0);
-        stream.Send(new ControllerMessage
-        {
-            LeaseTtlMs = 30_000,
-            Grants =
-            {
-                new Grant { Ticket = 998, Lease = RouterHarness.LeaseAt("127.0.0.1:1", "other-1", function: Other) },
-                new Grant { Ticket = 999, Lease = RouterHarness.LeaseAt("127.0.0.1:2", "other-2", function: Other) },
-            },
-        });
-        await ConnectionHarness.EventuallyAsync(() => harness.Routing.Router.Leases(Other) == 2, "two idle leases");
+        await using var gateway = await ConnectedGateway.StartAsync();
+        var (harness, stream) = (gateway.Harness, gateway.Stream);
+        await gateway.GrantIdleAsync(Other, "two idle leases", "other-1", "other-2");
 
         stream.Send(new ControllerMessage
         {
-            LeaseTtlMs = 30_000,
+            LeaseTtlMs = ConnectedGateway.LeaseTtlMs,
             Reclaims = { new Reclaim { Round = 7, Function = Other.ToRef(), Count = 1 } },
             Revokes = { "lease-other-1" },
         });
@@ -219,7 +196,7 @@ public sealed class ConcurrencyConnectionTests
         Assert.Equal(["lease-other-2"], reclaimed.Released);
         Assert.Equal(0, reclaimed.Busy);
         await ConnectionHarness.EventuallyAsync(
-            () => stream.Received.SelectMany(m => m.Releases).Order(StringComparer.Ordinal).SequenceEqual(["lease-other-1", "lease-other-2"]),
+            () => gateway.Releases.Order(StringComparer.Ordinal).SequenceEqual(["lease-other-1", "lease-other-2"]),
             "both leases given back");
         Assert.Equal(0, harness.Routing.Router.Leases(Other));
     }

@@ -24,20 +24,9 @@ public sealed class GatewayDrainTests
     [Fact]
     public async Task StoppingAsync_LeasesHeldAndAnInvocationRunning_ReadinessFlipsRefusesNewFinishesRunningThenReleasesEveryLease()
     {
-        await using var controller = await FakeController.StartAsync();
-        await using var harness = new ConnectionHarness(controller.Address);
-        await harness.StartAsync();
-        var stream = await controller.StreamAsync(0);
-        stream.Send(new ControllerMessage
-        {
-            LeaseTtlMs = 30_000,
-            Grants =
-            {
-                new Grant { Ticket = 998, Lease = RouterHarness.LeaseAt("127.0.0.1:1", "hello-1") },
-                new Grant { Ticket = 999, Lease = RouterHarness.LeaseAt("127.0.0.1:2", "hello-2") },
-            },
-        });
-        await ConnectionHarness.EventuallyAsync(() => harness.Routing.Router.Leases(RouterHarness.Function) == 2, "two idle leases");
+        await using var gateway = await ConnectedGateway.StartAsync();
+        var harness = gateway.Harness;
+        await gateway.GrantIdleAsync(RouterHarness.Function, "two idle leases", "hello-1", "hello-2");
         var gate = new ShutdownGate();
         Assert.True(gate.TryEnter()); // an invocation running when SIGTERM comes
         var drain = new GatewayDrain(gate, harness.Routing.Router, harness.Outbox, Options.Create(Shutdown), harness.Time, NullLogger<GatewayDrain>.Instance);
@@ -48,61 +37,56 @@ public sealed class GatewayDrainTests
         Assert.Equal(503, await StatusOf(GatewayReadiness.Answer(gate, () => true)));
         Assert.True(gate.TryEnter());
         gate.Exit();
-        await AdvanceUntilAsync(harness, stream, () => gate.Closed, "new invocations refused after the drain delay");
+        await AdvanceUntilAsync(gateway, () => gate.Closed, "new invocations refused after the drain delay");
         Assert.False(gate.TryEnter());
 
         // The running invocation keeps the leases until it ends.
         Assert.False(stopping.IsCompleted);
-        Assert.Empty(stream.Received.SelectMany(m => m.Releases));
+        Assert.Empty(gateway.Releases);
         gate.Exit();
         await stopping.WaitAsync(TimeSpan.FromSeconds(10));
 
         // Given back on the stream that is still open (sent before StoppingAsync returned).
         Assert.Equal(0, harness.Routing.Router.Leases(RouterHarness.Function));
-        Assert.Single(controller.Streams);
+        Assert.Single(gateway.Controller.Streams);
         await ConnectionHarness.EventuallyAsync(
-            () => stream.Received.SelectMany(m => m.Releases).Order(StringComparer.Ordinal).SequenceEqual(["lease-hello-1", "lease-hello-2"]),
-            $"both leases given back; received {stream.Received.Count} messages");
+            () => gateway.Releases.Order(StringComparer.Ordinal).SequenceEqual(["lease-hello-1", "lease-hello-2"]),
+            $"both leases given back; received {gateway.Stream.Received.Count} messages");
     }
 
     [Fact]
     public async Task StoppingAsync_GrantArrivesAfterLeaving_GivenBackAtOnce()
     {
-        await using var controller = await FakeController.StartAsync();
-        await using var harness = new ConnectionHarness(controller.Address);
-        await harness.StartAsync();
-        var stream = await controller.StreamAsync(0);
-        stream.Send(new ControllerMessage { LeaseTtlMs = 30_000 });
+        await using var gateway = await ConnectedGateway.StartAsync();
+        var harness = gateway.Harness;
+        gateway.Heartbeat();
         var gate = new ShutdownGate();
         var drain = new GatewayDrain(gate, harness.Routing.Router, harness.Outbox, Options.Create(Shutdown), harness.Time, NullLogger<GatewayDrain>.Instance);
         var stopping = drain.StoppingAsync(CancellationToken.None);
-        await AdvanceUntilAsync(harness, stream, () => stopping.IsCompleted, "stopped");
+        await AdvanceUntilAsync(gateway, () => stopping.IsCompleted, "stopped");
 
         // A ticket answered late (nobody waits for it any more): the lease must not idle here for its TTL.
-        stream.Send(new ControllerMessage { LeaseTtlMs = 30_000, Grants = { new Grant { Ticket = 5, Lease = RouterHarness.LeaseAt("127.0.0.1:3", "hello-3") } } });
+        gateway.Stream.Send(new ControllerMessage { LeaseTtlMs = ConnectedGateway.LeaseTtlMs, Grants = { new Grant { Ticket = 5, Lease = RouterHarness.LeaseAt("127.0.0.1:3", "hello-3") } } });
 
-        await ConnectionHarness.EventuallyAsync(() => stream.Received.SelectMany(m => m.Releases).Contains("lease-hello-3"), "the late lease given back");
+        await ConnectionHarness.EventuallyAsync(() => gateway.Releases.Contains("lease-hello-3"), "the late lease given back");
         Assert.Equal(0, harness.Routing.Router.Leases(RouterHarness.Function));
     }
 
     [Fact]
     public async Task StoppingAsync_InvocationOutlastsTheTimeout_LeasesOfIdleEnvironmentsStillGivenBack()
     {
-        await using var controller = await FakeController.StartAsync();
-        await using var harness = new ConnectionHarness(controller.Address);
-        await harness.StartAsync();
-        var stream = await controller.StreamAsync(0);
-        stream.Send(new ControllerMessage { LeaseTtlMs = 30_000, Grants = { new Grant { Ticket = 998, Lease = RouterHarness.LeaseAt("127.0.0.1:1", "hello-1") } } });
-        await ConnectionHarness.EventuallyAsync(() => harness.Routing.Router.Leases(RouterHarness.Function) == 1, "an idle lease");
+        await using var gateway = await ConnectedGateway.StartAsync();
+        var harness = gateway.Harness;
+        await gateway.GrantIdleAsync(RouterHarness.Function, "an idle lease", "hello-1");
         var gate = new ShutdownGate();
         Assert.True(gate.TryEnter()); // never ends
         var options = new GatewayShutdownOptions { DrainDelay = TimeSpan.Zero, Timeout = TimeSpan.FromSeconds(4) };
         var drain = new GatewayDrain(gate, harness.Routing.Router, harness.Outbox, Options.Create(options), harness.Time, NullLogger<GatewayDrain>.Instance);
 
         var stopping = drain.StoppingAsync(CancellationToken.None);
-        await AdvanceUntilAsync(harness, stream, () => stopping.IsCompleted, "stopped within its timeout");
+        await AdvanceUntilAsync(gateway, () => stopping.IsCompleted, "stopped within its timeout");
 
-        await ConnectionHarness.EventuallyAsync(() => stream.Received.SelectMany(m => m.Releases).Contains("lease-hello-1"), "the idle lease given back");
+        await ConnectionHarness.EventuallyAsync(() => gateway.Releases.Contains("lease-hello-1"), "the idle lease given back");
         Assert.Equal(1, gate.Running);
     }
 
@@ -119,11 +103,11 @@ public sealed class GatewayDrainTests
     /// Moves the clock in half seconds until <paramref name="condition"/> holds, the controller's
     /// heartbeat sent each step as a real controller does, so the stream is not ended as silent.
     /// </summary>
-    private static Task AdvanceUntilAsync(ConnectionHarness harness, FakeControllerStream stream, Func<bool> condition, string what) =>
+    private static Task AdvanceUntilAsync(ConnectedGateway gateway, Func<bool> condition, string what) =>
         Eventually.HoldsAsync(condition, TimeSpan.FromSeconds(10), what, () =>
         {
-            stream.Send(new ControllerMessage { LeaseTtlMs = 30_000 });
-            harness.Time.Advance(TimeSpan.FromMilliseconds(500));
+            gateway.Heartbeat();
+            gateway.Harness.Time.Advance(TimeSpan.FromMilliseconds(500));
             return Task.CompletedTask;
         });
 

@@ -61,7 +61,7 @@ public sealed class InvokeHandlerTests : IDisposable
         Assert.Equal("""{"custom":{"tenant":"a"}}""", request.ClientContext);
         Assert.Equal("""{"cognitoIdentityId":"us-east-1:1"}""", request.CognitoIdentity);
         Assert.Equal("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1", invocation.TraceId);
-        Assert.Equal(InvocationTypes.Event, request.InvocationType);
+        Assert.Equal(LambdaInvokeApi.InvocationTypes.Event, request.InvocationType);
 
         var response = context.Response;
         Assert.Equal(200, response.StatusCode);
@@ -122,7 +122,7 @@ public sealed class InvokeHandlerTests : IDisposable
 
         var handle = _handler.HandleAsync(context);
         await next.Bounded();
-        await Environment.CompleteAsync("r1", Encoding.UTF8.GetBytes(document), FunctionErrors.Handled, "OutOfStock").Bounded();
+        await Environment.CompleteAsync("r1", Encoding.UTF8.GetBytes(document), LambdaInvokeApi.FunctionErrors.Handled, "OutOfStock").Bounded();
         await handle.Bounded();
 
         Assert.Equal(200, context.Response.StatusCode);
@@ -509,7 +509,7 @@ public sealed class InvokeHandlerTests : IDisposable
 
         var handle = _handler.HandleAsync(context);
         var invocation = await next.Bounded();
-        await Environment.CompleteAsync(invocation.RequestId, Encoding.UTF8.GetBytes(document), FunctionErrors.Handled, "ValueError").Bounded();
+        await Environment.CompleteAsync(invocation.RequestId, Encoding.UTF8.GetBytes(document), LambdaInvokeApi.FunctionErrors.Handled, "ValueError").Bounded();
         await handle.Bounded();
 
         Assert.Equal(200, context.Response.StatusCode);
