@@ -49,10 +49,8 @@ internal sealed partial class GatewayDrain(
 
         gate.Close();
         var running = gate.Running;
-        using (var finishing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        using (var finishing = LeaseHandBack.FinishingDeadline(_options, time, started, cancellationToken))
         {
-            var left = _options.Timeout - GatewayShutdownOptions.ReleaseAllowance - time.GetElapsedTime(started);
-            finishing.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
             try
             {
                 await gate.WhenIdleAsync(finishing.Token).ConfigureAwait(false);
@@ -64,15 +62,11 @@ internal sealed partial class GatewayDrain(
             }
         }
 
-        leases.Leave();
-        using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        sending.CancelAfter(GatewayShutdownOptions.ReleaseAllowance);
-        try
+        if (await LeaseHandBack.GiveBackAsync(leases, outbox, cancellationToken).ConfigureAwait(false))
         {
-            await outbox.FlushAsync(sending.Token).ConfigureAwait(false);
             LogReleased();
         }
-        catch (OperationCanceledException)
+        else
         {
             LogReleaseNotSent(GatewayShutdownOptions.ReleaseAllowance.TotalSeconds);
         }

@@ -39,10 +39,8 @@ internal sealed partial class WorkerDrain(
         var started = time.GetTimestamp();
         var running = worker.Running;
         LogStopping(running);
-        using (var finishing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        using (var finishing = LeaseHandBack.FinishingDeadline(_options, time, started, cancellationToken))
         {
-            var left = _options.Timeout - GatewayShutdownOptions.ReleaseAllowance - time.GetElapsedTime(started);
-            finishing.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
 
             // Stops reading at once and waits for the running events; past the deadline it aborts them
             // (left pending, nothing acknowledged). The host's own StopAsync later finds it stopped.
@@ -57,15 +55,11 @@ internal sealed partial class WorkerDrain(
             }
         }
 
-        leases.Leave();
-        using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        sending.CancelAfter(GatewayShutdownOptions.ReleaseAllowance);
-        try
+        if (await LeaseHandBack.GiveBackAsync(leases, outbox, cancellationToken).ConfigureAwait(false))
         {
-            await outbox.FlushAsync(sending.Token).ConfigureAwait(false);
             LogReleased();
         }
-        catch (OperationCanceledException)
+        else
         {
             LogReleaseNotSent(GatewayShutdownOptions.ReleaseAllowance.TotalSeconds);
         }
