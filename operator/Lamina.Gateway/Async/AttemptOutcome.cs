@@ -1,3 +1,4 @@
+using Lamina.Contracts.Lambda;
 using Lamina.Gateway.Invoke;
 using Lamina.Gateway.Routing;
 
@@ -21,8 +22,8 @@ internal sealed record AttemptOutcome(AttemptOutcomeKind Kind, int StatusCode, s
             RouteResult.Completed { FunctionError: null } completed => new(AttemptOutcomeKind.Success, 200, null, completed.Payload),
             RouteResult.Completed completed => new(AttemptOutcomeKind.FunctionError, 200, completed.FunctionError, completed.Payload),
             // Lambda reports a sandbox that died mid-invocation as the function's unhandled error.
-            RouteResult.EnvironmentLost lost => new(AttemptOutcomeKind.FunctionError, 200, "Unhandled", LambdaErrors.FunctionErrorDocument(
-                $"RequestId: {requestId} Error: the execution environment was lost mid-invocation: {lost.Message}", "Runtime.ExitError")),
+            RouteResult.EnvironmentLost lost => new(AttemptOutcomeKind.FunctionError, 200, LambdaInvokeApi.FunctionErrors.Unhandled,
+                LambdaErrors.EnvironmentLostDocument(requestId, lost.Message)),
             RouteResult.Rejected rejected => new(AttemptOutcomeKind.Rejected, rejected.StatusCode, null, rejected.Body),
             RouteResult.QueueFull => Throttle("Rate Exceeded.", ThrottleReasons.Concurrency),
             RouteResult.Throttled throttled => Throttle(throttled.Message.Length > 0 ? throttled.Message : "Rate Exceeded.", throttled.Reason),

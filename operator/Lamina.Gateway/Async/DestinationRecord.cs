@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Lamina.Contracts.Lambda;
 
 namespace Lamina.Gateway.Async;
 
@@ -18,9 +19,6 @@ internal sealed record DestinationRecord(
 {
     /// <summary>The record format's version, as Lambda writes it.</summary>
     public const string FormatVersion = "1.0";
-
-    /// <summary>Lamina runs no versions of a function: every invocation runs $LATEST.</summary>
-    public const string ExecutedVersion = "$LATEST";
 
     /// <summary>The last attempt; absent when the event aged out before any attempt ran.</summary>
     [JsonPropertyName("responseContext")]
@@ -42,13 +40,13 @@ internal sealed record DestinationRecord(
         var record = new DestinationRecord(
             FormatVersion,
             now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
-            new DestinationRequestContext(e.RequestId, $"{functionArn}:{ExecutedVersion}", condition.ToString(), e.Attempt),
+            new DestinationRequestContext(e.RequestId, $"{functionArn}:{LambdaInvokeApi.Latest}", condition.ToString(), e.Attempt),
             Json(e.Payload));
         return e.LastOutcome is not { } last
             ? record
             : record with
             {
-                ResponseContext = new DestinationResponseContext(last.StatusCode, ExecutedVersion) { FunctionError = last.FunctionError },
+                ResponseContext = new DestinationResponseContext(last.StatusCode, LambdaInvokeApi.Latest) { FunctionError = last.FunctionError },
                 ResponsePayload = Json(last.Response) ?? JsonSerializer.SerializeToElement(null, AsyncJsonContext.Default.String),
             };
     }

@@ -74,8 +74,7 @@ internal sealed class InvokeResponder(InvokeMetrics metrics)
                 response.ContentType = "application/json";
                 response.Headers[LambdaHeaders.ExecutedVersion] = LambdaInvokeApi.Latest;
                 response.Headers[LambdaHeaders.FunctionError] = LambdaInvokeApi.FunctionErrors.Unhandled;
-                var payload = LambdaErrors.FunctionErrorDocument(
-                    $"RequestId: {requestId} Error: the execution environment was lost mid-invocation: {lost.Message}", "Runtime.ExitError");
+                var payload = LambdaErrors.EnvironmentLostDocument(requestId, lost.Message);
                 response.ContentLength = payload.Length;
                 await response.Body.WriteAsync(payload, context.RequestAborted).ConfigureAwait(false);
                 break;

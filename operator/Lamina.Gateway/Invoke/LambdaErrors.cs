@@ -53,4 +53,12 @@ internal static class LambdaErrors
 
         return buffer.ToArray();
     }
+
+    /// <summary>
+    /// The function error document of an invocation whose environment was lost mid-invocation (its pod
+    /// killed): Lambda reports a sandbox that died so as the runtime exiting, an unhandled error. Sync
+    /// callers get it as the response, async events as their attempt's response.
+    /// </summary>
+    public static byte[] EnvironmentLostDocument(string requestId, string reason) =>
+        FunctionErrorDocument($"RequestId: {requestId} Error: the execution environment was lost mid-invocation: {reason}", "Runtime.ExitError");
 }

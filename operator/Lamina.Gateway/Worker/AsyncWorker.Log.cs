@@ -2,7 +2,10 @@ using Lamina.Gateway.Async;
 
 namespace Lamina.Gateway.Worker;
 
-/// <summary>The async worker's log messages (request ids, never payloads).</summary>
+/// <summary>
+/// The async worker's log messages (request ids, never payloads). Its block is 110-122: 112-114 and 119
+/// are <see cref="OutcomeWriter"/>'s, 122 is <see cref="RunningEvents"/>', all in this category.
+/// </summary>
 internal sealed partial class AsyncWorker
 {
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Async workers started as consumer {Consumer}, at most {MaxConcurrency} events at once")]
@@ -10,15 +13,6 @@ internal sealed partial class AsyncWorker
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "Async event {RequestId} of {Namespace}/{Function}: claimed entry {EntryId} from a worker that stopped refreshing it")]
     private partial void LogClaimed(string @namespace, string function, string? requestId, StackExchange.Redis.RedisValue entryId);
-
-    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Async event {RequestId} of {Namespace}/{Function}: attempt {Attempt} ended {Outcome}; retrying in {Delay}")]
-    private partial void LogRetrying(string @namespace, string function, string requestId, int attempt, AttemptOutcomeKind? outcome, TimeSpan delay);
-
-    [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "Async event {RequestId} of {Namespace}/{Function}: {Condition} after {Attempts} attempts")]
-    private partial void LogFinished(string @namespace, string function, string requestId, string condition, int attempts);
-
-    [LoggerMessage(EventId = 114, Level = LogLevel.Warning, Message = "Async event {RequestId} of {Namespace}/{Function}: its record could not be delivered to {Destination} ({Reason}); dead-lettered instead")]
-    private partial void LogDeliveryFailed(string @namespace, string function, string requestId, string destination, string reason);
 
     [LoggerMessage(EventId = 115, Level = LogLevel.Warning, Message = "Async stream entry {EntryId} of {Namespace}/{Function} is not an event; dead-lettered as it is")]
     private partial void LogMalformed(string @namespace, string function, string entryId);
@@ -32,16 +26,9 @@ internal sealed partial class AsyncWorker
     [LoggerMessage(EventId = 118, Level = LogLevel.Error, Message = "Async event {RequestId} of {Namespace}/{Function}: its outcome could not be stored; left pending, to be claimed and invoked again")]
     private partial void LogNotStored(Exception exception, string @namespace, string function, string requestId);
 
-
-    [LoggerMessage(EventId = 119, Level = LogLevel.Debug, Message = "Async event already finished by another worker (it claimed the entry); nothing written")]
-    private partial void LogAlreadyDone();
-
     [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "Async workers: Redis failed ({Reason}); reading again shortly")]
     private partial void LogRedisFailed(string reason);
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "Async workers: a stream lost its consumer group ({Reason}); creating the groups again")]
     private partial void LogGroupMissing(string reason);
-
-    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "Async events of {Namespace}/{Function}: could not refresh the running ones ({Reason}); they may be claimed by another worker if this lasts")]
-    private partial void LogRefreshFailed(string @namespace, string function, string reason);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Lamina.Gateway.Async;
 using Lamina.Gateway.Functions;
 using Lamina.Gateway.Invoke;
@@ -10,34 +9,30 @@ namespace Lamina.Gateway.Worker;
 
 /// <summary>
 /// Runs the stored Event invocations: reads every function's stream as this replica's consumer in the
-/// group, invokes each event through <see cref="IInvocationRouter"/> exactly as a synchronous call
-/// (so reserved concurrency, the cluster pool and scale from zero apply), and applies the retry rules
-/// (<see cref="AsyncRetryPolicy"/>). At most <see cref="AsyncOptions.MaxConcurrency"/> events run at
-/// once. A running event is refreshed every <see cref="AsyncOptions.RefreshInterval"/> so nobody
-/// takes it over; an event pending longer than <see cref="AsyncOptions.ClaimThreshold"/> (its worker
-/// died) is claimed. An entry is acknowledged only by the script that puts the event in its next
-/// place, so delivery is at least once: a worker that dies mid-invocation leaves its event to another.
+/// group, claims the entries of dead workers, and takes each event through its attempt: checks its
+/// signature and age, invokes it through <see cref="EventInvoker"/> exactly as a synchronous call (so
+/// reserved concurrency, the cluster pool and scale from zero apply), applies the retry rules
+/// (<see cref="AsyncRetryPolicy"/>) and hands the decision to <see cref="OutcomeWriter"/>. At most
+/// <see cref="AsyncOptions.MaxConcurrency"/> events run at once (<see cref="RunningEvents"/>, which
+/// refreshes them every <see cref="AsyncOptions.RefreshInterval"/> so nobody takes them over); an event
+/// pending longer than <see cref="AsyncOptions.ClaimThreshold"/> (its worker died) is claimed. An entry
+/// is acknowledged only by the script that puts the event in its next place, so delivery is at least
+/// once: a worker that dies mid-invocation leaves its event to another.
 /// </summary>
 internal sealed partial class AsyncWorker : BackgroundService
 {
-    /// <summary>
-    /// The wait between attempts to store an attempt's result while Redis is unreachable; they go on for
-    /// <see cref="AsyncOptions.ClaimThreshold"/>, as long as the entry stays this replica's.
-    /// </summary>
-    private static readonly TimeSpan WriteRetryDelay = TimeSpan.FromSeconds(1);
-
     private readonly AsyncQueue _queue;
     private readonly EventSigner _signer;
     private readonly IFunctionCatalog _catalog;
     private readonly AsyncRetryPolicy _policy;
     private readonly AsyncMetrics _metrics;
     private readonly EventInvoker _invoker;
+    private readonly OutcomeWriter _writer;
+    private readonly RunningEvents _running;
     private readonly AsyncOptions _options;
     private readonly GatewayOptions _gateway;
     private readonly TimeProvider _time;
     private readonly ILogger<AsyncWorker> _logger;
-    private readonly SemaphoreSlim _slots;
-    private readonly ConcurrentDictionary<(FunctionKey Function, string Id), Task> _running = new();
     private readonly HashSet<FunctionKey> _groups = [];
 
     // Cancelled when the host stops waiting for running invocations (its shutdown timeout), or at
@@ -75,10 +70,11 @@ internal sealed partial class AsyncWorker : BackgroundService
         _time = time;
         _logger = logger;
         _invoker = new EventInvoker(router, invokeMetrics, logger);
-        _slots = new SemaphoreSlim(_options.MaxConcurrency, _options.MaxConcurrency);
+        _writer = new OutcomeWriter(queue, catalog, metrics, _options, time, logger);
         ConsumerName = _options.ConsumerName is { Length: > 0 } configured
             ? configured
             : $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..12]}";
+        _running = new RunningEvents(queue, ConsumerName, _options, time, logger);
     }
 
     /// <summary>How many times the reader found nothing and waited (for the poll interval or a wake-up).</summary>
@@ -125,7 +121,7 @@ internal sealed partial class AsyncWorker : BackgroundService
 
         LogStarted(ConsumerName, _options.MaxConcurrency);
         using var refresherStop = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-        var refresher = RefreshLoopAsync(refresherStop.Token);
+        var refresher = _running.RefreshLoopAsync(refresherStop.Token);
         try
         {
             Volatile.Write(ref _reading, true);
@@ -140,7 +136,7 @@ internal sealed partial class AsyncWorker : BackgroundService
         }
 
         // Running events finish (or are aborted by StopAsync's deadline) while still refreshed.
-        await Task.WhenAll(_running.Values).ConfigureAwait(false);
+        await _running.WhenAllEnded().ConfigureAwait(false);
         await refresherStop.CancelAsync().ConfigureAwait(false);
         await refresher.ConfigureAwait(false);
     }
@@ -158,10 +154,9 @@ internal sealed partial class AsyncWorker : BackgroundService
                 continue;
             }
 
-            if (_slots.CurrentCount == 0)
+            if (_running.Free == 0)
             {
-                await _slots.WaitAsync(stoppingToken).ConfigureAwait(false);
-                _slots.Release();
+                await _running.WaitForFreeAsync(stoppingToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -232,7 +227,7 @@ internal sealed partial class AsyncWorker : BackgroundService
         var started = 0;
         foreach (var function in functions)
         {
-            var free = _slots.CurrentCount;
+            var free = _running.Free;
             if (free == 0)
             {
                 break;
@@ -254,7 +249,7 @@ internal sealed partial class AsyncWorker : BackgroundService
     /// </summary>
     private async Task<(int Started, int Streams)> ReadNewAsync(IReadOnlyList<FunctionKey> functions)
     {
-        var free = _slots.CurrentCount;
+        var free = _running.Free;
         if (functions.Count == 0 || free == 0)
         {
             return (0, functions.Count);
@@ -277,33 +272,7 @@ internal sealed partial class AsyncWorker : BackgroundService
         return (started, take);
     }
 
-    private bool Start(QueuedEvent entry)
-    {
-        var key = (entry.Function, entry.Id.ToString());
-        if (_running.ContainsKey(key) || !_slots.Wait(0))
-        {
-            // Already running here (claimed back after a missed refresh), or no slot: it stays
-            // pending for this consumer and is claimed again later.
-            return false;
-        }
-
-        var run = new TaskCompletionSource();
-        _running[key] = run.Task;
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await ProcessAsync(entry).ConfigureAwait(false);
-            }
-            finally
-            {
-                _running.TryRemove(key, out _);
-                _slots.Release();
-                run.SetResult();
-            }
-        });
-        return true;
-    }
+    private bool Start(QueuedEvent entry) => _running.TryStart(entry, ProcessAsync);
 
     private async Task ProcessAsync(QueuedEvent entry)
     {
@@ -314,7 +283,7 @@ internal sealed partial class AsyncWorker : BackgroundService
             {
                 LogMalformed(function.Namespace, function.Name, entry.Id.ToString());
                 _metrics.Dropped(function, AsyncMetrics.Malformed);
-                await WriteAsync(() => _queue.DeadLetterAsync(entry, AsyncMetrics.Malformed, ReadOnlyMemory<byte>.Empty, null)).ConfigureAwait(false);
+                await _writer.DeadLetterAsIsAsync(entry, AsyncMetrics.Malformed, _abort.Token).ConfigureAwait(false);
                 return;
             }
 
@@ -325,7 +294,7 @@ internal sealed partial class AsyncWorker : BackgroundService
             {
                 LogForged(function.Namespace, function.Name, e.RequestId, entry.Id.ToString(), verdict);
                 _metrics.ForgedEvent(function);
-                await WriteAsync(() => _queue.DeadLetterAsync(entry, AsyncMetrics.Forged, ReadOnlyMemory<byte>.Empty, null)).ConfigureAwait(false);
+                await _writer.DeadLetterAsIsAsync(entry, AsyncMetrics.Forged, _abort.Token).ConfigureAwait(false);
                 return;
             }
 
@@ -349,11 +318,10 @@ internal sealed partial class AsyncWorker : BackgroundService
             switch (decision)
             {
                 case AsyncDecision.Retry retry:
-                    LogRetrying(function.Namespace, function.Name, e.RequestId, retry.Event.Attempt, retry.Event.LastOutcome?.Kind, retry.Delay);
-                    await WriteAsync(() => _queue.RetryLaterAsync(entry, retry.Event, retry.DueAt)).ConfigureAwait(false);
+                    await _writer.RetryLaterAsync(entry, retry, _abort.Token).ConfigureAwait(false);
                     break;
                 case AsyncDecision.Final final:
-                    await FinishAsync(entry, final, settings).ConfigureAwait(false);
+                    await _writer.FinishAsync(entry, final, settings, Arn(function), _abort.Token).ConfigureAwait(false);
                     break;
             }
         }
@@ -365,130 +333,6 @@ internal sealed partial class AsyncWorker : BackgroundService
         {
             // Whatever failed, the entry is not acknowledged: it stays pending and is claimed after the threshold.
             LogNotStored(e, function.Namespace, function.Name, entry.Event?.RequestId ?? "?");
-        }
-    }
-
-    /// <summary>
-    /// The final state: the record goes to the destination when there is one, else a failure goes to
-    /// the dead-letter stream and a success is simply acknowledged. A record that cannot be delivered
-    /// is dead-lettered instead, so it is never lost.
-    /// </summary>
-    private async Task FinishAsync(QueuedEvent entry, AsyncDecision.Final final, FunctionAsyncSettings? settings)
-    {
-        var function = entry.Function;
-        var e = final.Event;
-        var condition = final.Condition.ToString();
-        var now = _time.GetUtcNow();
-        if (final.Condition != AsyncCondition.Success)
-        {
-            _metrics.Dropped(function, condition);
-        }
-
-        LogFinished(function.Namespace, function.Name, e.RequestId, condition, e.Attempt);
-        var record = DestinationRecord.Create(e, final.Condition, Arn(function), now).ToUtf8Json();
-        var destination = final.Condition == AsyncCondition.Success ? settings?.OnSuccess : settings?.OnFailure;
-        if (destination is not null)
-        {
-            var target = new FunctionKey(function.Namespace, destination);
-            if (_catalog.Exists(target.Namespace, target.Name))
-            {
-                var delivered = AsyncEvent.New(Guid.NewGuid().ToString("D"), record, now, clientContext: null, e.TraceId);
-                try
-                {
-                    await WriteAsync(() => _queue.DeliverAsync(entry, e.RequestId, target, delivered)).ConfigureAwait(false);
-                    return;
-                }
-                catch (RedisException failure)
-                {
-                    LogDeliveryFailed(function.Namespace, function.Name, e.RequestId, destination, Scrub(failure.Message));
-                }
-            }
-            else
-            {
-                LogDeliveryFailed(function.Namespace, function.Name, e.RequestId, destination, "no such function in the namespace");
-            }
-
-            _metrics.DestinationFailed(function);
-        }
-        else if (final.Condition == AsyncCondition.Success)
-        {
-            await WriteAsync(() => _queue.CompleteAsync(entry, e.RequestId)).ConfigureAwait(false);
-            return;
-        }
-
-        try
-        {
-            await WriteAsync(() => _queue.DeadLetterAsync(entry, condition, record, e)).ConfigureAwait(false);
-        }
-        catch (RedisException)
-        {
-            _metrics.DeadLetterFailed(function);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Runs a write that ends an attempt, again every second while Redis is unreachable, for as long
-    /// as the entry would stay ours (the claim threshold); false when the entry was no longer pending
-    /// (another worker finished it first).
-    /// </summary>
-    private async Task WriteAsync(Func<Task<bool>> write)
-    {
-        var started = _time.GetTimestamp();
-        while (true)
-        {
-            try
-            {
-                if (!await write().ConfigureAwait(false))
-                {
-                    LogAlreadyDone();
-                }
-
-                return;
-            }
-            catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException && _time.GetElapsedTime(started) < _options.ClaimThreshold)
-            {
-                await Task.Delay(WriteRetryDelay, _time, _abort.Token).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>Keeps this replica's running entries from looking idle (one XCLAIM per stream and interval).</summary>
-    private async Task RefreshLoopAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(_options.RefreshInterval, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            var byFunction = new Dictionary<FunctionKey, List<RedisValue>>();
-            foreach (var (function, id) in _running.Keys)
-            {
-                if (!byFunction.TryGetValue(function, out var ids))
-                {
-                    byFunction[function] = ids = [];
-                }
-
-                ids.Add(id);
-            }
-
-            foreach (var (function, ids) in byFunction)
-            {
-                try
-                {
-                    await _queue.RefreshAsync(function, ConsumerName, [.. ids]).ConfigureAwait(false);
-                }
-                catch (RedisException e)
-                {
-                    LogRefreshFailed(function.Namespace, function.Name, Scrub(e.Message));
-                }
-            }
         }
     }
 

@@ -1,3 +1,4 @@
+using Lamina.Contracts.Lambda;
 using Lamina.Gateway.Async;
 using Lamina.Gateway.Invoke;
 using Lamina.Gateway.Routing;
@@ -23,7 +24,7 @@ internal sealed partial class EventInvoker(IInvocationRouter router, InvokeMetri
             Payload = e.Payload,
             ClientContext = e.ClientContext,
             TraceId = e.TraceId,
-            InvocationType = "Event",
+            InvocationType = LambdaInvokeApi.InvocationTypes.Event,
         };
         AttemptOutcome outcome;
         try
@@ -45,7 +46,7 @@ internal sealed partial class EventInvoker(IInvocationRouter router, InvokeMetri
         switch (outcome.Kind)
         {
             case AttemptOutcomeKind.FunctionError:
-                _invokeMetrics.Errored(function.Namespace, function.Name, outcome.FunctionError ?? "Unhandled");
+                _invokeMetrics.Errored(function.Namespace, function.Name, outcome.FunctionError ?? LambdaInvokeApi.FunctionErrors.Unhandled);
                 break;
             case AttemptOutcomeKind.Throttled:
                 _invokeMetrics.Throttled(function.Namespace, function.Name, outcome.ThrottleReason ?? ThrottleReasons.Concurrency);
