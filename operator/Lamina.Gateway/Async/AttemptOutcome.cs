@@ -25,24 +25,24 @@ internal sealed record AttemptOutcome(AttemptOutcomeKind Kind, int StatusCode, s
             RouteResult.EnvironmentLost lost => new(AttemptOutcomeKind.FunctionError, 200, LambdaInvokeApi.FunctionErrors.Unhandled,
                 LambdaErrors.EnvironmentLostDocument(requestId, lost.Message)),
             RouteResult.Rejected rejected => new(AttemptOutcomeKind.Rejected, rejected.StatusCode, null, rejected.Body),
-            RouteResult.QueueFull => Throttle("Rate Exceeded.", ThrottleReasons.Concurrency),
-            RouteResult.Throttled throttled => Throttle(throttled.Message.Length > 0 ? throttled.Message : "Rate Exceeded.", throttled.Reason),
-            RouteResult.Failed failed => System(502, "ResourceNotReadyException", failed.Message),
-            RouteResult.NoEnvironment none => System(502, "ResourceNotReadyException", none.Message),
-            _ => System(500, "ServiceException", $"unexpected routing result {result.GetType().Name}"),
+            RouteResult.QueueFull => Throttle(LambdaErrorCodes.RateExceeded, ThrottleReasons.Concurrency),
+            RouteResult.Throttled throttled => Throttle(throttled.Message.Length > 0 ? throttled.Message : LambdaErrorCodes.RateExceeded, throttled.Reason),
+            RouteResult.Failed failed => System(502, LambdaErrorCodes.ResourceNotReady, failed.Message),
+            RouteResult.NoEnvironment none => System(502, LambdaErrorCodes.ResourceNotReady, none.Message),
+            _ => System(500, LambdaErrorCodes.Service, $"unexpected routing result {result.GetType().Name}"),
         };
     }
 
     /// <summary>The gateway failed while running the attempt (an exception, not an answer).</summary>
     public static AttemptOutcome GatewayFailed(string requestId) =>
-        System(500, "ServiceException", $"RequestId: {requestId}: the gateway failed while running the invocation.");
+        System(500, LambdaErrorCodes.Service, $"RequestId: {requestId}: the gateway failed while running the invocation.");
 
     /// <summary>The catalog knows no such function (deleted, or not seen yet): retried like a system error until the event ages out.</summary>
     public static AttemptOutcome FunctionNotFound(string functionArn) =>
-        System(404, "ResourceNotFoundException", $"Function not found: {functionArn}");
+        System(404, LambdaErrorCodes.ResourceNotFound, $"Function not found: {functionArn}");
 
     private static AttemptOutcome Throttle(string message, string reason) =>
-        new(AttemptOutcomeKind.Throttled, 429, null, LambdaErrors.FunctionErrorDocument(message, "TooManyRequestsException")) { ThrottleReason = reason };
+        new(AttemptOutcomeKind.Throttled, 429, null, LambdaErrors.FunctionErrorDocument(message, LambdaErrorCodes.TooManyRequests)) { ThrottleReason = reason };
 
     private static AttemptOutcome System(int status, string exception, string message) =>
         new(AttemptOutcomeKind.SystemError, status, null, LambdaErrors.FunctionErrorDocument(message, exception));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lamina.Contracts.Lambda;
 
 namespace Lamina.Gateway.Auth;
 
@@ -22,7 +23,7 @@ internal static class AuthErrors
     public const string UnrecognizedClientException = "UnrecognizedClientException";
 
     /// <summary>A known caller invoking outside the namespaces its key grants.</summary>
-    public const string AccessDeniedException = "AccessDeniedException";
+    public const string AccessDeniedException = LambdaErrorCodes.AccessDenied;
 
     private const string DateFormat = "yyyyMMdd'T'HHmmss'Z'";
 

@@ -22,21 +22,21 @@ internal sealed partial class EventEnqueuer(IAsyncQueue asyncQueue, InvokeMetric
         if (!asyncQueue.Enabled)
         {
             // No Redis configured: say so rather than pretend with a 202 that queued nothing.
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidParameterValue,
                 $"Asynchronous invocation (X-Amz-Invocation-Type: Event) is off on this gateway: it has no Redis ({AsyncOptions.Section}:Redis); invoke with RequestResponse.").ConfigureAwait(false);
             return;
         }
 
         if (body.Length > asyncQueue.MaximumPayload)
         {
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLargeException",
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, LambdaErrorCodes.RequestEntityTooLarge,
                 string.Create(CultureInfo.InvariantCulture, $"{body.Length} byte payload is too large for the Event invocation type (limit {asyncQueue.MaximumPayload} bytes)")).ConfigureAwait(false);
             return;
         }
 
         if (!InvokeParameters.IsPayload(body.Span))
         {
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", InvokeParameters.InvalidJson).ConfigureAwait(false);
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidRequestContent, InvokeParameters.InvalidJson).ConfigureAwait(false);
             return;
         }
 
@@ -58,7 +58,7 @@ internal sealed partial class EventEnqueuer(IAsyncQueue asyncQueue, InvokeMetric
         {
             LogNotQueued(logger, failure, function.Namespace, function.Name, requestId);
             metrics.Errored(function.Namespace, function.Name, "Service");
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "ServiceException",
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, LambdaErrorCodes.Service,
                 $"RequestId: {requestId}: the event could not be stored, so it was not queued; invoke again.").ConfigureAwait(false);
             AccessLog.Invoked(accessLog, caller.Identity, function.Namespace, function.Name, requestId, context.Response.StatusCode, time.GetElapsedTime(started).TotalMilliseconds);
             return;

@@ -71,14 +71,14 @@ internal sealed partial class InvokeHandler(
         if (!path.StartsWith(PathPrefix, StringComparison.Ordinal) || !path.EndsWith(PathSuffix, StringComparison.Ordinal)
             || path.Length <= PathPrefix.Length + PathSuffix.Length)
         {
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status404NotFound, "UnknownOperationException", $"No operation at {request.Method} {path}.").ConfigureAwait(false);
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status404NotFound, LambdaErrorCodes.UnknownOperation, $"No operation at {request.Method} {path}.").ConfigureAwait(false);
             return;
         }
 
         if (request.Method != HttpMethods.Post)
         {
             context.Response.Headers.Allow = HttpMethods.Post;
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "UnknownOperationException", $"{request.Method} is not allowed: Invoke is a POST.").ConfigureAwait(false);
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, LambdaErrorCodes.UnknownOperation, $"{request.Method} is not allowed: Invoke is a POST.").ConfigureAwait(false);
             return;
         }
 
@@ -89,7 +89,7 @@ internal sealed partial class InvokeHandler(
         if (!_shutdown.TryEnter())
         {
             // The SDKs retry a 5xx; by then the Service has taken this replica out (docs/gateway-routing.md, "Stopping").
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "ServiceException",
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, LambdaErrorCodes.Service,
                 $"RequestId: {requestId}: this gateway replica is shutting down and takes no new invocations; retry.", retryAfterSeconds: 1).ConfigureAwait(false);
             return;
         }
@@ -130,7 +130,7 @@ internal sealed partial class InvokeHandler(
         var arn = _options.FunctionArn(qualifiedName);
         if (!caller.MayInvokeIn(ns))
         {
-            if (await Refusals.RefuseAsync(context, authenticated, StatusCodes.Status403Forbidden, "AccessDeniedException",
+            if (await Refusals.RefuseAsync(context, authenticated, StatusCodes.Status403Forbidden, LambdaErrorCodes.AccessDenied,
                 $"User: {caller.Identity} is not authorized to perform: lambda:InvokeFunction on resource: {arn} because no identity-based policy allows the lambda:InvokeFunction action").ConfigureAwait(false))
             {
                 LogDenied(logger, caller.Identity, ns, reference.Name);
@@ -142,14 +142,14 @@ internal sealed partial class InvokeHandler(
         var queryQualifier = request.Query["Qualifier"].ToString();
         if (queryQualifier.Length > 0 && !InvokeParameters.IsQueryQualifier(queryQualifier))
         {
-            await Refusals.RefuseAsync(context, authenticated, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
+            await Refusals.RefuseAsync(context, authenticated, StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidParameterValue,
                 $"1 validation error detected: Value '{queryQualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)").ConfigureAwait(false);
             return;
         }
 
         if (queryQualifier.Length > 0 && reference.Qualifier is not null && queryQualifier != reference.Qualifier)
         {
-            await Refusals.RefuseAsync(context, authenticated, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
+            await Refusals.RefuseAsync(context, authenticated, StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidParameterValue,
                 $"The derived qualifier from the function name does not match the specified qualifier: {reference.Qualifier} and {queryQualifier}.").ConfigureAwait(false);
             return;
         }
@@ -158,7 +158,7 @@ internal sealed partial class InvokeHandler(
         if (!catalog.Exists(ns, reference.Name) || qualifier != LambdaInvokeApi.Latest)
         {
             var what = qualifier == LambdaInvokeApi.Latest ? arn : $"{arn}:{qualifier}";
-            await Refusals.RefuseAsync(context, authenticated, StatusCodes.Status404NotFound, "ResourceNotFoundException", $"Function not found: {what}").ConfigureAwait(false);
+            await Refusals.RefuseAsync(context, authenticated, StatusCodes.Status404NotFound, LambdaErrorCodes.ResourceNotFound, $"Function not found: {what}").ConfigureAwait(false);
             return;
         }
 
@@ -173,7 +173,7 @@ internal sealed partial class InvokeHandler(
         var clientContext = headers[LambdaHeaders.ClientContext].ToString();
         if (InvokeParameters.Invalid(invocationType, logType, clientContext) is { } parameterError)
         {
-            await Refusals.RefuseAsync(context, authenticated, StatusCodes.Status400BadRequest, "InvalidParameterValueException", parameterError).ConfigureAwait(false);
+            await Refusals.RefuseAsync(context, authenticated, StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidParameterValue, parameterError).ConfigureAwait(false);
             return;
         }
 
@@ -222,7 +222,7 @@ internal sealed partial class InvokeHandler(
 
         if (!InvokeParameters.IsPayload(body.Span))
         {
-            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", InvokeParameters.InvalidJson).ConfigureAwait(false);
+            await LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidRequestContent, InvokeParameters.InvalidJson).ConfigureAwait(false);
             return;
         }
 
@@ -262,7 +262,7 @@ internal sealed partial class InvokeHandler(
                 context.Response.Headers.Remove(LambdaHeaders.ExecutedVersion);
                 context.Response.Headers.Remove(LambdaHeaders.FunctionError);
                 context.Response.Headers.Remove(LambdaHeaders.LogResult);
-                await LambdaErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "ServiceException",
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, LambdaErrorCodes.Service,
                     $"RequestId: {requestId}: the gateway failed while running the invocation.").ConfigureAwait(false);
             }
         }

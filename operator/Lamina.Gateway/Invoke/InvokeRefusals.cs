@@ -56,15 +56,15 @@ internal sealed class InvokeRefusals(IRequestAuthenticator authenticator, Reques
     public static Task UnreadableAsync(HttpContext context, Exception e) =>
         context.RequestAborted.IsCancellationRequested
             ? Task.CompletedTask // the caller went away: nobody reads an answer
-            : LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "InvalidRequestContentException", $"The request body could not be read: {e.Message}");
+            : LambdaErrors.WriteAsync(context, StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidRequestContent, $"The request body could not be read: {e.Message}");
 
     /// <summary>The body was larger than Lambda allows, or the gateway's body budget was spent.</summary>
     public static Task BodyRefusedAsync(HttpContext context, BodyReadStatus status) => status switch
     {
-        BodyReadStatus.TooLarge => LambdaErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException",
+        BodyReadStatus.TooLarge => LambdaErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, LambdaErrorCodes.RequestTooLarge,
             string.Create(CultureInfo.InvariantCulture, $"Request must be smaller than {LambdaInvokeApi.MaximumPayload} bytes for the InvokeFunction operation")),
         // Lambda's throttle: the SDKs back off and retry it, which is what a full gateway needs of its callers.
-        _ => LambdaErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, "TooManyRequestsException",
+        _ => LambdaErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, LambdaErrorCodes.TooManyRequests,
             "Rate Exceeded. The gateway is holding as many request bodies as it may; retry.", reason: ThrottleReasons.GatewayBuffers, retryAfterSeconds: 1),
     };
 }

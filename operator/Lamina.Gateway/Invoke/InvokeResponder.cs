@@ -9,9 +9,6 @@ namespace Lamina.Gateway.Invoke;
 /// </summary>
 internal sealed class InvokeResponder(InvokeMetrics metrics)
 {
-    // Lambda's message for a throttle.
-    private const string RateExceeded = "Rate Exceeded.";
-
     public async Task RespondAsync(HttpContext context, string ns, string name, string requestId, RouteResult result)
     {
         var response = context.Response;
@@ -50,22 +47,22 @@ internal sealed class InvokeResponder(InvokeMetrics metrics)
                 break;
             case RouteResult.QueueFull:
                 metrics.Throttled(ns, name, ThrottleReasons.Concurrency);
-                await LambdaErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, "TooManyRequestsException", RateExceeded,
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, LambdaErrorCodes.TooManyRequests, LambdaErrorCodes.RateExceeded,
                     reason: ThrottleReasons.Concurrency, retryAfterSeconds: 1).ConfigureAwait(false);
                 break;
             case RouteResult.Throttled throttled:
                 // Every environment the limit allows was busy at that moment: a second is a fair retry.
                 metrics.Throttled(ns, name, throttled.Reason);
-                await LambdaErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, "TooManyRequestsException",
-                    throttled.Message.Length > 0 ? throttled.Message : RateExceeded, reason: throttled.Reason, retryAfterSeconds: 1).ConfigureAwait(false);
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, LambdaErrorCodes.TooManyRequests,
+                    throttled.Message.Length > 0 ? throttled.Message : LambdaErrorCodes.RateExceeded, reason: throttled.Reason, retryAfterSeconds: 1).ConfigureAwait(false);
                 break;
             case RouteResult.Failed failed:
                 metrics.Errored(ns, name, "Service");
-                await LambdaErrors.WriteAsync(context, StatusCodes.Status502BadGateway, "ResourceNotReadyException", failed.Message).ConfigureAwait(false);
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status502BadGateway, LambdaErrorCodes.ResourceNotReady, failed.Message).ConfigureAwait(false);
                 break;
             case RouteResult.NoEnvironment none:
                 metrics.Errored(ns, name, "Service");
-                await LambdaErrors.WriteAsync(context, StatusCodes.Status502BadGateway, "ResourceNotReadyException", none.Message).ConfigureAwait(false);
+                await LambdaErrors.WriteAsync(context, StatusCodes.Status502BadGateway, LambdaErrorCodes.ResourceNotReady, none.Message).ConfigureAwait(false);
                 break;
             case RouteResult.EnvironmentLost lost:
                 // Lambda reports a sandbox that died mid-invocation as the function's unhandled error.

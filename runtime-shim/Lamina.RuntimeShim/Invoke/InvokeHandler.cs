@@ -37,7 +37,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
             return context.Request.Method == HttpMethods.Post ? RieAsync(context) : MethodNotAllowedAsync(context);
         }
 
-        return ServiceErrorAsync(context, StatusCodes.Status404NotFound, "ResourceNotFoundException", rieEnabled
+        return ServiceErrorAsync(context, StatusCodes.Status404NotFound, LambdaErrorCodes.ResourceNotFound, rieEnabled
             ? $"No route for {path}: invoke with POST {ShimInvokeContract.Path} or POST /2015-03-31/functions/function/invocations."
             : $"No route for {path}: invoke with POST {ShimInvokeContract.Path} (the Lambda path is served in --local mode only).");
     }
@@ -119,7 +119,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         var invocationType = headers[LambdaHeaders.InvocationType].ToString();
         if (invocationType.Length > 0 && invocationType != LambdaInvokeApi.InvocationTypes.RequestResponse && invocationType != LambdaInvokeApi.InvocationTypes.DryRun)
         {
-            await ServiceErrorAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException",
+            await ServiceErrorAsync(context, StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidParameterValue,
                 $"X-Amz-Invocation-Type '{invocationType}' is not supported here: the local emulator runs RequestResponse and DryRun invocations.").ConfigureAwait(false);
             return;
         }
@@ -127,7 +127,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         var logType = headers[LambdaHeaders.LogType].ToString();
         if (logType.Length > 0 && logType != LambdaInvokeApi.LogTypes.None && logType != LambdaInvokeApi.LogTypes.Tail)
         {
-            await ServiceErrorAsync(context, StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"X-Amz-Log-Type '{logType}' must be None or Tail.").ConfigureAwait(false);
+            await ServiceErrorAsync(context, StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidParameterValue, $"X-Amz-Log-Type '{logType}' must be None or Tail.").ConfigureAwait(false);
             return;
         }
 
@@ -161,11 +161,11 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         switch (outcome)
         {
             case InvokeOutcome.Busy:
-                await ServiceErrorAsync(context, StatusCodes.Status429TooManyRequests, "TooManyRequestsException", "Rate Exceeded.",
+                await ServiceErrorAsync(context, StatusCodes.Status429TooManyRequests, LambdaErrorCodes.TooManyRequests, LambdaErrorCodes.RateExceeded,
                     reason: "ReservedFunctionConcurrentInvocationLimitExceeded").ConfigureAwait(false);
                 return;
             case InvokeOutcome.Unavailable unavailable:
-                await ServiceErrorAsync(context, StatusCodes.Status502BadGateway, "ResourceNotReadyException", $"The function cannot take invocations: {unavailable.Reason}.").ConfigureAwait(false);
+                await ServiceErrorAsync(context, StatusCodes.Status502BadGateway, LambdaErrorCodes.ResourceNotReady, $"The function cannot take invocations: {unavailable.Reason}.").ConfigureAwait(false);
                 return;
             case InvokeOutcome.Completed completed:
                 var result = completed.Result;
@@ -197,7 +197,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
     {
         if (clientContext.Length > LambdaInvokeApi.MaximumClientContextLength)
         {
-            return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"Client context must be at most {LambdaInvokeApi.MaximumClientContextLength} bytes (base64).");
+            return Reject(StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidParameterValue, $"Client context must be at most {LambdaInvokeApi.MaximumClientContextLength} bytes (base64).");
         }
 
         string? decodedClientContext = null;
@@ -206,7 +206,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
             var bytes = new byte[clientContext.Length];
             if (!Convert.TryFromBase64String(clientContext, bytes, out var written) || !JsonPayload.IsValid(bytes.AsSpan(0, written)))
             {
-                return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", "Client context must be base64-encoded JSON.");
+                return Reject(StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidParameterValue, "Client context must be base64-encoded JSON.");
             }
 
             decodedClientContext = Encoding.UTF8.GetString(bytes, 0, written);
@@ -217,7 +217,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         {
             if (!long.TryParse(deadline, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds) || milliseconds > 253402300799999)
             {
-                return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{ShimInvokeContract.Headers.DeadlineMs} must be Unix epoch milliseconds.");
+                return Reject(StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidParameterValue, $"{ShimInvokeContract.Headers.DeadlineMs} must be Unix epoch milliseconds.");
             }
 
             callerDeadline = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
@@ -225,17 +225,17 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
 
         if (requestId.Length > 0 && !IsValidRequestId(requestId))
         {
-            return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{ShimInvokeContract.Headers.RequestId} must be 1 to 64 letters, digits or dashes.");
+            return Reject(StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidParameterValue, $"{ShimInvokeContract.Headers.RequestId} must be 1 to 64 letters, digits or dashes.");
         }
 
         if (cognitoIdentity.Length > 0 && !JsonPayload.IsValid(Encoding.UTF8.GetBytes(cognitoIdentity)))
         {
-            return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{ShimInvokeContract.Headers.CognitoIdentity} must be JSON.");
+            return Reject(StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidParameterValue, $"{ShimInvokeContract.Headers.CognitoIdentity} must be JSON.");
         }
 
         if (invocationType.Length > 0 && invocationType != LambdaInvokeApi.InvocationTypes.RequestResponse && invocationType != LambdaInvokeApi.InvocationTypes.Event)
         {
-            return Reject(StatusCodes.Status400BadRequest, "InvalidParameterValueException", $"{ShimInvokeContract.Headers.InvocationType} must be RequestResponse or Event.");
+            return Reject(StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidParameterValue, $"{ShimInvokeContract.Headers.InvocationType} must be RequestResponse or Event.");
         }
 
         byte[]? payload;
@@ -245,12 +245,12 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or BadHttpRequestException)
         {
-            return Reject(StatusCodes.Status400BadRequest, "InvalidRequestContentException", $"The request body could not be read: {e.Message}");
+            return Reject(StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidRequestContent, $"The request body could not be read: {e.Message}");
         }
 
         if (payload is null)
         {
-            return Reject(StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException",
+            return Reject(StatusCodes.Status413PayloadTooLarge, LambdaErrorCodes.RequestTooLarge,
                 string.Create(CultureInfo.InvariantCulture, $"Request must be smaller than {PayloadLimits.Request} bytes for the InvokeFunction operation"));
         }
 
@@ -260,7 +260,7 @@ internal sealed class InvokeHandler(ExecutionEnvironment environment, TimeProvid
         }
         else if (!JsonPayload.IsValid(payload))
         {
-            return Reject(StatusCodes.Status400BadRequest, "InvalidRequestContentException", "Could not parse request body into json: the payload is not valid JSON.");
+            return Reject(StatusCodes.Status400BadRequest, LambdaErrorCodes.InvalidRequestContent, "Could not parse request body into json: the payload is not valid JSON.");
         }
 
         return new Parsed(new InvocationRequest
