@@ -82,9 +82,16 @@ public sealed class SupervisedProcessTests : IDisposable
 
     private static bool IsAlive(int pid)
     {
-        // A zombie still has a /proc entry; it no longer runs.
-        var stat = $"/proc/{pid}/stat";
-        return File.Exists(stat) && !File.ReadAllText(stat).Split(' ')[2].Equals("Z", StringComparison.Ordinal);
+        // A zombie still has a /proc entry; it no longer runs. Read, not checked first: the process may
+        // go between a File.Exists and the read (CI saw DirectoryNotFoundException there).
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
     }
 
     public void Dispose() => _work.Delete(recursive: true);
