@@ -23,17 +23,11 @@ internal sealed partial class GatewayDrain(
     ConcurrencyOutbox outbox,
     IOptions<GatewayShutdownOptions> options,
     TimeProvider time,
-    ILogger<GatewayDrain> logger) : IHostedLifecycleService
+    ILogger<GatewayDrain> logger) : StoppingHook
 {
     private readonly GatewayShutdownOptions _options = options.Value;
 
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public async Task StoppingAsync(CancellationToken cancellationToken)
+    public override async Task StoppingAsync(CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         gate.BeginDraining();
@@ -71,8 +65,4 @@ internal sealed partial class GatewayDrain(
             LogReleaseNotSent(GatewayShutdownOptions.ReleaseAllowance.TotalSeconds);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -24,17 +24,11 @@ internal sealed partial class WorkerDrain(
     ConcurrencyOutbox outbox,
     IOptions<GatewayShutdownOptions> options,
     TimeProvider time,
-    ILogger<WorkerDrain> logger) : IHostedLifecycleService
+    ILogger<WorkerDrain> logger) : StoppingHook
 {
     private readonly GatewayShutdownOptions _options = options.Value;
 
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public async Task StoppingAsync(CancellationToken cancellationToken)
+    public override async Task StoppingAsync(CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var running = worker.Running;
@@ -64,10 +58,6 @@ internal sealed partial class WorkerDrain(
             LogReleaseNotSent(GatewayShutdownOptions.ReleaseAllowance.TotalSeconds);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(EventId = 160, Level = LogLevel.Information, Message = "stopping: no more events read or claimed; waiting for the {Running} running")]
     private partial void LogStopping(int running);
