@@ -44,6 +44,10 @@ public sealed class ServerSideApplyTests(ApiServerFixture apiServer) : IDisposab
         var ns = await TestObjects.NamespaceAsync(_client, "ssa-idem");
 
         var first = await _client.ApplyAsync(TestObjects.Secret(ns, "s"), new ApplyOptions("lamina-operator"));
+        // In a later second: managedFields times have whole seconds, so within the same one even an
+        // apply the server sees as a change (a field it normalises away) would not write.
+        var appliedBy = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        await Eventually.HoldsAsync(() => DateTimeOffset.UtcNow.ToUnixTimeSeconds() > appliedBy, TimeSpan.FromSeconds(5), "the next second");
         var second = await _client.ApplyAsync(TestObjects.Secret(ns, "s"), new ApplyOptions("lamina-operator"));
 
         Assert.Equal(first.Metadata.ResourceVersion, second.Metadata.ResourceVersion);

@@ -17,7 +17,10 @@ internal static class TestObjects
     public static V1Secret Secret(string ns, string name, IDictionary<string, string>? labels = null) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = labels },
-        StringData = new Dictionary<string, string> { ["key"] = "value" },
+        // Data, not StringData: the server turns stringData into data, so an applier that sends
+        // stringData never matches what is stored, and every re-apply in a new second is a write
+        // (a new managedFields time, a new resourceVersion). The operator never applies stringData.
+        Data = new Dictionary<string, byte[]> { ["key"] = "value"u8.ToArray() },
     };
 
     public static V1Deployment Deployment(string ns, string name, int replicas = 1) => new()
