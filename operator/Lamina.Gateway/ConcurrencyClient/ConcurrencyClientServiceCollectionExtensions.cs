@@ -9,7 +9,7 @@ internal static class ConcurrencyClientServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ConcurrencyOutbox"/> (also as routing's <see cref="IConcurrencyOutbox"/>),
-    /// <see cref="LeaderDiscovery"/>, and <see cref="ConcurrencyConnection"/> as a hosted service (its
+    /// <see cref="LeaderDiscovery"/>, and <see cref="ConcurrencyConnection"/> as a hosted service with its gauge (its
     /// <see cref="ConcurrencyConnection.Ready"/> is for /readyz). Options come from
     /// <paramref name="configuration"/>'s <see cref="ConcurrencyClientOptions.Section"/> when given, then
     /// <paramref name="configure"/>; an unset <see cref="ConcurrencyClientOptions.LeaseNamespace"/> becomes
@@ -46,7 +46,13 @@ internal static class ConcurrencyClientServiceCollectionExtensions
         services.TryAddSingleton<GatewayToken>();
         services.AddHostedService<GatewayTokenRefresher>();
         services.TryAddSingleton<ConcurrencyConnection>();
-        services.AddHostedService(static provider => provider.GetRequiredService<ConcurrencyConnection>());
+        services.TryAddSingleton<ConcurrencyConnectionMetrics>();
+        services.AddHostedService(static provider =>
+        {
+            // The gauge lives as long as the connection does: created with it.
+            _ = provider.GetRequiredService<ConcurrencyConnectionMetrics>();
+            return provider.GetRequiredService<ConcurrencyConnection>();
+        });
         return services;
     }
 }
