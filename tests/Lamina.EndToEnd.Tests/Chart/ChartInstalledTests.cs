@@ -84,7 +84,7 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
 
         var result = await installed.Aws.Boto3InvokeAsync($"{Functions}.cold", """{"from":"zero"}"""u8.ToArray());
 
-        Assert.Equal(200, result.StatusCode);
+        Assert.True(result.StatusCode == 200, $"{result.HttpStatus} {result.ErrorCode} {result.ErrorMessage}; {await DescribeAsync("cold")}");
         Assert.Null(result.FunctionError);
         Assert.NotEmpty(await PodsAsync("cold"));
     }
@@ -101,8 +101,9 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
 
         var ok = calls.Count(c => c.HttpStatus == 200 && c.FunctionError is null);
         var throttled = calls.Where(c => c.HttpStatus == 429).ToList();
-        output.WriteLine($"{calls.Count} calls: {ok} ran, {throttled.Count} throttled, most at once {witness.MaximumTotal}");
-        Assert.Equal(1, witness.MaximumTotal);
+        var summary = $"{calls.Count} calls: {ok} ran, {throttled.Count} throttled, most at once {witness.MaximumTotal}";
+        output.WriteLine(summary);
+        Assert.True(witness.MaximumTotal == 1, $"{summary}; answers: {string.Join(", ", calls.GroupBy(c => $"{c.HttpStatus} {c.ErrorCode} {c.Reason}").Select(g => $"{g.Count()}× {g.Key}"))}; {await DescribeAsync("capped")}");
         Assert.NotEmpty(throttled);
         Assert.All(throttled, call => Assert.Equal("ReservedFunctionConcurrentInvocationLimitExceeded", call.Reason));
         var other = calls.Where(c => !(c.HttpStatus == 200 && c.FunctionError is null) && c.HttpStatus != 429).ToList();
@@ -212,57 +213,116 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
     /// the chart's gateways, one of its pods is force-deleted (grace period 0, as a lost node looks to
     /// the API). No sync invocation may fail and every event answered 202 must run.
     /// </summary>
+    /// <remarks>
+    /// The fault's place in the flow is built, not raced for: half the events are sent (and some run)
+    /// before it, the other half after it, all inside a sync load that outlasts both halves. (It was a
+    /// race once: the pod was deleted when a tenth of 200 events had run, and on a slower machine all
+    /// 200 had been sent by then.)
+    /// </remarks>
     [Fact]
     public async Task Invoke_FunctionPodForceDeletedDuringLoad_NoSyncInvocationFailsAndNoEventLost()
     {
-        const int Events = 200;
+        const int EventsPerHalf = 100;
+        var syncLoad = TimeSpan.FromSeconds(40);
         await CreateAsync("survivor", provisioned: 2);
         await WaitForReadyEnvironmentsAsync("survivor", 2);
         using var witness = Witness.Start(BridgeAddress);
         var gateway = await installed.Release.GatewayAsync();
-        var payloads = Enumerable.Range(0, Events).Select(i => Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","n":{{i}}}""")).ToList();
+        List<byte[]> Payloads(int from) => Enumerable.Range(from, EventsPerHalf).Select(i => Encoding.UTF8.GetBytes($$"""{"witness":"{{witness.Url}}","n":{{i}}}""")).ToList();
 
-        var sync = installed.Aws.Boto3LoadAsync([gateway], $"{Functions}.survivor", """{"sync":true}"""u8.ToArray(), threads: 2, TimeSpan.FromSeconds(20));
-        var events = installed.Aws.Boto3EventsAsync([gateway], $"{Functions}.survivor", payloads, threads: 1);
-        // The fault lands while both flow: once a tenth of the events have run.
-        await Eventually.HoldsAsync(() => witness.Starts >= Events / 10 || events.IsCompleted, Deadline, "events running");
-        var victim = (await PodsAsync("survivor")).First(p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
-        await installed.Cluster.Kubectl.RunAsync(null, "delete", "pod", victim.Metadata.Name, "-n", Functions, "--grace-period=0", "--force");
-        Assert.False(events.IsCompleted, "the events were all sent before the fault: nothing was tested");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var sync = installed.Aws.Boto3LoadAsync([gateway], $"{Functions}.survivor", """{"sync":true}"""u8.ToArray(), threads: 2, syncLoad);
+        IReadOnlyList<AwsClients.EventCall> before = [], after = [];
+        TimeSpan fault;
+        V1Pod victim;
+        try
+        {
+            before = await installed.Aws.Boto3EventsAsync([gateway], $"{Functions}.survivor", Payloads(0), threads: 1);
+            await Eventually.HoldsAsync(() => witness.Starts >= EventsPerHalf / 10, Deadline, "events running");
+            victim = (await PodsAsync("survivor")).First(p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
+            fault = clock.Elapsed;
+            await installed.Cluster.Kubectl.RunAsync(null, "delete", "pod", victim.Metadata.Name, "-n", Functions, "--grace-period=0", "--force");
+            after = await installed.Aws.Boto3EventsAsync([gateway], $"{Functions}.survivor", Payloads(EventsPerHalf), threads: 1);
+        }
+        finally
+        {
+            // A failure above must not leave the load running into the next test.
+            await sync;
+        }
+
         var calls = await sync;
-        var sent = await events;
-
+        var sent = before.Concat(after).ToList();
         var failed = calls.Where(c => !(c.HttpStatus == 200 && c.FunctionError is null)).ToList();
         var accepted = sent.Where(e => e.HttpStatus == 202 && e.RequestId is not null).Select(e => e.RequestId!).ToList();
         await Eventually.HoldsAsync(() => accepted.TrueForAll(witness.StartsByRequest.ContainsKey), Deadline, "every event answered 202 ran");
-        output.WriteLine($"force-deleted {victim.Metadata.Name}: {calls.Count} sync calls, {failed.Count} failed; {accepted.Count} of {Events} events answered 202, all ran; {witness.Starts - accepted.Count} duplicates");
+        output.WriteLine($"force-deleted {victim.Metadata.Name} at {fault.TotalSeconds:F1} s: {calls.Count} sync calls, {failed.Count} failed; {accepted.Count} of {sent.Count} events answered 202, all ran; {witness.Starts - accepted.Count} duplicates");
+        Assert.True(calls.Any(c => c.Sent > fault.TotalSeconds + 1), $"the sync load ended before the fault at {fault.TotalSeconds:F1} s: nothing was tested");
         Assert.True(failed.Count == 0, "failed sync invocations: " + string.Join("; ", failed.Select(c => $"{c.HttpStatus} {c.ErrorCode} {c.FunctionError}")));
-        Assert.True(calls.Count > 10, $"only {calls.Count} sync invocations ran during the load");
-        Assert.Equal(Events, accepted.Count);
+        Assert.Equal(2 * EventsPerHalf, accepted.Count);
         await WaitForReadyEnvironmentsAsync("survivor", 2);
     }
 
     /// <summary>
     /// Issue 19, item 9: a leader stopped as a drain or a rolling upgrade stops it (SIGTERM) hands the
     /// Lease over at once. It did not: the host's web server waited its whole shutdown timeout for the
-    /// gateways' gRPC streams before the operator stepped down, the pod was SIGKILLed at its grace
-    /// period with the Lease held, and the standby took over only when the Lease expired (47 s).
+    /// gateways' gRPC streams before the operator stepped down, the pod was SIGKILLed with the Lease
+    /// held, and the standby took over only when the Lease expired (47 s).
     /// </summary>
+    /// <remarks>
+    /// What proves the hand-over is the Lease's own history, watched: the leader releases it (an empty
+    /// holder) before anyone else holds it; an expired Lease is taken with no release between. (This
+    /// test once asserted "within 10 s" instead, a timing threshold that failed on a loaded machine
+    /// whose kubelet was slow to deliver the SIGTERM; how fast the hand-over is, is the chaos
+    /// benchmark's to measure.)
+    /// </remarks>
     [Fact]
-    public async Task OperatorLeader_PodDeleted_StandbyHoldsTheLeaseWithinSeconds()
+    public async Task OperatorLeader_PodDeleted_ReleasesTheLeaseAndTheStandbyTakesIt()
     {
-        // Well under the Lease's 15 s: only a released Lease is taken this soon.
-        var handOver = TimeSpan.FromSeconds(10);
         await Eventually.HoldsAsync(async () => (await OperatorPodsAsync()).Count(Ready) == 2 && await HolderAsync() is not null, Deadline, "two operators, one leading");
+        var lease = await _client.GetAsync<V1Lease>(installed.Release.Namespace, "lamina-operator");
         var leader = (await HolderAsync())!;
+        // Every holderIdentity the Lease has had since, in order, without repeats (renewals).
+        var holders = new List<string> { lease.Spec!.HolderIdentity! };
+        using var watching = new CancellationTokenSource(Deadline);
+        var watch = Task.Run(async () =>
+        {
+            var options = new WatchOptions { ResourceVersion = lease.Metadata.ResourceVersion, AllowBookmarks = false };
+            await foreach (var change in _client.WatchAsync<V1Lease>(installed.Release.Namespace, options, watching.Token))
+            {
+                if (change.Object.Metadata.Name != "lamina-operator")
+                {
+                    continue;
+                }
+
+                var holder = change.Object.Spec?.HolderIdentity ?? "";
+                if (holder != holders[^1])
+                {
+                    holders.Add(holder);
+                }
+
+                if (holder.Length > 0 && !holder.StartsWith(leader + "_", StringComparison.Ordinal))
+                {
+                    return; // someone else holds it
+                }
+            }
+        });
 
         await installed.Cluster.Kubectl.RunAsync(null, "delete", "pod", leader, "-n", installed.Release.Namespace, "--wait=false");
 
-        await Eventually.HoldsAsync(async () => await HolderAsync() is { } holder && holder != leader, handOver, $"the standby holds the Lease within {handOver.TotalSeconds:F0} s of the leader's deletion");
-        await Eventually.HoldsAsync(async () => (await OperatorPodsAsync()).Count(p => Ready(p) && p.Metadata.DeletionTimestamp is null) == 2, Deadline, "two operators ready again");
+        try
+        {
+            await watch;
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"within {Deadline.TotalSeconds:F0} s of the leader's deletion nobody else held the Lease; its holders: {string.Join(" -> ", holders)}");
+        }
 
-        static bool Ready(V1Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+        Assert.True(holders.Count == 3 && holders[1] == "", $"the leader released the Lease before the standby took it; its holders: {string.Join(" -> ", holders.Select(h => h.Length == 0 ? "(released)" : h))}");
+        await Eventually.HoldsAsync(async () => (await OperatorPodsAsync()).Count(p => Ready(p) && p.Metadata.DeletionTimestamp is null) == 2, Deadline, "two operators ready again");
     }
+
+    private static bool Ready(V1Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
     private async Task<IReadOnlyList<V1Pod>> OperatorPodsAsync() =>
         (await _client.ListAsync<V1Pod>(installed.Release.Namespace, new ListOptions { LabelSelector = "app.kubernetes.io/component=operator" })).Items.ToList();
@@ -273,6 +333,30 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
         var holder = (await _client.GetAsync<V1Lease>(installed.Release.Namespace, "lamina-operator")).Spec?.HolderIdentity;
         var separator = holder?.IndexOf('_', StringComparison.Ordinal) ?? -1;
         return separator > 0 ? holder![..separator] : null;
+    }
+
+    /// <summary>
+    /// What a failed invocation's message needs, since CI keeps only the failure's text: the
+    /// Function's conditions and scale, its pods, and who holds the operator's Lease.
+    /// </summary>
+    private async Task<string> DescribeAsync(string name)
+    {
+        var function = await _client.GetAsync<Function>(Functions, name);
+        var conditions = string.Join(", ", function.Status?.Conditions?.Select(c => $"{c.Type}={c.Status} {c.Reason}: {c.Message}") ?? []);
+        var pods = string.Join(", ", (await PodsAsync(name)).Select(p =>
+            $"{p.Metadata.Name} {p.Status?.Phase} ready={p.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status} {p.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status != "True")?.Message}"));
+        string connected;
+        try
+        {
+            var series = await installed.Prometheus.QueryAsync("lamina_controller_connected");
+            connected = string.Join(", ", series.EnumerateArray().Select(s => $"{s.GetProperty("metric").GetProperty("instance").GetString()}={s.GetProperty("value")[1].GetString()}"));
+        }
+        catch (InvalidOperationException error)
+        {
+            connected = error.Message;
+        }
+
+        return $"{name}: {conditions}; status {JsonSerializer.Serialize(function.Status)}; pods [{pods}]; Lease held by {await HolderAsync()}; controller connected: {connected}";
     }
 
     private async Task CreateAsync(string name, int? reserved = null, int? provisioned = null)
