@@ -92,7 +92,7 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
     /// One invocation of a load run: when it was sent and answered (seconds from the start), to which
     /// endpoint (its index in the run's list), and how.
     /// </summary>
-    public sealed record LoadCall(double Sent, double Answered, int HttpStatus, string? ErrorCode, string? Reason, string? FunctionError, string? LogResult, int Endpoint = 0);
+    public sealed record LoadCall(double Sent, double Answered, int HttpStatus, string? ErrorCode, string? Reason, string? FunctionError, string? LogResult, int Endpoint = 0, string? Message = null);
 
     /// <summary>
     /// Closed-loop load from one boto3 process: <paramref name="threads"/> clients, client i starting on
@@ -132,7 +132,8 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
                         row.update({"HttpStatus": r["StatusCode"], "FunctionError": r.get("FunctionError"), "LogResult": r.get("LogResult")})
                     except botocore.exceptions.ClientError as e:
                         row.update({"HttpStatus": e.response["ResponseMetadata"]["HTTPStatusCode"], "ErrorCode": e.response["Error"]["Code"],
-                                    "Reason": e.response.get("Reason") or e.response["Error"].get("Reason")})
+                                    "Reason": e.response.get("Reason") or e.response["Error"].get("Reason"),
+                                    "Message": e.response["Error"].get("Message")})
                     except Exception as e:
                         row.update({"HttpStatus": 0, "ErrorCode": type(e).__name__ + ": " + str(e)})
                     row["Answered"] = time.monotonic() - start
@@ -166,7 +167,7 @@ public sealed class AwsClients(Uri endpoint, string accessKeyId, string secretAc
         foreach (var row in (await Boto3Async(script, input).ConfigureAwait(false)).EnumerateArray())
         {
             calls.Add(new LoadCall(row.GetProperty("Sent").GetDouble(), row.GetProperty("Answered").GetDouble(), row.GetProperty("HttpStatus").GetInt32(),
-                Text(row, "ErrorCode"), Text(row, "Reason"), Text(row, "FunctionError"), Text(row, "LogResult"), row.GetProperty("Endpoint").GetInt32()));
+                Text(row, "ErrorCode"), Text(row, "Reason"), Text(row, "FunctionError"), Text(row, "LogResult"), row.GetProperty("Endpoint").GetInt32(), Text(row, "Message")));
         }
 
         return calls;

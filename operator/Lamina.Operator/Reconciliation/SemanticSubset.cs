@@ -39,8 +39,16 @@ internal static partial class SemanticSubset
         foreach (var (key, value) in want)
         {
             var child = path.Length == 0 ? key : $"{path}.{key}";
-            if (!have.TryGetPropertyValue(key, out var other))
+            if (!have.TryGetPropertyValue(key, out var other) || other is null)
             {
+                if (value is JsonArray { Count: 0 })
+                {
+                    // The API server drops an empty list (omitempty): a container without args comes
+                    // back with none. Counting that as drift updated the Deployment on every
+                    // reconcile, i.e. on every pod event of the function.
+                    continue;
+                }
+
                 return child;
             }
 

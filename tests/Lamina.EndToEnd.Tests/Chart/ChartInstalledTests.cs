@@ -257,7 +257,7 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
         await Eventually.HoldsAsync(() => accepted.TrueForAll(witness.StartsByRequest.ContainsKey), Deadline, "every event answered 202 ran");
         output.WriteLine($"force-deleted {victim.Metadata.Name} at {fault.TotalSeconds:F1} s: {calls.Count} sync calls, {failed.Count} failed; {accepted.Count} of {sent.Count} events answered 202, all ran; {witness.Starts - accepted.Count} duplicates");
         Assert.True(calls.Any(c => c.Sent > fault.TotalSeconds + 1), $"the sync load ended before the fault at {fault.TotalSeconds:F1} s: nothing was tested");
-        Assert.True(failed.Count == 0, "failed sync invocations: " + string.Join("; ", failed.Select(c => $"{c.HttpStatus} {c.ErrorCode} {c.FunctionError}")));
+        Assert.True(failed.Count == 0, "failed sync invocations: " + string.Join("; ", failed.Select(c => $"at {c.Sent:F1} s: {c.HttpStatus} {c.ErrorCode} {c.Message} {c.FunctionError}")));
         Assert.Equal(2 * EventsPerHalf, accepted.Count);
         await WaitForReadyEnvironmentsAsync("survivor", 2);
     }

@@ -47,4 +47,12 @@ public sealed class SemanticSubsetTests
     [Fact]
     public void FirstDifference_ChangedImage_NamesPathWithItemName() =>
         Assert.Equal("spec.containers[function].image", SemanticSubset.FirstDifference(JsonNode.Parse(Desired), JsonNode.Parse(Desired.Replace("\"image\": \"a\"", "\"image\": \"b\"", StringComparison.Ordinal))));
+
+    [Fact]
+    public void IsSubset_EmptyListTheServerDropped_True() =>
+        Assert.True(SemanticSubset.IsSubset(JsonNode.Parse("""{ "containers": [{ "name": "function", "args": [] }] }"""), JsonNode.Parse("""{ "containers": [{ "name": "function" }] }""")));
+
+    [Fact]
+    public void IsSubset_NonEmptyListMissing_False() =>
+        Assert.False(SemanticSubset.IsSubset(JsonNode.Parse("""{ "containers": [{ "name": "function", "args": ["index.handler"] }] }"""), JsonNode.Parse("""{ "containers": [{ "name": "function" }] }""")));
 }
