@@ -39,10 +39,26 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
         return Task.CompletedTask;
     }
 
-    public Task DisposeAsync()
+    /// <summary>
+    /// Each test's Functions go with it, and the test ends only when their pods are gone: on a
+    /// 2-core node the force-delete test's 200 events scale its function to some 90 environments,
+    /// which, kept for their idle 600 s, left no CPU to schedule the next tests' cold starts (CI
+    /// failed so: two cold starts found no environment within 30 s).
+    /// </summary>
+    public async Task DisposeAsync()
     {
-        _client.Dispose();
-        return Task.CompletedTask;
+        try
+        {
+            await installed.Cluster.Kubectl.RunAsync(null, "delete", "functions.lamina.dev", "--all", "-n", Functions, "--wait=true");
+            await Eventually.HoldsAsync(
+                async () => (await _client.ListAsync<V1Pod>(Functions)).Items.Count == 0,
+                Deadline,
+                "the test's function pods are gone");
+        }
+        finally
+        {
+            _client.Dispose();
+        }
     }
 
     [Fact]
