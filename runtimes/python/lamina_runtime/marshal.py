@@ -5,8 +5,8 @@ which is what Lambda's runtime (simplejson with the same defaults) writes; a str
 JSON string; bytes go out unchanged.
 """
 
-import decimal
 import json
+import sys
 
 from . import errors
 
@@ -15,7 +15,9 @@ class _Encoder(json.JSONEncoder):
     def default(self, o):
         # Lambda writes a Decimal's digits as they are; the json module cannot, so an integral
         # Decimal becomes an int (exact) and any other a float (docs/runtimes.md says so).
-        if isinstance(o, decimal.Decimal):
+        # No Decimal exists unless someone imported decimal: not importing it spares a cold start.
+        decimal = sys.modules.get("decimal")
+        if decimal is not None and isinstance(o, decimal.Decimal):
             if o.is_nan():
                 return float("nan")
             return int(o) if o == o.to_integral_value() and o.is_finite() else float(o)
