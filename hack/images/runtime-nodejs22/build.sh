@@ -11,33 +11,26 @@
 #   /bin/bash for the two scripts; the libraries node, the addon and bash need
 # Rebuilt only when the runtime folder, those files, this recipe or the image's name change.
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib/common.sh"
-runtimes="$LAMINA_ROOT/runtimes"
+source "$LAMINA_ROOT/hack/images/runtime-common/lib.sh"
+# Lambda's: a layer's nodejs/node22/node_modules, then nodejs/node_modules, then the runtime's.
+NODE_PATH=/opt/nodejs/node22/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task
 runtime="$("$LAMINA_ROOT/hack/images/node-runtime.sh")"
 runtime="${runtime##*$'\n'}"
 archive="$LAMINA_CACHE/images/runtime-nodejs22.tar"
-stamp="$archive.sha256"
 name="$(image_name runtime-nodejs22)"
-mkdir -p "$(dirname "$archive")"
-# Two builds at once would write the same archive.
-exec 9>"$archive.lock"
-flock 9
 # The runtime folder's name carries its versions and recipe, so it stands in for its contents.
 digest="$({
   echo "$name"
   echo "$runtime"
-  cat "$runtimes/nodejs/bootstrap" "$runtimes/lambda-paths.env" "$LAMINA_ROOT/examples/runtimes/lambda-entrypoint.sh" \
-    "${BASH_SOURCE[0]}" "$LAMINA_ROOT/hack/images/build-image.sh"
+  cat "$LAMINA_ROOT/runtimes/nodejs/bootstrap" "${BASH_SOURCE[0]}"
+  runtime_image_inputs
   dpkg-query -W bash
 } | sha256sum | cut -d' ' -f1)"
-if [ -f "$archive" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$digest" ]; then
-  echo "$archive"
-  exit 0
-fi
-skeleton="$(mktemp -d)"
-trap 'rm -rf "$skeleton"' EXIT
-mkdir -p "$skeleton/var/task" "$skeleton/opt"
-envs=()
-while IFS= read -r line; do envs+=(--env "$line"); done < <(grep -E '^[A-Z_]+=' "$runtimes/lambda-paths.env")
+runtime_image_start "$archive" "$digest"
+
+root="$(mktemp -d)"
+trap 'rm -rf "$root"' EXIT
+runtime_image_args "$root"
 ric=node_modules/aws-lambda-ric
 "$LAMINA_ROOT/hack/images/build-image.sh" --name "$name" --out "$archive" \
   --program "$(command -v bash):/bin/bash" \
@@ -45,12 +38,8 @@ ric=node_modules/aws-lambda-ric
   --program "$runtime/$ric/rapid-client.node:/var/runtime/$ric/rapid-client.node" \
   --dir "$runtime/$ric:/var/runtime/$ric" \
   --file "$runtime/LICENSE:/var/lang/LICENSE" \
-  --file "$LAMINA_ROOT/examples/runtimes/lambda-entrypoint.sh:/lambda-entrypoint.sh" \
-  --file "$runtimes/nodejs/bootstrap:/var/runtime/bootstrap" \
-  --dir "$skeleton:/" \
-  --cmd '["/lambda-entrypoint.sh"]' \
-  "${envs[@]}" \
-  --env NODE_PATH=/opt/nodejs/node22/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task \
+  --file "$LAMINA_ROOT/runtimes/nodejs/bootstrap:/var/runtime/bootstrap" \
+  "${RUNTIME_ARGS[@]}" \
+  --env NODE_PATH="$NODE_PATH" \
   --env AWS_EXECUTION_ENV=AWS_Lambda_nodejs22.x
-echo "$digest" >"$stamp"
-echo "$archive"
+runtime_image_done "$archive" "$digest"

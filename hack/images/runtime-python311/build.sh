@@ -14,34 +14,28 @@
 # Rebuilt only when this recipe, the client, the image's name or the host's Python, bash or CA
 # bundle change.
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib/common.sh"
+source "$LAMINA_ROOT/hack/images/runtime-common/lib.sh"
 PYTHON=/usr/bin/python3.11
 STDLIB=/usr/lib/python3.11
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 runtimes="$LAMINA_ROOT/runtimes"
 archive="$LAMINA_CACHE/images/runtime-python311.tar"
-stamp="$archive.sha256"
 name="$(image_name runtime-python311)"
 
 apt_install python3.11 ca-certificates
-mkdir -p "$(dirname "$archive")"
-# Two builds at once would write the same archive.
-exec 9>"$archive.lock"
-flock 9
 digest="$({
   echo "$name"
   (cd "$runtimes" && find python -name __pycache__ -prune -o -type f -print | LC_ALL=C sort | xargs -d '\n' sha256sum)
-  cat "$runtimes/lambda-paths.env" "$LAMINA_ROOT/examples/runtimes/lambda-entrypoint.sh" \
-    "${BASH_SOURCE[0]}" "$LAMINA_ROOT/hack/images/build-image.sh"
+  cat "${BASH_SOURCE[0]}"
+  runtime_image_inputs
   dpkg-query -W bash python3.11 python3.11-minimal libpython3.11-minimal libpython3.11-stdlib ca-certificates
 } | sha256sum | cut -d' ' -f1)"
-if [ -f "$archive" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$digest" ]; then
-  echo "$archive"
-  exit 0
-fi
+runtime_image_start "$archive" "$digest"
 
 root="$(mktemp -d)"
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root/var/task" "$root/opt" "$root/usr/bin" "$root/usr/lib" "$root/var/runtime"
+runtime_image_args "$root"
+mkdir -p "$root/usr/bin" "$root/usr/lib" "$root/var/runtime"
 ln -s python3.11 "$root/usr/bin/python3"
 
 # The standard library, with Debian's compiled files (__pycache__) so that imports do not compile.
@@ -68,18 +62,12 @@ modules=()
 for module in "$stdlib"/lib-dynload/*.so; do
   modules+=(--program "$module:$STDLIB/lib-dynload/${module##*/}")
 done
-envs=()
-while IFS= read -r line; do envs+=(--env "$line"); done < <(grep -E '^[A-Z_]+=' "$runtimes/lambda-paths.env")
 "$LAMINA_ROOT/hack/images/build-image.sh" --name "$name" --out "$archive" \
   --program "$(command -v bash):/bin/bash" \
   --program "$PYTHON:$PYTHON" \
   "${modules[@]}" \
   --file "$CA_BUNDLE:$CA_BUNDLE" \
-  --file "$LAMINA_ROOT/examples/runtimes/lambda-entrypoint.sh:/lambda-entrypoint.sh" \
-  --dir "$root:/" \
-  --cmd '["/lambda-entrypoint.sh"]' \
-  "${envs[@]}" \
+  "${RUNTIME_ARGS[@]}" \
   --env SSL_CERT_FILE="$CA_BUNDLE" \
   --env AWS_EXECUTION_ENV=AWS_Lambda_python3.11
-echo "$digest" >"$stamp"
-echo "$archive"
+runtime_image_done "$archive" "$digest"
