@@ -5,6 +5,7 @@ them: Runtime.ImportModuleError, Runtime.HandlerNotFound and the rest.
 """
 
 import os
+import traceback
 
 IMPORT_MODULE_ERROR = "Runtime.ImportModuleError"
 BUILT_IN_MODULE_CONFLICT = "Runtime.BuiltInModuleConflict"
@@ -43,9 +44,6 @@ def from_fault(fault, request_id=None):
 
 def from_exception(exception, request_id=None):
     """The document for an exception the function raised: its class name, its message, its frames."""
-    # Imported when an error happens: traceback (and linecache) would cost every cold start.
-    import traceback
-
     frames = traceback.extract_tb(exception.__traceback__)
     for index, frame in enumerate(frames):
         if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
