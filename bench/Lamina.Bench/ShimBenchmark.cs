@@ -151,7 +151,7 @@ internal sealed class ShimBenchmark : IScenario
     }
 
     /// <summary>The runtime on its own: from its start until its first <c>next</c> arrives at a bare TCP stub.</summary>
-    private static async Task<List<double>> MeasureRuntimeStartAsync(IReadOnlyList<string> command, Dictionary<string, string> environment, int repetitions)
+    internal static async Task<List<double>> MeasureRuntimeStartAsync(IReadOnlyList<string> command, Dictionary<string, string> environment, int repetitions)
     {
         var results = new List<double>();
         for (var i = 0; i < repetitions; i++)
@@ -215,7 +215,7 @@ internal sealed class ShimBenchmark : IScenario
         throw new InvalidOperationException($"no VmRSS for {pid}");
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted[sorted.Length / 2];

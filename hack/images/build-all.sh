@@ -9,6 +9,10 @@ archives+=("$("$LAMINA_ROOT/hack/images/echo/build.sh")")
 archives+=("$("$LAMINA_ROOT/hack/images/runtime-shim/build.sh")")
 archives+=("$("$LAMINA_ROOT/hack/images/example-provided/build.sh")")
 archives+=("$("$LAMINA_ROOT/hack/images/example-node/build.sh")")
+# The managed runtimes a zip function runs on (docs/runtimes.md).
+archives+=("$("$LAMINA_ROOT/hack/images/runtime-nodejs22/build.sh")")
+archives+=("$("$LAMINA_ROOT/hack/images/runtime-python311/build.sh")")
+archives+=("$("$LAMINA_ROOT/hack/images/runtime-provided/build.sh")")
 # Lamina's own programs, for the Helm chart (docs/images.md).
 archives+=("$("$LAMINA_ROOT/hack/images/operator/build.sh")")
 archives+=("$("$LAMINA_ROOT/hack/images/gateway/build.sh")")
