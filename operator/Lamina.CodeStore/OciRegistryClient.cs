@@ -80,7 +80,7 @@ internal sealed class OciRegistryClient(HttpClient http, CodeStoreOptions option
         // One streamed PATCH: the body goes as it is read, so a 250 MB zip is never held in memory. Not
         // retryable: the stream is spent; the POST above already answered any challenge for this scope.
         using (var patched = await SendAsync(
-            () => new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StreamContent(content) { Headers = { ContentType = OctetStream } } },
+            () => new HttpRequestMessage(HttpMethod.Patch, location) { Content = new BorrowedStreamContent(content) { Headers = { ContentType = OctetStream } } },
             PushScope(repository),
             retryable: false,
             cancellationToken,
