@@ -61,10 +61,11 @@ test-unit: build ## Unit tests (no servers; promtool checks the metrics format)
 	$(HACK)/test-tier.sh Unit
 
 .PHONY: test-integration
-test-integration: build kubernetes ## Integration tests: a real kube-apiserver fixture; the runtime shim with real runtimes; real redis-server for async invocations
+test-integration: build kubernetes ## Integration tests: a real kube-apiserver fixture; the runtime shim with real runtimes; real redis-server for async invocations; real docker-registry for the code store
 	$(HACK)/test-tools.sh
 	$(HACK)/images/node-runtime.sh >/dev/null
 	$(HACK)/redis.sh
+	$(HACK)/registry.sh
 	$(HACK)/test-tier.sh Integration
 
 .PHONY: test-e2e
@@ -103,6 +104,10 @@ run-gateway: ## Run a gateway on 127.0.0.1:8080 against .lamina/kubeconfig; it f
 run-worker: ## Run async workers (health and /metrics on 127.0.0.1:8083) against .lamina/kubeconfig: they run the Event invocations gateways stored (WORKER_ARGS="--Lamina:Gateway:Async:Redis=127.0.0.1:6379 --Lamina:Gateway:Async:EventSigningKey=<the gateways' key>", the same as the gateways')
 	kubectl --kubeconfig .lamina/kubeconfig apply -f crds/
 	KUBECONFIG=$(CURDIR)/.lamina/kubeconfig dotnet run --project operator/Lamina.Gateway -- worker $(WORKER_ARGS)
+
+.PHONY: code-push
+code-push: ## Put a zip into make up's code store and print the Function spec lines: ZIP=function.zip NAMESPACE=default [LAYER=1] (docs/code-store.md)
+	@ZIP="$(ZIP)" NAMESPACE="$(NAMESPACE)" LAYER="$(LAYER)" $(HACK)/code-push.sh
 
 .PHONY: dead-letter
 dead-letter: ## A function's failed async events: DEAD_LETTER_ARGS="list|show <id>|redrive <id>|redrive --all <ns>/<fn> --redis host:port" (docs/async.md)

@@ -74,15 +74,16 @@ if kubectl get crd functions.lamina.dev >/dev/null 2>&1; then
     meta.helm.sh/release-name="$RELEASE" meta.helm.sh/release-namespace="$NAMESPACE" >/dev/null
 fi
 
-# Redis' volume on the local cluster, which has no storage provisioner: a hostPath PersistentVolume of
-# StorageClass $REDIS_STORAGE_CLASS, bound in advance to the claim the chart's StatefulSet makes
-# (data-<release>-redis-0), in $LAMINA_STATE, so the append-only file survives the Redis pod's deletion
-# (a drain, an eviction, an upgrade) and make up's re-runs; make cluster-down removes it with the rest.
-REDIS_STORAGE_CLASS=lamina-local
-redis_volume() {
-  local dir="$LAMINA_STATE/volumes/redis" claim="data-$RELEASE-redis-0" pv="$RELEASE-redis-data"
+# The volumes of the chart's StatefulSets on the local cluster, which has no storage provisioner: a
+# hostPath PersistentVolume of StorageClass $LOCAL_STORAGE_CLASS, bound in advance to the claim the
+# StatefulSet makes (data-<release>-<component>-0), in $LAMINA_STATE, so the data survives the pod's
+# deletion (a drain, an eviction, an upgrade) and make up's re-runs; make cluster-down removes it with
+# the rest. Redis keeps its append-only file there, the code store its zips.
+LOCAL_STORAGE_CLASS=lamina-local
+host_volume() { # COMPONENT SIZE
+  local dir="$LAMINA_STATE/volumes/$1" claim="data-$RELEASE-$1-0" pv="$RELEASE-$1-data"
   mkdir -p "$dir"
-  # hostPath volumes get no fsGroup: Redis runs as 65532 (the chart's pod security context).
+  # hostPath volumes get no fsGroup: the chart's pods run as 65532 (its pod security context).
   chown 65532:65532 "$dir"
   chmod 0750 "$dir"
   kubectl apply -f - >/dev/null <<PV
@@ -94,10 +95,10 @@ metadata:
     app.kubernetes.io/part-of: lamina
 spec:
   capacity:
-    storage: 1Gi
+    storage: $2
   accessModes: [ReadWriteOnce]
   persistentVolumeReclaimPolicy: Retain
-  storageClassName: $REDIS_STORAGE_CLASS
+  storageClassName: $LOCAL_STORAGE_CLASS
   volumeMode: Filesystem
   claimRef:
     namespace: $NAMESPACE
@@ -111,6 +112,10 @@ PV
   if [ "$(kubectl get pv "$pv" -o jsonpath='{.status.phase}')" = Released ]; then
     kubectl patch pv "$pv" --type json -p '[{"op":"remove","path":"/spec/claimRef/uid"},{"op":"remove","path":"/spec/claimRef/resourceVersion"}]' >/dev/null
   fi
+}
+
+redis_volume() {
+  host_volume redis 1Gi
   # A StatefulSet from an earlier make up kept its data in an emptyDir; its volumeClaimTemplates cannot
   # be changed in place, so it is deleted without its pod (the release makes it again, and the pod
   # rolls onto the volume; what the emptyDir held is lost this once).
@@ -135,18 +140,22 @@ if $local_cluster; then
   values+=(
     --set gateway.service.type=NodePort --set "gateway.service.nodePort=$LOCAL_NODE_PORT"
     # One node, no storage provisioner: Redis keeps its AOF on the hostPath volume redis_volume made.
-    --set "redis.persistence.storageClass=$REDIS_STORAGE_CLASS"
+    --set "redis.persistence.storageClass=$LOCAL_STORAGE_CLASS"
+    # The code store's zips on their hostPath volume too (host_volume code-store).
+    --set "codeStore.persistence.storageClass=$LOCAL_STORAGE_CLASS" --set codeStore.persistence.size=5Gi
     --set gateway.replicas=2
     # Two cores for everything: the chart's requests (sized for a real cluster) leave no room on one
     # node for a rolling upgrade's surge pods beside a few functions, and a pod that cannot be
     # scheduled stalls the upgrade. Requests only; the limits stay the chart's.
     --set operator.resources.requests.cpu=50m --set gateway.resources.requests.cpu=100m
     --set redis.resources.requests.cpu=50m --set worker.resources.requests.cpu=50m
+    --set codeStore.resources.requests.cpu=20m
     --set-string "operator.podAnnotations.lamina\.dev/images=$digest"
     --set-string "gateway.podAnnotations.lamina\.dev/images=$digest"
     --set-string "worker.podAnnotations.lamina\.dev/images=$digest"
   )
   redis_volume
+  host_volume code-store 5Gi
 fi
 "$helm" upgrade --install "$RELEASE" "$CHART" --namespace "$NAMESPACE" --create-namespace \
   "${values[@]}" --wait --timeout 5m >/dev/null \

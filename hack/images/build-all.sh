@@ -17,6 +17,7 @@ archives+=("$("$LAMINA_ROOT/hack/images/runtime-provided/build.sh")")
 archives+=("$("$LAMINA_ROOT/hack/images/operator/build.sh")")
 archives+=("$("$LAMINA_ROOT/hack/images/gateway/build.sh")")
 archives+=("$("$LAMINA_ROOT/hack/images/redis/build.sh")")
+archives+=("$("$LAMINA_ROOT/hack/images/registry/build.sh")")
 
 # A socket file can outlive its containerd (a killed cluster): ask containerd itself.
 if [ -S "$CONTAINERD_SOCKET" ] && ctr --address "$CONTAINERD_SOCKET" version >/dev/null 2>&1; then

@@ -13,7 +13,8 @@ public sealed class ChartMetricsTests
     public async Task Render_Defaults_NoMonitoringObjects()
     {
         var manifests = await ChartRender.RenderAsync(ChartRender.Kube120);
-        Assert.DoesNotContain(manifests, m => MonitoringKinds.Contains(m.Kind) || m.Kind == "ConfigMap");
+        // The code store's configuration is the one ConfigMap of the defaults.
+        Assert.DoesNotContain(manifests, m => MonitoringKinds.Contains(m.Kind) || (m.Kind == "ConfigMap" && m.Name != "lamina-code-store"));
         Assert.All(manifests.Where(m => m.Kind == "Service"), s => Assert.False(Yaml.StringMap(s.Root, "metadata.annotations").ContainsKey("prometheus.io/scrape")));
     }
 
@@ -72,7 +73,7 @@ public sealed class ChartMetricsTests
     public async Task Render_Dashboard_ConfigMapHoldsTheJson()
     {
         var manifests = await ChartRender.RenderAsync("--set", "metrics.dashboard.enabled=true");
-        var map = Assert.Single(manifests, m => m.Kind == "ConfigMap");
+        var map = Assert.Single(manifests, m => m.Kind == "ConfigMap" && m.Name != "lamina-code-store");
         Assert.Equal("1", Yaml.StringMap(map.Root, "metadata.labels")["grafana_dashboard"]);
         Assert.Equal(ChartRender.ReleaseNamespace, map.Namespace);
         var json = await File.ReadAllTextAsync(Path.Combine(ChartRender.ChartPath, "dashboards", "lamina.json"));

@@ -23,6 +23,7 @@ public sealed class ChartNamespaceTests
             {
                 { Kind: var kind } when ClusterScoped.Contains(kind) => null,
                 { Kind: "Secret", Name: var name } when name == $"{fullname}-async" => ChartRender.ReleaseNamespace,
+                { Kind: "Secret" or "ConfigMap", Name: var name } when name == $"{fullname}-code-store" => ChartRender.ReleaseNamespace,
                 { Kind: "Secret" } => accessKeys,
                 { Kind: "NetworkPolicy", Name: var name } when name == $"{fullname}-functions" => watched ?? "default",
                 { Kind: "Role" or "RoleBinding", Name: var name } when name.EndsWith("-access-keys", StringComparison.Ordinal) => accessKeys,

@@ -17,7 +17,7 @@ public sealed class ChartNetworkPolicyTests
         // On by default: the controller, Redis and the function pods admit the gateways and workers only.
         var manifests = await ChartRender.RenderAsync(ChartRender.Kube120);
         var policies = manifests.Where(m => m.Kind == "NetworkPolicy").ToDictionary(m => Component(m));
-        Assert.Equal(["functions", "gateway", "operator", "redis", "worker"], policies.Keys.Order());
+        Assert.Equal(["code-store", "functions", "gateway", "operator", "redis", "worker"], policies.Keys.Order());
         var gatewayPods = Selector(manifests, "gateway");
         var workerPods = Selector(manifests, "worker");
         IReadOnlyDictionary<string, string>[] callers = [gatewayPods, workerPods];
@@ -101,7 +101,7 @@ public sealed class ChartNetworkPolicyTests
         var manifests = await ChartRender.RenderAsync("--set", "async.enabled=false");
         var policies = manifests.Where(m => m.Kind == "NetworkPolicy").ToDictionary(m => Component(m));
 
-        Assert.Equal(["functions", "gateway", "operator"], policies.Keys.Order());
+        Assert.Equal(["code-store", "functions", "gateway", "operator"], policies.Keys.Order());
         var grpc = Yaml.Maps(policies["operator"].Root, "spec.ingress").Single(r => Ports(r).SequenceEqual(["8082"]));
         Assert.Equal(Selector(manifests, "gateway"), Yaml.StringMap(Assert.Single(Yaml.Maps(grpc, "from")), "podSelector.matchLabels"));
     }

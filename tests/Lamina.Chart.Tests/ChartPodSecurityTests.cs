@@ -6,7 +6,7 @@ namespace Lamina.Chart.Tests;
 [Trait(TestTiers.Category, TestTiers.Unit)]
 public sealed class ChartPodSecurityTests
 {
-    private static readonly string[] Components = ["operator", "gateway", "worker", "redis"];
+    private static readonly string[] Components = ["operator", "gateway", "worker", "redis", "code-store"];
 
     [Theory]
     [MemberData(nameof(ChartRender.Renders), MemberType = typeof(ChartRender))]

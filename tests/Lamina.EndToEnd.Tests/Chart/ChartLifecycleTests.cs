@@ -27,7 +27,8 @@ public sealed class ChartLifecycleTests(LocalCluster cluster)
         try
         {
             await AdoptAsync(release.Name, release.Namespace);
-            await release.UpgradeAsync(Path.Combine(cluster.Layout.Root, "charts", "lamina"), "--set", "async.enabled=false", "--set", "gateway.replicas=1");
+            // The code store without a volume claim, as Redis (the node has no provisioner); the first chart had no code store.
+            await release.UpgradeAsync(Path.Combine(cluster.Layout.Root, "charts", "lamina"), "--set", "async.enabled=false", "--set", "codeStore.persistence.enabled=false", "--set", "gateway.replicas=1");
             Assert.Equal("keep", await cluster.Kubectl.RunAsync(null, "get", Crd, "-o", "jsonpath={.metadata.annotations.helm\\.sh/resource-policy}"));
             await client.CreateAsync(new Function
             {
