@@ -69,8 +69,8 @@ public sealed class ChartInstalledTests(ChartInstallation installed, ITestOutput
         Assert.Equal(2, revision);
         Assert.Equal("deployed", status);
         var pods = (await _client.ListAsync<V1Pod>(installed.Release.Namespace)).Items;
-        // Two operators by default (issue 19: one leads, one stands by), and two async workers (issue 20).
-        Assert.Equal(["gateway", "gateway", "operator", "operator", "redis", "worker", "worker"], pods.Select(p => p.Metadata.Labels["app.kubernetes.io/component"]).Order());
+        // Two operators by default (issue 19: one leads, one stands by), two async workers (issue 20), the code store (issue 21).
+        Assert.Equal(["code-store", "gateway", "gateway", "operator", "operator", "redis", "worker", "worker"], pods.Select(p => p.Metadata.Labels["app.kubernetes.io/component"]).Order());
         Assert.All(pods, pod =>
         {
             Assert.True(pod.Status.Conditions.Any(c => c.Type == "Ready" && c.Status == "True"), $"{pod.Metadata.Name} is not ready");
