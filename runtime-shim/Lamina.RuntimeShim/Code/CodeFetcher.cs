@@ -85,11 +85,19 @@ internal static class CodeFetcher
             return $"unpacked {code} ({codeTree.Files} files, {codeTree.Bytes} bytes) into {task.Root}{layers}; "
                 + $"fetch {timings.Fetch.TotalMilliseconds:F0} ms, verify {timings.Verify.TotalMilliseconds:F0} ms, unpack {timings.Unpack.TotalMilliseconds:F0} ms";
         }
-        catch (Exception e) when (e is FetchFailure or IOException or UnauthorizedAccessException or OperationCanceledException)
+        catch (Exception e) when (e is FetchFailure or IOException or UnauthorizedAccessException or OperationCanceledException or OutOfMemoryException)
         {
+            // Out of memory: the archive that took it is released by now (its using ended), so the
+            // reason can still be reported; the entry limit is meant to keep this from happening.
             task.Abort();
             opt?.Abort();
-            throw e as FetchFailure ?? new FetchFailure(e is OperationCanceledException ? "cancelled" : e.Message, e);
+            throw e switch
+            {
+                FetchFailure failure => failure,
+                OperationCanceledException => new FetchFailure("cancelled", e),
+                OutOfMemoryException => new FetchFailure("out of memory while unpacking (the shim's heap is capped at 64 MB): too many entries or too long names", e),
+                _ => new FetchFailure(e.Message, e),
+            };
         }
     }
 
