@@ -31,7 +31,7 @@ internal sealed class ScenarioReport
 /// One series of requests of one side in one case, e.g. case "c=4 payload=10B", side "lamina" or "B1 (YARP hop)".
 /// </summary>
 /// <param name="Case">The conditions (concurrency, payload, runtime...).</param>
-/// <param name="Side">Lamina, or which baseline (B0 direct Kestrel, B1 one YARP hop, B2 runtime's own start, B3 bare pod, B4 API-server write, B5 bare XADD).</param>
+/// <param name="Side">Lamina, or which baseline (B0 direct Kestrel, B1 one YARP hop, B2 runtime's own start, B3 bare pod, B4 API-server write, B5 bare XADD, B6 curl + unzip, B7 curl + sha256sum + unzip).</param>
 /// <param name="Latency">Percentiles over every repetition's samples, in milliseconds.</param>
 /// <param name="RequestsPerSecond">The rate achieved, when it means something for this series.</param>
 /// <param name="Requests">How many were measured.</param>

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
+using Lamina.Contracts.Code;
 using Lamina.Contracts.Shim;
+using Lamina.RuntimeShim.Code;
 
 namespace Lamina.RuntimeShim.Hosting;
 
@@ -10,10 +12,11 @@ namespace Lamina.RuntimeShim.Hosting;
 /// </summary>
 internal static class ShimCommandLine
 {
-    public const string Usage = """
+    public const string Usage = $$"""
         Usage:
           runtime-shim [options] -- <command> [args...]   run a Lambda runtime as the shim's child
           runtime-shim install <dir>                      copy the shim (with its loader and libraries) into <dir>
+        {{FetchCommandLine.Usage}}
 
         Options:
           --local                  emulate one Lambda environment locally, like AWS's RIE: invoke with
@@ -23,6 +26,8 @@ internal static class ShimCommandLine
           --runtime-api <a:p>      Runtime API address given to the runtime (default 127.0.0.1:9001)
           --timeout <seconds>      the function timeout (default $LAMINA_TIMEOUT_SECONDS, else
                                    $AWS_LAMBDA_FUNCTION_TIMEOUT, else 3; 300 with --local, like RIE)
+
+        {{FetchCommandLine.OptionsUsage}}
         """;
 
     // Lambda's own default timeout; RIE's default is 300 s because a local run is interactive.
@@ -37,6 +42,11 @@ internal static class ShimCommandLine
         if (args.Count == 0)
         {
             return new ShimCommand.Invalid("no runtime command: give it after --");
+        }
+
+        if (args[0] == CodeFetchContract.Command)
+        {
+            return FetchCommandLine.Parse(args);
         }
 
         if (args[0] == "install")
