@@ -580,6 +580,7 @@ public sealed class FunctionReconcilerTests
             new FakeLister<Function>(_client),
             new FakeLister<V1Deployment>(_client),
             new FakeLister<V1Service>(_client),
+            new FakeLister<V1ConfigMap>(_client),
             new FakePodLister(_client),
             _scale,
             _concurrency,

@@ -53,8 +53,8 @@ public sealed class SpecValidatorTests
     {
         var problems = SpecValidator.Validate(function, name => name == "exists");
 
-        Assert.True(problems.Any(p => p.StartsWith(expected, StringComparison.Ordinal)),
-            $"{scenario}: expected a problem starting with \"{expected}\", got: {string.Join(" | ", problems)}");
+        Assert.True(problems.Any(p => p.Message.StartsWith(expected, StringComparison.Ordinal)),
+            $"{scenario}: expected a problem starting with \"{expected}\", got: {string.Join(" | ", problems.Select(p => p.Message))}");
     }
 
     [Fact]
