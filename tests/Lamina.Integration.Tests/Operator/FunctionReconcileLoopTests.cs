@@ -287,10 +287,13 @@ public sealed class FunctionReconcileLoopTests(ApiServerFixture apiServer, ITest
     [Fact]
     public async Task UpdateCodeConfigMap_DeploymentGetsTheNewDigest()
     {
-        await _client.CreateAsync(CodeConfigMap("gitops-code", ZipA, labelled: true));
         var function = NewZipFunction("gitops");
         function.Spec.Code = new FunctionCode { ConfigMap = new FunctionCodeConfigMap { Name = "gitops-code", Key = "function.zip" } };
         await _client.CreateAsync(function);
+        // No ConfigMap yet: no children, so nothing but the ConfigMap's own event can reconcile the function again
+        // (the Function's status writes do not), and the test sees that event at work.
+        await EventuallyAsync("gitops", f => FunctionConditions.Find(f.Status?.Conditions, "Ready")?.Reason == "CodeConfigMapNotFound");
+        await _client.CreateAsync(CodeConfigMap("gitops-code", ZipA, labelled: true));
         string? code = null;
         await Eventually.HoldsAsync(() => code == $"sha256:{Hex(ZipA)}:{ZipA.Length}", Deadline, "the Deployment fetches the ConfigMap's zip",
             async () => code = await FetchCodeArgumentAsync("gitops-fn"));
