@@ -6,6 +6,7 @@ using Lamina.Operator.Concurrency;
 using Lamina.Operator.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -54,7 +55,8 @@ public sealed class RunningOperator : IAsyncDisposable
         ILoggerFactory? logs = null,
         string imagePullPolicy = "IfNotPresent",
         Action<ConcurrencyOptions>? concurrency = null,
-        bool releaseLeaseOnStop = true)
+        bool releaseLeaseOnStop = true,
+        IReadOnlyDictionary<string, string?>? operatorSettings = null)
     {
         var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var grpcUrl = $"http://127.0.0.1:{FreePort.Next()}";
@@ -63,12 +65,15 @@ public sealed class RunningOperator : IAsyncDisposable
         options.GrpcUrl = grpcUrl;
         var address = ConcurrencyEndpoints.Advertised(options);
         var loggers = logs ?? NullLoggerFactory.Instance;
+        // Its own namespace only: operators of tests running at once (or an operator of make up) must
+        // not reconcile and scale each other's Functions.
+        var operatorOptions = new OperatorOptions { Workers = 2, ImagePullPolicy = imagePullPolicy, WatchNamespace = leaseNamespace };
+        // Further Lamina:Operator settings as the chart gives them (e.g. Runtimes:nodejs22.x:Image, CodeEndpoint).
+        new ConfigurationBuilder().AddInMemoryCollection(operatorSettings ?? new Dictionary<string, string?>()).Build().Bind(operatorOptions);
         var controller = new FunctionReconcileLoop(
             client,
             events,
-            // Its own namespace only: operators of tests running at once (or an operator of make up) must
-            // not reconcile and scale each other's Functions.
-            Options.Create(new OperatorOptions { Workers = 2, ImagePullPolicy = imagePullPolicy, WatchNamespace = leaseNamespace }),
+            Options.Create(operatorOptions),
             Options.Create(new LeaderElectionOptions
             {
                 Namespace = leaseNamespace,

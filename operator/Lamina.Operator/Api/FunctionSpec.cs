@@ -5,15 +5,31 @@ using k8s.Models;
 namespace Lamina.Operator.Api;
 
 /// <summary>A function's configuration, named after Lambda's.</summary>
+[OneOfRequired("image")]
+[OneOfRequired("code")]
 public sealed class FunctionSpec
 {
-    [RequiredField]
     [Text(MinLength = 1)]
-    [Doc("The container image with the function's code and its Lambda runtime (e.g. an AWS base image, or any image with a runtime interface client).")]
-    public string Image { get; set; } = "";
+    [Doc("The container image with the function's code and its Lambda runtime (e.g. an AWS base image, or any image with a runtime interface client). Exactly one of image and code.")]
+    public string? Image { get; set; }
 
-    [DefaultValue(FunctionDefaults.CommandJson)]
-    [Doc("The runtime's entrypoint; the runtime shim starts it as its child. Default: the AWS base images' /lambda-entrypoint.sh.")]
+    [Text(MinLength = 1, MaxLength = 63, Pattern = FunctionDefaults.RuntimePattern)]
+    [Doc("The managed runtime that runs code (nodejs22.x, python3.11, provided.al2023, provided.al2; the installation's list is in the chart's operator.runtimes). Required with code; refused with image, which brings its own.")]
+    public string? Runtime { get; set; }
+
+    [Doc("The function's zip, unpacked read-only into /var/task before the runtime starts. Exactly one of image and code.")]
+    public FunctionCode? Code { get; set; }
+
+    [MaxItems(FunctionDefaults.MaxLayers)]
+    [Doc("Layers (at most 5), unpacked into /opt in this order, each over the previous, before the function's code runs. Only with code.")]
+    public List<FunctionLayer>? Layers { get; set; }
+
+    [DefaultValue("{}")]
+    [Doc("The function's /tmp, as Lambda's ephemeral storage.")]
+    public FunctionEphemeralStorage? EphemeralStorage { get; set; }
+
+    // No schema default: an image function's command defaults to /lambda-entrypoint.sh, a code function's to its runtime's.
+    [Doc("The runtime's entrypoint; the runtime shim starts it as its child. Default: the runtime's command with code, else the AWS base images' /lambda-entrypoint.sh.")]
     public List<string>? Command { get; set; }
 
     [Doc("Arguments to the command. Default: [handler] when a handler is set, as the AWS base images expect.")]

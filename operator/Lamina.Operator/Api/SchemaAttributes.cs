@@ -58,3 +58,23 @@ public sealed class ListMapKeyAttribute(string key) : Attribute
     /// <summary>The key field, e.g. <c>name</c>.</summary>
     public string Key { get; } = key;
 }
+
+/// <summary>At most this many items (OpenAPI <c>maxItems</c>).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class MaxItemsAttribute(int maximum) : Attribute
+{
+    /// <summary>The largest allowed count.</summary>
+    public int Maximum { get; } = maximum;
+}
+
+/// <summary>
+/// One branch of the object's <c>oneOf</c>: exactly one branch's fields must all be present. A
+/// structural schema (Kubernetes 1.20) allows only value validations inside <c>oneOf</c>, so a branch
+/// names required fields and nothing else; repeat the attribute for each branch.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
+public sealed class OneOfRequiredAttribute(params string[] fields) : Attribute
+{
+    /// <summary>The JSON names of the fields this branch requires.</summary>
+    public IReadOnlyList<string> Fields { get; } = fields;
+}

@@ -27,6 +27,9 @@ internal sealed partial class FunctionReconcileLoop : BackgroundService
     /// <summary>Only the pods of function Deployments (the pod template's labels), each naming its function.</summary>
     private const string FunctionPodSelector = OwnedSelector + "," + Names.ComponentLabel + "=function," + Names.FunctionLabel;
 
+    /// <summary>Only ConfigMaps that hold function code: a cluster's other ConfigMaps are neither cached nor watched.</summary>
+    private const string CodeConfigMapSelector = FunctionPackages.CodeLabel + "=" + FunctionPackages.CodeLabelValue;
+
     /// <summary>How often a standby reads the token Secret: as often as the leader does (ConcurrencyControl).</summary>
     private static readonly TimeSpan StandbyTokenRead = TimeSpan.FromSeconds(10);
 
@@ -40,6 +43,7 @@ internal sealed partial class FunctionReconcileLoop : BackgroundService
     private readonly Informer<V1Deployment> _deployments;
     private readonly Informer<V1Service> _services;
     private readonly Informer<V1Pod> _pods;
+    private readonly Informer<V1ConfigMap> _configMaps;
     private readonly WorkQueue<string> _queue;
     private readonly FunctionReconciler _reconciler;
     private readonly ReconcileMetrics _metrics;
@@ -70,6 +74,7 @@ internal sealed partial class FunctionReconcileLoop : BackgroundService
         _deployments = new Informer<V1Deployment>(client, new InformerOptions { Namespace = scope, LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Deployment>>(), meters);
         _services = new Informer<V1Service>(client, new InformerOptions { Namespace = scope, LabelSelector = OwnedSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Service>>(), meters);
         _pods = new Informer<V1Pod>(client, new InformerOptions { Namespace = scope, LabelSelector = FunctionPodSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1Pod>>(), meters);
+        _configMaps = new Informer<V1ConfigMap>(client, new InformerOptions { Namespace = scope, LabelSelector = CodeConfigMapSelector, Transform = InformerTransforms.StripManagedFields }, time, loggers.CreateLogger<Informer<V1ConfigMap>>(), meters);
         var podIndex = new FunctionPodIndex();
         _queue = new WorkQueue<string>(time);
         _metrics = new ReconcileMetrics(meters, () => _queue.Count, () => _leading);
@@ -79,6 +84,8 @@ internal sealed partial class FunctionReconcileLoop : BackgroundService
             ImagePullPolicy = _options.ImagePullPolicy,
             Region = _options.Region,
             AccountId = _options.AccountId,
+            Runtimes = _options.ManagedRuntimes(),
+            CodeEndpoint = string.IsNullOrEmpty(_options.CodeEndpoint) ? null : _options.CodeEndpoint.TrimEnd('/'),
         };
         var functionLister = new InformerLister<Function>(_functions.Store);
         var deploymentLister = new InformerLister<V1Deployment>(_deployments.Store);
@@ -99,6 +106,7 @@ internal sealed partial class FunctionReconcileLoop : BackgroundService
             functionLister,
             deploymentLister,
             new InformerLister<V1Service>(_services.Store),
+            new InformerLister<V1ConfigMap>(_configMaps.Store),
             podIndex,
             _concurrency,
             concurrencyOptions.Value,
@@ -110,6 +118,8 @@ internal sealed partial class FunctionReconcileLoop : BackgroundService
         _functions.AddHandler(onAdd: FunctionAppeared, onUpdate: FunctionChanged, onDelete: FunctionGone);
         _deployments.AddHandler(onAdd: EnqueueOwner, onUpdate: (_, child) => EnqueueOwner(child), onDelete: EnqueueOwner);
         _services.AddHandler(onAdd: EnqueueOwner, onUpdate: (_, child) => EnqueueOwner(child), onDelete: EnqueueOwner);
+        // A GitOps update of a code ConfigMap is a new zip: its functions roll onto the new digest.
+        _configMaps.AddHandler(onAdd: EnqueueCodeUsers, onUpdate: (_, configMap) => EnqueueCodeUsers(configMap), onDelete: EnqueueCodeUsers);
         // The index first: handlers run in order, so a queued reconcile reads the pod that queued it.
         _pods.AddHandler(podIndex);
         _pods.AddHandler(_concurrency.Tracker);
@@ -143,12 +153,14 @@ internal sealed partial class FunctionReconcileLoop : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var informers = Task.WhenAll(_functions.RunAsync(stoppingToken), _deployments.RunAsync(stoppingToken), _services.RunAsync(stoppingToken), _pods.RunAsync(stoppingToken));
+        var informers = Task.WhenAll(
+            _functions.RunAsync(stoppingToken), _deployments.RunAsync(stoppingToken), _services.RunAsync(stoppingToken), _pods.RunAsync(stoppingToken), _configMaps.RunAsync(stoppingToken));
         await Task.WhenAll(
             _functions.WaitForSyncAsync(stoppingToken),
             _deployments.WaitForSyncAsync(stoppingToken),
             _services.WaitForSyncAsync(stoppingToken),
-            _pods.WaitForSyncAsync(stoppingToken)).ConfigureAwait(false);
+            _pods.WaitForSyncAsync(stoppingToken),
+            _configMaps.WaitForSyncAsync(stoppingToken)).ConfigureAwait(false);
         Synced = true;
         var functions = _functions.Store.Keys().Count;
         LogSynced(functions);
@@ -344,6 +356,18 @@ internal sealed partial class FunctionReconcileLoop : BackgroundService
         {
             if (function.Metadata.NamespaceProperty == target.Metadata.NamespaceProperty
                 && (function.Spec.Async?.OnSuccess?.Function == target.Metadata.Name || function.Spec.Async?.OnFailure?.Function == target.Metadata.Name))
+            {
+                _queue.Add(ObjectKey.Of(function));
+            }
+        }
+    }
+
+    /// <summary>The Functions of <paramref name="configMap"/>'s namespace whose code is in it (a scan, as for destinations: code ConfigMaps change rarely).</summary>
+    private void EnqueueCodeUsers(V1ConfigMap configMap)
+    {
+        foreach (var function in _functions.Store.List())
+        {
+            if (function.Metadata.NamespaceProperty == configMap.Metadata.NamespaceProperty && function.Spec.Code?.ConfigMap?.Name == configMap.Metadata.Name)
             {
                 _queue.Add(ObjectKey.Of(function));
             }

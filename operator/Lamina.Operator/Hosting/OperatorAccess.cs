@@ -30,6 +30,11 @@ internal static class OperatorAccess
         // Function pods: which environments exist and where (the controller probes their shims).
         new("", "pods", ["list", "watch"]),
 
+        // The ConfigMaps labelled lamina.dev/code=true (an informer: a GitOps update of a function's zip
+        // rolls its pods). RBAC cannot limit a list by label: this would let the operator read any ConfigMap
+        // of the watched namespaces, and it asks for (and caches) only the labelled ones.
+        new("", "configmaps", ["list", "watch"]),
+
         // Events on Functions, aggregated like client-go's recorder (a repeat patches the count).
         new("", "events", ["create", "patch"]),
 

@@ -63,7 +63,8 @@ internal static class OperatorHost
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.Configure<OperatorOptions>(builder.Configuration.GetSection(OperatorOptions.Section));
+        services.AddOptions<OperatorOptions>().Bind(builder.Configuration.GetSection(OperatorOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OperatorOptions>, OperatorOptionsValidator>();
         services.AddKubernetesClient(kubernetes);
         services.Configure<EventRecorderOptions>(o => o.Component = "lamina-operator");
         services.AddSingleton<IEventRecorder, KubernetesEventRecorder>();

@@ -1,4 +1,6 @@
 using Lamina.Contracts.Concurrency;
+using Lamina.Operator.Api;
+using Lamina.Operator.Reconciliation;
 
 namespace Lamina.Operator.Hosting;
 
@@ -40,4 +42,25 @@ internal sealed class OperatorOptions
 
     /// <summary>The account in function ARNs.</summary>
     public string AccountId { get; set; } = "000000000000";
+
+    /// <summary>
+    /// The managed runtimes zip functions may name, by name (nodejs22.x, python3.11, …). None by default:
+    /// which images an installation runs is its choice, so the chart lists them (operator.runtimes) and a
+    /// Function naming any other gets UnsupportedRuntime listing these.
+    /// </summary>
+    public Dictionary<string, RuntimeOptions> Runtimes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The gateway's code endpoint function pods fetch zips and layers from, e.g.
+    /// http://lamina-gateway.lamina-system.svc:8085 (the chart sets it). Empty: no code store, so only
+    /// ConfigMap-sourced functions without layers can run.
+    /// </summary>
+    public string? CodeEndpoint { get; set; }
+
+    /// <summary>The builders' view of the runtimes.</summary>
+    public IReadOnlyDictionary<string, ManagedRuntime> ManagedRuntimes() =>
+        Runtimes.ToDictionary(
+            pair => pair.Key,
+            pair => new ManagedRuntime(pair.Value.Image, pair.Value.Command.Count > 0 ? [.. pair.Value.Command] : FunctionDefaults.Command, pair.Value.HandlerRequired),
+            StringComparer.Ordinal);
 }

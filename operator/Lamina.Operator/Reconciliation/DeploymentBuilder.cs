@@ -9,22 +9,36 @@ namespace Lamina.Operator.Reconciliation;
 /// A Deployment that runs a function's environments of one kind: data in, data out, no client, no
 /// clock. The replica count is the caller's: provisioned concurrency for the provisioned Deployment,
 /// the concurrency controller's answer (or what the Deployment already has) for the on-demand one.
+/// A zip function's pod (docs/operator.md#a-zip-functions-pod) runs its runtime's image, and an init
+/// container fetches the code and layers into read-only emptyDirs first (<see cref="CodePod"/>).
 /// </summary>
 internal static class DeploymentBuilder
 {
+    /// <summary>The init container that copies the shim into the pod.</summary>
+    public const string InstallShimContainer = "install-shim";
+
     /// <summary>Lambda gives one vCPU per 1769 MB of memory.</summary>
     private const double MegabytesPerVcpu = 1769;
 
-    private const string ShimVolume = "lamina-shim";
+    /// <summary>The emptyDir install-shim copies the shim into.</summary>
+    internal const string ShimVolume = "lamina-shim";
     private const string TmpVolume = "tmp";
 
-    /// <summary>Builds the desired Deployment of <paramref name="function"/>'s <paramref name="kind"/> environments, with <paramref name="replicas"/> pods.</summary>
-    public static V1Deployment Build(Function function, EnvironmentKind kind, int replicas, OperatorDefaults defaults)
+    /// <summary>
+    /// Builds the desired Deployment of <paramref name="function"/>'s <paramref name="kind"/> environments, with
+    /// <paramref name="replicas"/> pods; a zip function needs its resolved <paramref name="package"/> (FunctionPackages).
+    /// </summary>
+    public static V1Deployment Build(Function function, EnvironmentKind kind, int replicas, OperatorDefaults defaults, FunctionPackage? package = null)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(defaults);
         ArgumentOutOfRangeException.ThrowIfNegative(replicas);
-        var spec = EffectiveSpec.Of(function.Spec);
+        if ((function.Spec.Code is null) != (package is null))
+        {
+            throw new ArgumentException("a zip function's Deployment needs its package, and only a zip function has one", nameof(package));
+        }
+
+        var spec = EffectiveSpec.Of(function.Spec, package?.Runtime);
         return new V1Deployment
         {
             ApiVersion = $"{V1Deployment.KubeGroup}/{V1Deployment.KubeApiVersion}",
@@ -45,7 +59,7 @@ internal static class DeploymentBuilder
                 Template = new V1PodTemplateSpec
                 {
                     Metadata = new V1ObjectMeta { Labels = Names.Labels(function, kind) },
-                    Spec = PodSpec(function, spec, kind, defaults),
+                    Spec = package is null ? PodSpec(function, spec, kind, defaults) : CodePod.Add(PodSpec(function, spec, kind, defaults), function, package, defaults),
                 },
             },
         };
@@ -78,7 +92,7 @@ internal static class DeploymentBuilder
         [
             new V1Container
             {
-                Name = "install-shim",
+                Name = InstallShimContainer,
                 Image = defaults.ShimImage,
                 ImagePullPolicy = defaults.ImagePullPolicy,
                 Command = [ShimPod.Executable, "install", ShimPod.InstallTarget],
@@ -140,7 +154,8 @@ internal static class DeploymentBuilder
         Volumes =
         [
             new V1Volume { Name = ShimVolume, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = "256Mi" } },
-            new V1Volume { Name = TmpVolume, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = defaults.TmpSizeLimit } },
+            // Lambda's ephemeral storage: the kubelet evicts a pod that writes more into its /tmp.
+            new V1Volume { Name = TmpVolume, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = string.Create(CultureInfo.InvariantCulture, $"{spec.EphemeralStorageMB}Mi") } },
         ],
     };
 
@@ -148,7 +163,7 @@ internal static class DeploymentBuilder
     internal static string CpuFor(int memoryMB) =>
         ((int)Math.Ceiling(memoryMB * 1000 / MegabytesPerVcpu)).ToString(CultureInfo.InvariantCulture) + "m";
 
-    private static V1SecurityContext RestrictedContainer() => new()
+    internal static V1SecurityContext RestrictedContainer() => new()
     {
         RunAsNonRoot = true,
         AllowPrivilegeEscalation = false,

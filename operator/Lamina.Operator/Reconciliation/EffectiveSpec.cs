@@ -15,21 +15,23 @@ internal sealed record EffectiveSpec(
     int TimeoutSeconds,
     int? Reserved,
     int Provisioned,
-    int IdleSeconds)
+    int IdleSeconds,
+    int EphemeralStorageMB)
 {
-    /// <summary>Applies the defaults to <paramref name="spec"/>.</summary>
-    public static EffectiveSpec Of(FunctionSpec spec)
+    /// <summary>Applies the defaults to <paramref name="spec"/>; a zip function's image and command are its <paramref name="runtime"/>'s.</summary>
+    public static EffectiveSpec Of(FunctionSpec spec, ManagedRuntime? runtime = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         return new EffectiveSpec(
-            spec.Image,
-            spec.Command is { Count: > 0 } command ? command : FunctionDefaults.Command,
+            spec.Image ?? runtime?.Image ?? "",
+            spec.Command is { Count: > 0 } command ? command : runtime?.Command ?? FunctionDefaults.Command,
             spec.Args ?? (spec.Handler is { Length: > 0 } handler ? [handler] : []),
             spec.Handler,
             spec.MemoryMB ?? FunctionDefaults.MemoryMB,
             spec.TimeoutSeconds ?? FunctionDefaults.TimeoutSeconds,
             spec.Concurrency?.Reserved,
             spec.Concurrency?.Provisioned ?? 0,
-            spec.Scaling?.IdleSeconds ?? FunctionDefaults.IdleSeconds);
+            spec.Scaling?.IdleSeconds ?? FunctionDefaults.IdleSeconds,
+            spec.EphemeralStorage?.Size ?? FunctionDefaults.EphemeralStorageMB);
     }
 }

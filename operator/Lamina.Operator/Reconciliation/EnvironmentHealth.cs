@@ -25,6 +25,12 @@ internal static class EnvironmentHealth
     /// <summary>The reason when the init container that copies the shim fails.</summary>
     public const string InstallFailed = "InstallFailed";
 
+    /// <summary>
+    /// The reason when a zip function's fetch-code init container fails (the store down, a digest
+    /// mismatch, a zip that would unpack outside its target): the pod never starts the runtime.
+    /// </summary>
+    public const string CodeFetchFailed = "CodeFetchFailed";
+
     /// <summary>The reason when a container keeps exiting and the kubelet keeps restarting it.</summary>
     private const string CrashLoopBackOff = "CrashLoopBackOff";
 
@@ -111,7 +117,7 @@ internal static class EnvironmentHealth
         {
             if (FailureOf(container, init: true) is { } failure)
             {
-                return failure with { Reason = InstallFailed };
+                return failure with { Reason = container.Name == CodePod.FetchCodeContainer ? CodeFetchFailed : InstallFailed };
             }
         }
 

@@ -20,6 +20,7 @@ internal sealed partial class FunctionReconciler(
     IObjectLister<Function> functions,
     IObjectLister<V1Deployment> deployments,
     IObjectLister<V1Service> services,
+    IObjectLister<V1ConfigMap> configMaps,
     IPodLister pods,
     IScaleSource scale,
     ConcurrencyOptions concurrency,
@@ -60,15 +61,25 @@ internal sealed partial class FunctionReconciler(
         var functionScale = scale.Get(ns, name);
         SetScaleFigures(status, function.Status, functionScale);
 
-        var problems = SpecValidator.Validate(function, target => functions.Get(ns, target) is not null);
+        var problems = SpecValidator.Validate(function, target => functions.Get(ns, target) is not null, defaults.Runtimes);
+        FunctionPackage? package = null;
+        if (problems.Count == 0 && function.Spec.Code is not null)
+        {
+            // The code a zip function's pods fetch; a ConfigMap source is read (and hashed) from the cache.
+            (package, var problem) = FunctionPackages.Resolve(function, defaults, configMaps);
+            problems = problem is null ? [] : [problem];
+        }
+
         if (problems.Count > 0)
         {
-            var message = string.Join("; ", problems);
-            conditions = FunctionConditions.Set(conditions, FunctionConditions.ConfigValid, FunctionConditions.False, "InvalidSpec", message, generation, now);
-            conditions = FunctionConditions.Set(conditions, FunctionConditions.Ready, FunctionConditions.False, "InvalidSpec", message, generation, now);
+            // The first problem names the reason (InvalidSpec, UnsupportedRuntime, CodeConfigMapNotFound, …); the message names them all.
+            var reason = problems[0].Reason;
+            var message = string.Join("; ", problems.Select(p => p.Message));
+            conditions = FunctionConditions.Set(conditions, FunctionConditions.ConfigValid, FunctionConditions.False, reason, message, generation, now);
+            conditions = FunctionConditions.Set(conditions, FunctionConditions.Ready, FunctionConditions.False, reason, message, generation, now);
             if (previousConfig?.Status != FunctionConditions.False || previousConfig.Message != message)
             {
-                events.Warning(function, "InvalidSpec", message);
+                events.Warning(function, reason, message);
                 LogInvalidSpec(ns, name, message);
             }
         }
@@ -77,7 +88,7 @@ internal sealed partial class FunctionReconciler(
             conditions = FunctionConditions.Set(conditions, FunctionConditions.ConfigValid, FunctionConditions.True, "Valid", "the spec passed every check", generation, now);
             // A function without a reservation is always admitted: only a reservation costs a look at the others.
             var refusal = function.Spec.Concurrency?.Reserved is null ? null : ReservationAdmission.Admit(functions.List(), concurrency).RefusalOf(ns, name);
-            var (onDemand, provisioned) = await ReconcileDeploymentsAsync(function, refusal, functionScale, cancellationToken).ConfigureAwait(false);
+            var (onDemand, provisioned) = await ReconcileDeploymentsAsync(function, package, refusal, functionScale, cancellationToken).ConfigureAwait(false);
             await ReconcileChildAsync(function, ServiceBuilder.Build(function), services, cancellationToken).ConfigureAwait(false);
 
             var (deploymentStatus, reason, message) = DeploymentCondition(onDemand, provisioned);
@@ -113,16 +124,16 @@ internal sealed partial class FunctionReconciler(
     /// its invocations are refused until it fits.
     /// </summary>
     private async Task<(ChildState<V1Deployment> OnDemand, ChildState<V1Deployment>? Provisioned)> ReconcileDeploymentsAsync(
-        Function function, string? refusal, FunctionScale? functionScale, CancellationToken cancellationToken)
+        Function function, FunctionPackage? package, string? refusal, FunctionScale? functionScale, CancellationToken cancellationToken)
     {
         var provisionedConcurrency = EffectiveSpec.Of(function.Spec).Provisioned;
         var onDemandReplicas = refusal is not null
             ? 0
             : functionScale?.OnDemandReplicas ?? deployments.Get(function.Metadata.NamespaceProperty, Names.Deployment(function))?.Spec?.Replicas ?? 0;
-        var onDemand = await ReconcileDeploymentAsync(function, EnvironmentKind.OnDemand, onDemandReplicas, cancellationToken).ConfigureAwait(false);
+        var onDemand = await ReconcileDeploymentAsync(function, package, EnvironmentKind.OnDemand, onDemandReplicas, cancellationToken).ConfigureAwait(false);
         if (refusal is null && provisionedConcurrency > 0)
         {
-            return (onDemand, await ReconcileDeploymentAsync(function, EnvironmentKind.Provisioned, provisionedConcurrency, cancellationToken).ConfigureAwait(false));
+            return (onDemand, await ReconcileDeploymentAsync(function, package, EnvironmentKind.Provisioned, provisionedConcurrency, cancellationToken).ConfigureAwait(false));
         }
 
         var why = refusal is null ? "spec.concurrency.provisioned is 0" : "the cluster pool refused the function's reserved concurrency";
@@ -198,16 +209,17 @@ internal sealed partial class FunctionReconciler(
     /// adopt the other Deployment's pods) is deleted, and the Deployments informer's event brings the
     /// reconcile that creates it anew.
     /// </summary>
-    private async Task<ChildState<V1Deployment>> ReconcileDeploymentAsync(Function function, EnvironmentKind kind, int replicas, CancellationToken cancellationToken)
+    private async Task<ChildState<V1Deployment>> ReconcileDeploymentAsync(
+        Function function, FunctionPackage? package, EnvironmentKind kind, int replicas, CancellationToken cancellationToken)
     {
-        var desired = DeploymentBuilder.Build(function, kind, replicas, InvokeTokenHashes is { } hashes ? defaults with { InvokeTokenHashes = hashes } : defaults);
+        var desired = DeploymentBuilder.Build(function, kind, replicas, InvokeTokenHashes is { } hashes ? defaults with { InvokeTokenHashes = hashes } : defaults, package);
         var name = desired.Metadata.Name!;
         var actual = deployments.Get(desired.Metadata.NamespaceProperty, name);
         if (InvokeTokenHashes is null && actual is not null && OwnerReferences.IsControlledBy(actual.Metadata, function) && LambdaEnvironment.InvokeTokenHashesOf(actual) is { } kept)
         {
             // No good token read yet (a broken Secret since this operator started): keep the pods' hashes
             // rather than roll them onto a template without any, which would refuse every gateway.
-            desired = DeploymentBuilder.Build(function, kind, replicas, defaults with { InvokeTokenHashes = kept });
+            desired = DeploymentBuilder.Build(function, kind, replicas, defaults with { InvokeTokenHashes = kept }, package);
         }
 
         if (actual is not null && OwnerReferences.IsControlledBy(actual.Metadata, function))

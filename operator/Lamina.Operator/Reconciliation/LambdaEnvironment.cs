@@ -60,6 +60,12 @@ internal static class LambdaEnvironment
             env.Add(Literal(ShimPodEnvironment.InvokeTokenSha256, hashes));
         }
 
+        // Lambda names a managed language runtime here (OS-only runtimes get none); an image says its own.
+        if (function.Spec is { Code: not null, Runtime: { Length: > 0 } runtime } && !runtime.StartsWith("provided", StringComparison.Ordinal))
+        {
+            env.Add(Literal("AWS_EXECUTION_ENV", "AWS_Lambda_" + runtime));
+        }
+
         if (spec.Handler is { Length: > 0 } handler)
         {
             env.Add(Literal("_HANDLER", handler));

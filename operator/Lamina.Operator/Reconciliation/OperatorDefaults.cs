@@ -24,8 +24,11 @@ internal sealed record OperatorDefaults
     /// <summary>After SIGTERM the shim finishes the invocation in flight (up to the timeout), then exits; this much more for shutdown.</summary>
     public int DrainSeconds { get; init; } = 10;
 
-    /// <summary>Lambda's /tmp is 512 MB by default.</summary>
-    public string TmpSizeLimit { get; init; } = "512Mi";
+    /// <summary>The managed runtimes zip functions may name, by name (nodejs22.x, …); empty: none.</summary>
+    public IReadOnlyDictionary<string, ManagedRuntime> Runtimes { get; init; } = new Dictionary<string, ManagedRuntime>(StringComparer.Ordinal);
+
+    /// <summary>The gateway's code endpoint that function pods fetch zips and layers from (their fetch step's --store); null: none, so only ConfigMap code without layers can run.</summary>
+    public string? CodeEndpoint { get; init; }
 
     /// <summary>
     /// SHA-256 hashes of the gateways' tokens (Access/InvokeTokenSecret), sorted and comma-separated:

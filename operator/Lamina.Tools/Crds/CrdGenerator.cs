@@ -207,6 +207,24 @@ internal static class CrdGenerator
         }
 
         schema["properties"] = properties;
+        // Exactly one branch's fields present. Structural schemas allow only value validations in a
+        // oneOf, so each branch is a bare required list, and every field it names is a property above.
+        var branches = type.GetCustomAttributes<OneOfRequiredAttribute>().ToList();
+        if (branches.Count > 0)
+        {
+            foreach (var field in branches.SelectMany(b => b.Fields))
+            {
+                if (!properties.ContainsKey(field))
+                {
+                    throw new InvalidOperationException($"{type.Name}: the oneOf branch field {field} is not one of its properties");
+                }
+            }
+
+            schema["oneOf"] = branches
+                .Select(b => (object?)new Dictionary<string, object?> { ["required"] = b.Fields.Cast<object?>().ToList() })
+                .ToList();
+        }
+
         return schema;
     }
 
@@ -257,6 +275,11 @@ internal static class CrdGenerator
             {
                 ordered["pattern"] = text.Pattern;
             }
+        }
+
+        if (property.GetCustomAttribute<MaxItemsAttribute>() is { } maxItems)
+        {
+            ordered["maxItems"] = maxItems.Maximum;
         }
 
         if (property.GetCustomAttribute<ListMapKeyAttribute>() is { } listMap)

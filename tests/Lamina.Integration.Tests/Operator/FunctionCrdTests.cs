@@ -12,10 +12,20 @@ namespace Lamina.Integration.Tests.Operator;
 public sealed class FunctionCrdTests(ApiServerFixture apiServer)
 {
     private const string Collection = "/apis/lamina.dev/v1alpha1/namespaces/default/functions";
+    private const string Digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
     public static TheoryData<string, string, string> Rejected => new()
     {
-        { "no image", """{ "handler": "index.handler" }""", "spec.image: Required value" },
+        { "neither image nor code", """{ "handler": "index.handler" }""", "spec.image: Required value" }, // 1.20 lists each branch's missing field
+        { "both image and code", $$"""{ "image": "x", "runtime": "nodejs22.x", "code": { "zip": { "sha256": "{{Digest}}", "size": 1 } } }""", "\"spec\" must validate one and only one schema (oneOf). Found 2 valid alternatives" },
+        { "a digest in upper case", """{ "runtime": "nodejs22.x", "code": { "zip": { "sha256": "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08", "size": 1 } } }""", "spec.code.zip.sha256 in body should match '^[0-9a-f]{64}$'" },
+        { "a short digest", """{ "runtime": "nodejs22.x", "code": { "zip": { "sha256": "9f86d081", "size": 1 } } }""", "spec.code.zip.sha256 in body should be at least 64 chars long" },
+        { "a zip without its size", $$"""{ "runtime": "nodejs22.x", "code": { "zip": { "sha256": "{{Digest}}" } } }""", "spec.code.zip.size: Required value" },
+        { "both zip and configMap", $$"""{ "runtime": "nodejs22.x", "code": { "zip": { "sha256": "{{Digest}}", "size": 1 }, "configMap": { "name": "c", "key": "k" } } }""", "\"spec.code\" must validate one and only one schema (oneOf). Found 2 valid alternatives" },
+        { "six layers", $$"""{ "runtime": "nodejs22.x", "code": { "zip": { "sha256": "{{Digest}}", "size": 1 } }, "layers": [ {{string.Join(", ", Enumerable.Repeat($$"""{ "sha256": "{{Digest}}", "size": 1 }""", 6))}} ] }""", "spec.layers in body should have at most 5 items" },
+        { "a layer ARN that is no ARN", $$"""{ "runtime": "nodejs22.x", "code": { "zip": { "sha256": "{{Digest}}", "size": 1 } }, "layers": [ { "sha256": "{{Digest}}", "size": 1, "arn": "deps:3" } ] }""", "spec.layers.arn in body should match" },
+        { "a runtime name with capitals", $$"""{ "runtime": "NodeJS", "code": { "zip": { "sha256": "{{Digest}}", "size": 1 } } }""", "spec.runtime in body should match" },
+        { "ephemeral storage below Lambda's minimum", """{ "image": "x", "ephemeralStorage": { "size": 256 } }""", "spec.ephemeralStorage.size in body should be greater than or equal to 512" },
         { "empty image", """{ "image": "" }""", "spec.image: Invalid value: \"\": spec.image in body should be at least 1 chars long" },
         { "memory below Lambda's minimum", """{ "image": "x", "memoryMB": 64 }""", "spec.memoryMB: Invalid value: 64: spec.memoryMB in body should be greater than or equal to 128" },
         { "memory above Lambda's maximum", """{ "image": "x", "memoryMB": 10241 }""", "spec.memoryMB in body should be less than or equal to 10240" },
@@ -52,7 +62,7 @@ public sealed class FunctionCrdTests(ApiServerFixture apiServer)
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var spec = created["spec"]!;
-        Assert.Equal("""["/lambda-entrypoint.sh"]""", spec["command"]!.ToJsonString());
+        Assert.Null(spec["command"]); // the builder's default (docs/operator.md), not the schema's
         Assert.Equal(128, (int)spec["memoryMB"]!);
         Assert.Equal(3, (int)spec["timeoutSeconds"]!);
         Assert.Equal(0, (int)spec["concurrency"]!["provisioned"]!);
@@ -60,6 +70,22 @@ public sealed class FunctionCrdTests(ApiServerFixture apiServer)
         Assert.Equal(300, (int)spec["scaling"]!["idleSeconds"]!);
         Assert.Equal(2, (int)spec["async"]!["maximumRetryAttempts"]!);
         Assert.Equal(21600, (int)spec["async"]!["maximumEventAgeSeconds"]!);
+    }
+
+    [Fact]
+    public async Task Create_ZipFunction_AcceptedWithEphemeralStorageDefaultAndNoCommandDefault()
+    {
+        using var client = await ClientWithCrdAsync();
+
+        using var response = await client.PostAsync(Collection, Json(FunctionJson("zip-defaults",
+            $$"""{ "runtime": "python3.11", "handler": "app.handler", "code": { "configMap": { "name": "app-code", "key": "function.zip" } }, "layers": [ { "sha256": "{{Digest}}", "size": 10, "arn": "arn:aws:lambda:us-east-1:123456789012:layer:deps:3" } ] }""")));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, body);
+        var spec = JsonNode.Parse(body)!["spec"]!;
+        Assert.Equal(512, (int)spec["ephemeralStorage"]!["size"]!);
+        // A zip function's command is its runtime's: no schema default to mistake for the user's.
+        Assert.Null(spec["command"]);
     }
 
     [Fact]

@@ -45,7 +45,14 @@ public sealed class FunctionReconcileLoopTests(ApiServerFixture apiServer, ITest
         var logs = TestOutputLoggerProvider.Factory(output);
         _events = new KubernetesEventRecorder(
             _client, Options.Create(new EventRecorderOptions()), TimeProvider.System, logs.CreateLogger<KubernetesEventRecorder>());
-        _operator = await RunningOperator.StartAsync(_client, _events, _ns, logs);
+        _operator = await RunningOperator.StartAsync(_client, _events, _ns, logs, operatorSettings: new Dictionary<string, string?>
+        {
+            // As the chart renders operator.runtimes and the code endpoint.
+            ["Runtimes:nodejs22.x:Image"] = "docker.io/lamina/runtime-nodejs22:dev",
+            ["Runtimes:provided.al2023:Image"] = "docker.io/lamina/runtime-provided:dev",
+            ["Runtimes:provided.al2023:HandlerRequired"] = "false",
+            ["CodeEndpoint"] = "http://lamina-gateway.lamina-system.svc:8085",
+        });
     }
 
     public async Task DisposeAsync()
@@ -242,6 +249,164 @@ public sealed class FunctionReconcileLoopTests(ApiServerFixture apiServer, ITest
         await Eventually.HoldsAsync(() => hashes == Sha256("new-token"), Deadline, "the Deployment carries the new token's hash",
             async () => hashes = TokenHashes(await _client.GetAsync<V1Deployment>(_ns, "guarded-fn")));
     }
+
+    private const string Digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+    /// <summary>Two small zips: an empty archive, and one with a different comment.</summary>
+    private static readonly byte[] ZipA = [(byte)'P', (byte)'K', 5, 6, .. new byte[18]];
+    private static readonly byte[] ZipB = [(byte)'P', (byte)'K', 5, 6, .. new byte[16], 1, 0, (byte)'b'];
+
+    [Fact]
+    public async Task Create_ZipFunction_DeploymentRunsTheRuntimeAfterFetchCode()
+    {
+        var function = NewZipFunction("zipped");
+        function.Spec.Layers = [new FunctionLayer { Sha256 = new string('a', 64), Size = 10 }];
+        await _client.CreateAsync(function);
+
+        var pod = (await EventuallyGetAsync<V1Deployment>("zipped-fn")).Spec!.Template!.Spec!;
+
+        var runner = pod.Containers!.Single();
+        Assert.Equal("docker.io/lamina/runtime-nodejs22:dev", runner.Image);
+        Assert.Equal(["install-shim", "fetch-code"], pod.InitContainers!.Select(c => c.Name));
+        var fetch = pod.InitContainers![1];
+        Assert.Equal(
+            ["--code", $"sha256:{Digest}:1234", "--layer", $"sha256:{new string('a', 64)}:10", "--store", "http://lamina-gateway.lamina-system.svc:8085",
+             "--namespace", _ns, "--token-file", "/var/run/secrets/lamina.dev/code/token", "--task", "/var/task", "--opt", "/opt"],
+            fetch.Args);
+        Assert.Equal("FallbackToLogsOnError", fetch.TerminationMessagePolicy);
+        Assert.All(runner.VolumeMounts!.Where(m => m.MountPath is "/var/task" or "/opt" or "/opt/lamina"), m => Assert.True(m.ReadOnlyProperty));
+        Assert.DoesNotContain(runner.VolumeMounts!, m => m.Name == "lamina-code-token");
+        Assert.Contains(fetch.VolumeMounts!, m => m.Name == "lamina-code-token");
+        Assert.False(pod.AutomountServiceAccountToken);
+        var token = pod.Volumes!.Single(v => v.Name == "lamina-code-token").Projected!.Sources!.Single().ServiceAccountToken!;
+        Assert.Equal(("lamina.dev/code", 600L), (token.Audience, token.ExpirationSeconds));
+        var ready = await EventuallyAsync("zipped", f => f.Status?.ObservedGeneration == 1);
+        Assert.Equal("True", FunctionConditions.Find(ready.Status!.Conditions, "ConfigValid")!.Status);
+    }
+
+    [Fact]
+    public async Task UpdateCodeConfigMap_DeploymentGetsTheNewDigest()
+    {
+        var function = NewZipFunction("gitops");
+        function.Spec.Code = new FunctionCode { ConfigMap = new FunctionCodeConfigMap { Name = "gitops-code", Key = "function.zip" } };
+        await _client.CreateAsync(function);
+        // No ConfigMap yet: no children, so nothing but the ConfigMap's own event can reconcile the function again
+        // (the Function's status writes do not), and the test sees that event at work.
+        await EventuallyAsync("gitops", f => FunctionConditions.Find(f.Status?.Conditions, "Ready")?.Reason == "CodeConfigMapNotFound");
+        await _client.CreateAsync(CodeConfigMap("gitops-code", ZipA, labelled: true));
+        string? code = null;
+        await Eventually.HoldsAsync(() => code == $"sha256:{Hex(ZipA)}:{ZipA.Length}", Deadline, "the Deployment fetches the ConfigMap's zip",
+            async () => code = await FetchCodeArgumentAsync("gitops-fn"));
+
+        // A GitOps tool applies the repository's new zip.
+        await _client.MergePatchAsync<V1ConfigMap>(_ns, "gitops-code", $$"""{ "binaryData": { "function.zip": "{{Convert.ToBase64String(ZipB)}}" } }""");
+
+        await Eventually.HoldsAsync(() => code == $"sha256:{Hex(ZipB)}:{ZipB.Length}", Deadline, "the Deployment fetches the new zip",
+            async () => code = await FetchCodeArgumentAsync("gitops-fn"));
+    }
+
+    [Fact]
+    public async Task CodeConfigMapWithoutTheLabel_NotFoundWithTheCommandThenLabelled_Reconciled()
+    {
+        await _client.CreateAsync(CodeConfigMap("plain-code", ZipA, labelled: false));
+        var function = NewZipFunction("plain");
+        function.Spec.Code = new FunctionCode { ConfigMap = new FunctionCodeConfigMap { Name = "plain-code", Key = "function.zip" } };
+        await _client.CreateAsync(function);
+
+        var refused = await EventuallyAsync("plain", f => FunctionConditions.Find(f.Status?.Conditions, "Ready")?.Reason == "CodeConfigMapNotFound");
+        Assert.Contains($"kubectl label configmap plain-code -n {_ns} lamina.dev/code=true", FunctionConditions.Find(refused.Status!.Conditions, "Ready")!.Message, StringComparison.Ordinal);
+
+        await _client.MergePatchAsync<V1ConfigMap>(_ns, "plain-code", """{ "metadata": { "labels": { "lamina.dev/code": "true" } } }""");
+
+        await EventuallyGetAsync<V1Deployment>("plain-fn");
+        await EventuallyAsync("plain", f => FunctionConditions.Find(f.Status?.Conditions, "ConfigValid")?.Status == "True");
+    }
+
+    [Fact]
+    public async Task Create_ZipOnARuntimeTheInstallationLacks_UnsupportedRuntimeListingItsRuntimes()
+    {
+        var function = NewZipFunction("rubyish");
+        function.Spec.Runtime = "ruby3.2";
+        await _client.CreateAsync(function);
+
+        var refused = await EventuallyAsync("rubyish", f => FunctionConditions.Find(f.Status?.Conditions, "Ready")?.Reason == "UnsupportedRuntime");
+
+        Assert.Contains("it has: nodejs22.x, provided.al2023", FunctionConditions.Find(refused.Status!.Conditions, "Ready")!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FetchCodeFails_ReadyFalseCodeFetchFailedWithTheTerminationMessage()
+    {
+        const string Why = "runtime-shim fetch: sha256 mismatch for the code";
+        await _client.CreateAsync(NewZipFunction("unfetched"));
+        var deployment = await EventuallyGetAsync<V1Deployment>("unfetched-fn");
+        // The test plays the kubelet: the fetch init container exited 1 and is backing off.
+        var pod = await _client.CreateAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "unfetched-fn-5d9f-abcde", NamespaceProperty = _ns, Labels = deployment.Spec!.Template!.Metadata!.Labels },
+            Spec = new V1PodSpec { NodeName = "no-such-node", Containers = [new V1Container { Name = "function", Image = "docker.io/lamina/runtime-nodejs22:dev" }] },
+        });
+        pod.Status = new V1PodStatus
+        {
+            Phase = "Pending",
+            InitContainerStatuses =
+            [
+                new V1ContainerStatus { Name = "install-shim", Image = "docker.io/lamina/runtime-shim:dev", Ready = true, State = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 0, Reason = "Completed" } } },
+                new V1ContainerStatus
+                {
+                    Name = "fetch-code",
+                    Image = "docker.io/lamina/runtime-shim:dev",
+                    RestartCount = 2,
+                    State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "CrashLoopBackOff", Message = "back-off 20s restarting failed container=fetch-code" } },
+                    LastState = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 1, Reason = "Error", Message = Why } },
+                },
+            ],
+            ContainerStatuses = [new V1ContainerStatus { Name = "function", Image = "docker.io/lamina/runtime-nodejs22:dev", State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "PodInitializing" } } }],
+        };
+        await _client.ReplaceStatusAsync(pod);
+
+        var failing = await EventuallyAsync("unfetched", f => FunctionConditions.Find(f.Status?.Conditions, "Ready")?.Reason == "CodeFetchFailed");
+
+        Assert.Equal($"pod unfetched-fn-5d9f-abcde: init container fetch-code: CrashLoopBackOff: {Why} (exit code 1)",
+            FunctionConditions.Find(failing.Status!.Conditions, "Ready")!.Message);
+    }
+
+    private Function NewZipFunction(string name) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = _ns },
+        Spec = new FunctionSpec
+        {
+            Runtime = "nodejs22.x",
+            Handler = "index.handler",
+            Code = new FunctionCode { Zip = new FunctionCodeZip { Sha256 = Digest, Size = 1234 } },
+        },
+    };
+
+    private V1ConfigMap CodeConfigMap(string name, byte[] zip, bool labelled) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            NamespaceProperty = _ns,
+            Labels = labelled ? new Dictionary<string, string> { ["lamina.dev/code"] = "true" } : null,
+        },
+        BinaryData = new Dictionary<string, byte[]> { ["function.zip"] = zip },
+    };
+
+    private async Task<string?> FetchCodeArgumentAsync(string deployment)
+    {
+        try
+        {
+            var fetch = (await _client.GetAsync<V1Deployment>(_ns, deployment)).Spec!.Template!.Spec!.InitContainers?.SingleOrDefault(c => c.Name == "fetch-code");
+            return fetch?.Args?[1];
+        }
+        catch (KubernetesApiException error) when (error.IsNotFound)
+        {
+            return null;
+        }
+    }
+
+    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
 
     private static string Sha256(string token) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 

@@ -83,6 +83,36 @@ public sealed class CrdGeneratorTests
         Assert.Contains("status", (Dictionary<string, object?>)version["subresources"]!);
     }
 
+    [Fact]
+    public void Function_ImageOrCode_OneOfWithRequiredOnlyBranches()
+    {
+        var spec = Property(Spec(), "spec");
+        var code = Property(spec, "code");
+
+        Assert.Equal([["image"], ["code"]], Branches(spec));
+        Assert.Equal([["zip"], ["configMap"]], Branches(code));
+        // Structural schemas (1.20) allow only value validations in a oneOf: each branch is required and nothing else.
+        Assert.All(((List<object?>)spec["oneOf"]!).Concat((List<object?>)code["oneOf"]!), b => Assert.Equal(["required"], ((Dictionary<string, object?>)b!).Keys));
+        Assert.DoesNotContain("required", spec.Keys);
+    }
+
+    [Fact]
+    public void Function_Layers_MaxItemsFiveAndDigestPattern()
+    {
+        var layers = Property(Property(Spec(), "spec"), "layers");
+
+        Assert.Equal(5, layers["maxItems"]);
+        var items = (Dictionary<string, object?>)layers["items"]!;
+        Assert.Equal(["sha256", "size"], (List<object?>)items["required"]!);
+        Assert.Equal("^[0-9a-f]{64}$", Property(items, "sha256")["pattern"]);
+    }
+
+    private static Dictionary<string, object?> Property(Dictionary<string, object?> schema, string name) =>
+        (Dictionary<string, object?>)((Dictionary<string, object?>)schema["properties"]!)[name]!;
+
+    private static List<List<object?>> Branches(Dictionary<string, object?> schema) =>
+        [.. ((List<object?>)schema["oneOf"]!).Select(b => (List<object?>)((Dictionary<string, object?>)b!)["required"]!)];
+
     private static Dictionary<string, object?> Version() =>
         (Dictionary<string, object?>)((List<object?>)((Dictionary<string, object?>)CrdGenerator.Function()["spec"]!)["versions"]!)[0]!;
 

@@ -211,4 +211,40 @@ public sealed class EnvironmentHealthTests
         Assert.StartsWith("pod hello-fn-5d9f-zzzzz: container function: CrashLoopBackOff: runtime-shim: xxx", message, StringComparison.Ordinal);
         Assert.EndsWith("xxx… (exit code 1); 1 more failing pod", message, StringComparison.Ordinal);
     }
+
+    public static TheoryData<string, V1ContainerStatus, string> FetchFailures => new()
+    {
+        {
+            "the fetch exited non-zero",
+            Terminated(Exit(1, "runtime-shim fetch: sha256 mismatch for the code: expected 9f86…, got 2c26…"), name: "fetch-code"),
+            "pod hello-fn-5d9f-abcde: init container fetch-code: CrashLoopBackOff: runtime-shim fetch: sha256 mismatch for the code: expected 9f86…, got 2c26… (exit code 1)"
+        },
+        {
+            "the fetch keeps failing",
+            Waiting("CrashLoopBackOff", "back-off 40s restarting failed container=fetch-code", Exit(3, "runtime-shim fetch: the code store answered 404 for sha256:9f86…"), "fetch-code", 4),
+            "pod hello-fn-5d9f-abcde: init container fetch-code: CrashLoopBackOff: runtime-shim fetch: the code store answered 404 for sha256:9f86… (exit code 3)"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(FetchFailures))]
+    public void Of_FetchCodeFailed_CodeFetchFailedWithTheTerminationMessage(string scenario, V1ContainerStatus fetch, string expected)
+    {
+        _ = scenario;
+        var pod = Of(Waiting("PodInitializing"));
+        pod.Status.InitContainerStatuses = [Completed("install-shim"), fetch];
+
+        var (status, reason, message) = EnvironmentHealth.Of([pod]);
+
+        Assert.Equal(("False", "CodeFetchFailed", expected), (status, reason, message));
+    }
+
+    [Fact]
+    public void Of_FetchCodeRunning_Healthy()
+    {
+        var pod = Of(Waiting("PodInitializing"));
+        pod.Status.InitContainerStatuses = [Completed("install-shim"), Running(ready: false, name: "fetch-code")];
+
+        Assert.Equal("Healthy", EnvironmentHealth.Of([pod]).Reason);
+    }
 }

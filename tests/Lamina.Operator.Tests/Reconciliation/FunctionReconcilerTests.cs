@@ -24,6 +24,7 @@ public sealed class FunctionReconcilerTests
     private readonly FakeTimeProvider _time = new();
     private readonly FakeScaleSource _scale = new();
     private readonly ConcurrencyOptions _concurrency = new();
+    private OperatorDefaults _defaults = new();
 
     [Fact]
     public async Task Reconcile_NewFunction_CreatesDeploymentServiceAndStatus()
@@ -552,6 +553,122 @@ public sealed class FunctionReconcilerTests
         await Assert.ThrowsAsync<Lamina.Kubernetes.Client.KubernetesApiException>(() => ReconcileAsync());
     }
 
+    [Fact]
+    public async Task Reconcile_ZipFunction_RuntimeImageAndFetchCodeThenZeroWrites()
+    {
+        _defaults = Functions.CodeDefaults;
+        Seed(Functions.Zip(ns: Ns));
+
+        await ReconcileAsync();
+
+        var pod = _client.Peek<V1Deployment>(Ns, "hello-fn")!.Spec!.Template!.Spec!;
+        Assert.Equal("docker.io/lamina/runtime-nodejs22:dev", pod.Containers!.Single().Image);
+        Assert.Equal(["install-shim", "fetch-code"], pod.InitContainers!.Select(c => c.Name));
+        Assert.Equal(FunctionConditions.True, Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.ConfigValid).Status);
+        _client.ClearRequests();
+
+        await ReconcileAsync();
+
+        Assert.Empty(_client.Writes);
+    }
+
+    [Fact]
+    public async Task Reconcile_CodeConfigMapUpdated_DeploymentGetsTheNewDigest()
+    {
+        _defaults = Functions.CodeDefaults;
+        Seed(ConfigMapFunction());
+        _client.Seed(CodeConfigMap([(byte)'P', (byte)'K', 5, 6, .. new byte[18]]));
+        await ReconcileAsync();
+        var before = FetchArgs();
+        _client.Mutate<V1ConfigMap>(Ns, "hello-code", c => c.BinaryData!["function.zip"] = [(byte)'P', (byte)'K', 3, 4, 1, 2, 3]);
+        _client.ClearRequests();
+
+        await ReconcileAsync();
+
+        Assert.Equal(["apply Deployment team-a/hello-fn"], _client.Writes.Select(w => w.ToString()));
+        var after = FetchArgs();
+        Assert.NotEqual(before[1], after[1]);
+        Assert.EndsWith(":7", after[1], StringComparison.Ordinal);
+        Assert.Equal(["--code-file", "/var/run/lamina.dev/code-configmap/function.zip"], after.Skip(2).Take(2));
+    }
+
+    [Fact]
+    public async Task Reconcile_CodeConfigMapMissing_NotFoundWithTheLabelCommandAndNoChildren()
+    {
+        _defaults = Functions.CodeDefaults;
+        Seed(ConfigMapFunction());
+
+        await ReconcileAsync();
+
+        Assert.Equal(["apply Function team-a/hello/status"], _client.Writes.Select(w => w.ToString()));
+        var status = _client.Peek<Function>(Ns, "hello")!.Status!;
+        var ready = Condition(status, FunctionConditions.Ready);
+        Assert.Equal(("False", "CodeConfigMapNotFound"), Pair(ready));
+        Assert.Contains("kubectl label configmap hello-code -n team-a lamina.dev/code=true", ready.Message, StringComparison.Ordinal);
+        Assert.Equal(("False", "CodeConfigMapNotFound"), Pair(Condition(status, FunctionConditions.ConfigValid)));
+        Assert.StartsWith("Warning CodeConfigMapNotFound: spec.code.configMap: no ConfigMap hello-code", Assert.Single(_events.Events), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reconcile_ExistingDeploymentAndTheConfigMapGoes_DeploymentKeptNotReady()
+    {
+        _defaults = Functions.CodeDefaults;
+        Seed(ConfigMapFunction());
+        _client.Seed(CodeConfigMap([(byte)'P', (byte)'K', 5, 6, .. new byte[18]]));
+        await ReconcileAsync();
+        await _client.DeleteAsync<V1ConfigMap>(Ns, "hello-code");
+        _client.ClearRequests();
+
+        await ReconcileAsync();
+
+        Assert.Equal(["apply Function team-a/hello/status"], _client.Writes.Select(w => w.ToString()));
+        Assert.NotNull(_client.Peek<V1Deployment>(Ns, "hello-fn"));
+        Assert.Equal("CodeConfigMapNotFound", Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.Ready).Reason);
+    }
+
+    [Fact]
+    public async Task Reconcile_UnsupportedRuntime_ReadyFalseListingTheInstallationsRuntimes()
+    {
+        _defaults = Functions.CodeDefaults;
+        Seed(Functions.Zip(ns: Ns, change: s => s.Runtime = "ruby3.2"));
+
+        await ReconcileAsync();
+
+        var ready = Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.Ready);
+        Assert.Equal(("False", "UnsupportedRuntime"), Pair(ready));
+        Assert.Contains("it has: nodejs22.x, provided.al2, provided.al2023, python3.11", ready.Message, StringComparison.Ordinal);
+        Assert.Null(_client.Peek<V1Deployment>(Ns, "hello-fn"));
+    }
+
+    [Fact]
+    public async Task Reconcile_FetchCodeFails_ReadyCodeFetchFailedWithItsMessage()
+    {
+        _defaults = Functions.CodeDefaults;
+        Seed(Functions.Zip(ns: Ns));
+        await ReconcileAsync();
+        var pod = Pods.Of(Pods.Waiting("PodInitializing"));
+        pod.Status!.InitContainerStatuses = [Pods.Completed("install-shim"), Pods.Waiting("CrashLoopBackOff", "back-off 10s", Pods.Exit(1, "runtime-shim fetch: sha256 mismatch"), "fetch-code", 1)];
+        _client.Seed(pod);
+
+        await ReconcileAsync();
+
+        var ready = Condition(_client.Peek<Function>(Ns, "hello")!.Status!, FunctionConditions.Ready);
+        Assert.Equal(("False", "CodeFetchFailed", "pod hello-fn-5d9f-abcde: init container fetch-code: CrashLoopBackOff: runtime-shim fetch: sha256 mismatch (exit code 1)"),
+            (ready.Status, ready.Reason, ready.Message));
+    }
+
+    private static Function ConfigMapFunction() => Functions.Zip(ns: Ns, change: s =>
+        s.Code = new FunctionCode { ConfigMap = new FunctionCodeConfigMap { Name = "hello-code", Key = "function.zip" } });
+
+    private static V1ConfigMap CodeConfigMap(byte[] zip) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "hello-code", NamespaceProperty = Ns, Labels = new Dictionary<string, string> { ["lamina.dev/code"] = "true" } },
+        BinaryData = new Dictionary<string, byte[]> { ["function.zip"] = zip },
+    };
+
+    private List<string> FetchArgs() =>
+        [.. _client.Peek<V1Deployment>(Ns, "hello-fn")!.Spec!.Template!.Spec!.InitContainers!.Single(c => c.Name == "fetch-code").Args!];
+
     private void Seed(Function function) => _client.Seed(function);
 
     /// <summary>The controller's view of a function with <paramref name="onDemand"/> on-demand environments, all ready, one busy.</summary>
@@ -580,11 +697,12 @@ public sealed class FunctionReconcilerTests
             new FakeLister<Function>(_client),
             new FakeLister<V1Deployment>(_client),
             new FakeLister<V1Service>(_client),
+            new FakeLister<V1ConfigMap>(_client),
             new FakePodLister(_client),
             _scale,
             _concurrency,
             _events,
-            new OperatorDefaults(),
+            _defaults,
             _time,
             NullLogger<FunctionReconciler>.Instance)
         {

@@ -53,8 +53,8 @@ public sealed class SpecValidatorTests
     {
         var problems = SpecValidator.Validate(function, name => name == "exists");
 
-        Assert.True(problems.Any(p => p.StartsWith(expected, StringComparison.Ordinal)),
-            $"{scenario}: expected a problem starting with \"{expected}\", got: {string.Join(" | ", problems)}");
+        Assert.True(problems.Any(p => p.Message.StartsWith(expected, StringComparison.Ordinal)),
+            $"{scenario}: expected a problem starting with \"{expected}\", got: {string.Join(" | ", problems.Select(p => p.Message))}");
     }
 
     [Fact]
@@ -69,4 +69,91 @@ public sealed class SpecValidatorTests
 
         Assert.Empty(SpecValidator.Validate(function, name => name == "exists"));
     }
+
+    public static TheoryData<string, Function, string, string> InvalidSource => new()
+    {
+        {
+            "image and code",
+            Functions.Zip(change: s => s.Image = "docker.io/lamina/example-node:dev"),
+            "InvalidSpec", "spec.image and spec.code are both set"
+        },
+        {
+            "neither image nor code",
+            Functions.Valid(change: s => s.Image = null),
+            "InvalidSpec", "spec.image or spec.code is required"
+        },
+        {
+            "a runtime with an image",
+            Functions.Valid(change: s => s.Runtime = "python3.11"),
+            "InvalidSpec", "spec.runtime (python3.11) applies to spec.code only"
+        },
+        {
+            "layers with an image",
+            Functions.Valid(change: s => s.Layers = [Layer('1')]),
+            "InvalidSpec", "spec.layers apply to spec.code only"
+        },
+        {
+            "code without a runtime",
+            Functions.Zip(change: s => s.Runtime = null),
+            "RuntimeRequired", "spec.runtime is required with spec.code; this installation has: nodejs22.x, provided.al2, provided.al2023, python3.11"
+        },
+        {
+            "a runtime the installation lacks",
+            Functions.Zip(change: s => s.Runtime = "java21"),
+            "UnsupportedRuntime", "spec.runtime: java21 is not a runtime of this installation; it has: nodejs22.x, provided.al2, provided.al2023, python3.11"
+        },
+        {
+            "node without a handler",
+            Functions.Zip(change: s => s.Handler = null),
+            "HandlerRequired", "spec.handler is required by the nodejs22.x runtime"
+        },
+        {
+            "six layers",
+            Functions.Zip(change: s => s.Layers = [Layer('1'), Layer('2'), Layer('3'), Layer('4'), Layer('5'), Layer('6')]),
+            "InvalidSpec", "spec.layers: 6 layers; Lambda allows 5"
+        },
+        {
+            "zip and configMap",
+            Functions.Zip(change: s => s.Code!.ConfigMap = new FunctionCodeConfigMap { Name = "code", Key = "function.zip" }),
+            "InvalidCode", "spec.code needs exactly one of zip (in the code store) and configMap"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidSource))]
+    public void Validate_InvalidCodeSource_ReasonAndMessage(string scenario, Function function, string reason, string expected)
+    {
+        var problems = SpecValidator.Validate(function, _ => false, Functions.CodeDefaults.Runtimes);
+
+        Assert.True(problems.Any(p => p.Reason == reason && p.Message.StartsWith(expected, StringComparison.Ordinal)),
+            $"{scenario}: expected {reason}: \"{expected}…\", got: {string.Join(" | ", problems.Select(p => $"{p.Reason}: {p.Message}"))}");
+    }
+
+    [Theory]
+    [InlineData("nodejs22.x", "index.handler")]
+    [InlineData("python3.11", "app.handler")]
+    [InlineData("provided.al2023", null)]
+    [InlineData("provided.al2", null)]
+    public void Validate_ZipOnEachRuntime_NoProblems(string runtime, string? handler)
+    {
+        var function = Functions.Zip(change: s =>
+        {
+            s.Runtime = runtime;
+            s.Handler = handler;
+            s.Layers = [Layer('1'), Layer('2'), Layer('3'), Layer('4'), Layer('5')];
+        });
+
+        Assert.Empty(SpecValidator.Validate(function, _ => false, Functions.CodeDefaults.Runtimes));
+    }
+
+    [Fact]
+    public void Validate_NoRuntimesInstalled_UnsupportedSaysNone()
+    {
+        var problem = Assert.Single(SpecValidator.Validate(Functions.Zip(), _ => false));
+
+        Assert.Equal(("UnsupportedRuntime", "spec.runtime: nodejs22.x is not a runtime of this installation; it has: none (an administrator adds runtimes in the chart's operator.runtimes)"),
+            (problem.Reason, problem.Message));
+    }
+
+    private static FunctionLayer Layer(char digit) => new() { Sha256 = new string(digit, 64), Size = 100 };
 }
