@@ -44,9 +44,9 @@ internal sealed class FetchTarget
                 {
                     FolderCleaner.Delete(entry);
                 }
-                else
+                else if (!MountPoints.IsMountPoint(entry))
                 {
-                    others.Add(entry);
+                    others.Add(entry); // a volume mounted inside (the shim's /opt/lamina) is not content
                 }
             }
 
@@ -79,6 +79,11 @@ internal sealed class FetchTarget
             foreach (var entry in new DirectoryInfo(Tree).EnumerateFileSystemInfos())
             {
                 var destination = Path.Combine(Root, entry.Name);
+                if (MountPoints.IsMountPoint(destination))
+                {
+                    throw new FetchFailure($"the unpacked '{entry.Name}' would replace {destination}, where another volume is mounted (the runtime shim's own folder): a layer may not have a top-level '{entry.Name}' folder");
+                }
+
                 if (entry is DirectoryInfo { LinkTarget: null } folder)
                 {
                     folder.MoveTo(destination);

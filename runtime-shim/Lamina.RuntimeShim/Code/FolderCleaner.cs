@@ -8,11 +8,20 @@ internal static class FolderCleaner
 {
     private const UnixFileMode Owner = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    /// <summary>Deletes everything inside <paramref name="folder"/>, keeping the folder (a mount point).</summary>
+    /// <summary>
+    /// Deletes everything inside <paramref name="folder"/>, keeping the folder (a mount point) and any
+    /// volume mounted inside it: in the pod's fetch step the shim's own folder is mounted at
+    /// <c>/opt/lamina</c>, inside the layers' <c>/opt</c>, and is not the fetch's to delete.
+    /// </summary>
     public static void Empty(string folder)
     {
         foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
         {
+            if (entry is DirectoryInfo { LinkTarget: null } && MountPoints.IsMountPoint(entry.FullName))
+            {
+                continue;
+            }
+
             Delete(entry.FullName);
         }
     }
