@@ -28,7 +28,7 @@ public static class LambdaHeaders
     /// <summary>Response: the version that ran.</summary>
     public const string ExecutedVersion = "X-Amz-Executed-Version";
 
-    /// <summary>Response: Handled or Unhandled when the function failed.</summary>
+    /// <summary>Response: Unhandled when the function failed (Lambda's value for every function error on current runtimes).</summary>
     public const string FunctionError = "X-Amz-Function-Error";
 
     /// <summary>Response: the base64 log tail of a Tail invocation.</summary>

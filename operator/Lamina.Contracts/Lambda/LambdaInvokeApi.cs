@@ -35,15 +35,15 @@ public static class LambdaInvokeApi
     }
 
     /// <summary>
-    /// Values of <see cref="LambdaHeaders.FunctionError"/>. An error the runtime reports through the
-    /// Runtime API is <see cref="Handled"/>; one the platform detects (timeout, the runtime exiting, an
-    /// init failure, an oversized response, an environment lost) is <see cref="Unhandled"/>, as Lambda
-    /// reports them (docs/lambda-contracts.md#function-errors).
+    /// Values of <see cref="LambdaHeaders.FunctionError"/>. Every function error is <see cref="Unhandled"/>:
+    /// one the runtime reports through the Runtime API (a handler that raised, threw, rejected or called
+    /// back with an error) and one the platform detects (timeout, the runtime exiting, an init failure,
+    /// an oversized response, an environment lost), as Lambda answers on every current managed runtime.
+    /// Lambda's other value, <c>Handled</c>, came only from the retired Node.js 0.10 <c>context.fail</c>,
+    /// so Lamina never produces it (docs/lambda-contracts.md#function-errors).
     /// </summary>
     public static class FunctionErrors
     {
-        public const string Handled = "Handled";
-
         public const string Unhandled = "Unhandled";
     }
 

@@ -42,7 +42,7 @@ public static class ShimInvokeContract
         /// <summary>Response: one of <see cref="Statuses"/>, so the gateway knows whether to try another environment.</summary>
         public const string Status = "Lamina-Status";
 
-        /// <summary>Response: Handled or Unhandled when the function failed (Lambda's X-Amz-Function-Error).</summary>
+        /// <summary>Response: Unhandled when the function failed (Lambda's X-Amz-Function-Error).</summary>
         public const string FunctionError = "Lamina-Function-Error";
 
         /// <summary>

@@ -6,7 +6,7 @@ internal enum AttemptOutcomeKind
     /// <summary>The function ran and returned a result.</summary>
     Success,
 
-    /// <summary>The function ran and failed (Handled or Unhandled, a timeout, a crashed environment): retried up to <c>maximumRetryAttempts</c>.</summary>
+    /// <summary>The function ran and failed (an error it reported, a timeout, a crashed environment: all Unhandled): retried up to <c>maximumRetryAttempts</c>.</summary>
     FunctionError,
 
     /// <summary>429: a concurrency limit was in use. Retried with backoff until the maximum event age.</summary>

@@ -7,7 +7,7 @@ internal sealed record DestinationResponseContext(
     [property: JsonPropertyName("statusCode")] int StatusCode,
     [property: JsonPropertyName("executedVersion")] string ExecutedVersion)
 {
-    /// <summary><c>Handled</c> or <c>Unhandled</c>; absent when the function did not fail.</summary>
+    /// <summary>The attempt's <c>X-Amz-Function-Error</c> as the shim said it (<c>Unhandled</c>); absent when the function did not fail.</summary>
     [JsonPropertyName("functionError")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? FunctionError { get; init; }

@@ -23,7 +23,7 @@ internal sealed class InvokeMetrics
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
         _invocations = meter.CreateCounter<long>("lamina_invocations_total", description: "Invocations the gateway accepted, by invocation type.");
-        _errors = meter.CreateCounter<long>("lamina_errors_total", description: "Invocations that ended in a function error (Handled, Unhandled) or a gateway error (Service).");
+        _errors = meter.CreateCounter<long>("lamina_errors_total", description: "Invocations that ended in a function error (X-Amz-Function-Error, e.g. Unhandled) or a gateway error (Service).");
         _throttles = meter.CreateCounter<long>("lamina_throttles_total", description: "Invocations refused with 429, by Lambda's reason.");
         _duration = meter.CreateHistogram(
             "lamina_duration_seconds",

@@ -7,7 +7,7 @@ namespace Lamina.RuntimeShim.Execution;
 /// the function's log. The runtime runs the function's code, so the name is untrusted: a CR or LF would
 /// start a forged log line, a control or non-ASCII character makes Kestrel refuse the header and
 /// lose the whole answer. Every character outside visible ASCII becomes <c>_</c>; Lambda's own types
-/// (<c>Runtime.ExitError</c>, <c>Handled</c>, <c>MyError</c>, <c>errors.errorString</c>) pass unchanged.
+/// (<c>Runtime.ExitError</c>, <c>Sandbox.Timedout</c>, <c>MyError</c>, <c>errors.errorString</c>) pass unchanged.
 /// The error document itself goes to the caller as the runtime wrote it (JSON escapes what it holds).
 /// </summary>
 internal readonly record struct ErrorType

@@ -10,7 +10,7 @@ internal sealed record InvocationResult
     /// <summary>The function's result, or the error JSON when <see cref="FunctionError"/> is set.</summary>
     public required ReadOnlyMemory<byte> Payload { get; init; }
 
-    /// <summary>Null on success, else <see cref="LambdaInvokeApi.FunctionErrors.Handled"/> or <see cref="LambdaInvokeApi.FunctionErrors.Unhandled"/>.</summary>
+    /// <summary>Null on success, else <see cref="LambdaInvokeApi.FunctionErrors.Unhandled"/> (every function error, as in Lambda).</summary>
     public string? FunctionError { get; init; }
 
     /// <summary>The error's type (e.g. Sandbox.Timedout, Runtime.ExitError) when it failed, for logs and metrics.</summary>

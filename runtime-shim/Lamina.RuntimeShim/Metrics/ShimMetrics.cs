@@ -39,7 +39,7 @@ internal sealed class ShimMetrics
         _function = new("function", identity.Name);
         _initType = new("init_type", identity.InitializationType);
         _invocations = meter.CreateCounter<long>("lamina_invocations_total", description: "Invocations this environment accepted, by invocation type.");
-        _errors = meter.CreateCounter<long>("lamina_errors_total", description: "Invocations that ended in a function error, by error type (Handled or Unhandled).");
+        _errors = meter.CreateCounter<long>("lamina_errors_total", description: "Invocations that ended in a function error, by X-Amz-Function-Error (Unhandled).");
         _coldStarts = meter.CreateCounter<long>("lamina_cold_starts_total", description: "Invocations that were the first of a freshly initialised runtime.");
         _restarts = meter.CreateCounter<long>("lamina_runtime_restarts_total", description: "Times the shim started the runtime again, by reason (timeout, exit, init_error).");
         _initFailures = meter.CreateCounter<long>("lamina_init_failures_total", description: "Runtime initialisations that failed (an init error, or an exit before the first next).");

@@ -111,7 +111,8 @@ internal sealed class RuntimeApiHandler(ExecutionEnvironment environment)
         if (isError)
         {
             var (document, errorType) = ErrorDocument(context.Request, body);
-            _ = environment.CompleteAsync(requestId, document, LambdaInvokeApi.FunctionErrors.Handled, errorType.Value);
+            // Lambda answers Unhandled for an error a handler raised or threw, on every current runtime.
+            _ = environment.CompleteAsync(requestId, document, LambdaInvokeApi.FunctionErrors.Unhandled, errorType.Value);
         }
         else
         {

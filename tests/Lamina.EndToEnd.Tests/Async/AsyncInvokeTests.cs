@@ -137,7 +137,7 @@ public sealed class AsyncInvokeTests(LocalCluster cluster, ITestOutputHelper out
         Assert.Equal(3, context.GetProperty("approximateInvokeCount").GetInt32());
         Assert.EndsWith($":function:{_namespace.Name}.failing:$LATEST", context.GetProperty("functionArn").GetString(), StringComparison.Ordinal);
         Assert.Equal("always", record.GetProperty("requestPayload").GetProperty("fail").GetString());
-        Assert.Equal("Handled", record.GetProperty("responseContext").GetProperty("functionError").GetString());
+        Assert.Equal("Unhandled", record.GetProperty("responseContext").GetProperty("functionError").GetString());
         Assert.Equal("ConformanceError", record.GetProperty("responsePayload").GetProperty("errorType").GetString());
     }
 

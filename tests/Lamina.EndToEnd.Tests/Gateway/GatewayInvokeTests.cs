@@ -94,12 +94,12 @@ public sealed class GatewayInvokeTests(LocalCluster cluster) : IAsyncLifetime
     [Theory]
     [InlineData("bash")]
     [InlineData("node")]
-    public async Task Invoke_FunctionFails_Handled(string function)
+    public async Task Invoke_FunctionFails_Unhandled(string function)
     {
         var result = await _aws.Boto3InvokeAsync(function, """{"fail":"on purpose"}"""u8.ToArray());
 
         Assert.Equal(200, result.StatusCode);
-        Assert.Equal("Handled", result.FunctionError);
+        Assert.Equal("Unhandled", result.FunctionError);
         Assert.Contains("on purpose", Encoding.UTF8.GetString(result.Payload!), StringComparison.Ordinal);
     }
 

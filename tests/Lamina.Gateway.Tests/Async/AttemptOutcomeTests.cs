@@ -8,6 +8,7 @@ namespace Lamina.Gateway.Tests.Async;
 [Trait(TestTiers.Category, TestTiers.Unit)]
 public sealed class AttemptOutcomeTests
 {
+    // "handled": any function error the shim names is passed through, not only the Unhandled it sends today.
     [Theory]
     [InlineData("completed", "Success", 200, null)]
     [InlineData("handled", "FunctionError", 200, "Handled")]

@@ -23,6 +23,9 @@ public sealed partial class InvocationRouterTests
     {
         await using var harness = new RouterHarness();
         var shim = await harness.AddIdleShimAsync("hello-1");
+        // The gateway passes on whatever X-Amz-Function-Error the shim said. Handled, which today's shim
+        // never sends (every function error is Unhandled, as in Lambda), is a value the gateway never makes
+        // itself, so it shows the value is passed through rather than replaced.
         shim.Script(new ShimReply.Completed("""{"answer":42}""", FunctionError: "Handled", LogResult: "U1RBUlQgLi4u"));
         var request = harness.Request("""{"question":"?"}""") with
         {

@@ -8,7 +8,7 @@ public sealed class ErrorTypeTests
 {
     [Theory]
     [InlineData("Runtime.ExitError")]
-    [InlineData("Handled")]
+    [InlineData("Sandbox.Timedout")]
     [InlineData("Unhandled")]
     [InlineData("MyError")]
     [InlineData("errors.errorString")]

@@ -9,17 +9,17 @@ namespace Lamina.RuntimeShim.Tests.Execution;
 public sealed partial class ExecutionEnvironmentTests
 {
     [Fact]
-    public async Task CompleteAsync_HandledFunctionError_CallerGetsHandledWithTheErrorType()
+    public async Task CompleteAsync_ReportedFunctionError_CallerGetsUnhandledWithTheErrorType()
     {
         const string document = """{"errorMessage":"bad input","errorType":"ValueError","stackTrace":[]}""";
         var next = _harness.StartInitialisedRuntime();
         var invoke = Environment.InvokeAsync(Request("r1"), waitForInit: false, None);
         await next.Bounded();
 
-        await Environment.CompleteAsync("r1", Encoding.UTF8.GetBytes(document), LambdaInvokeApi.FunctionErrors.Handled, "ValueError").Bounded();
+        await Environment.CompleteAsync("r1", Encoding.UTF8.GetBytes(document), LambdaInvokeApi.FunctionErrors.Unhandled, "ValueError").Bounded();
         var result = Completed(await invoke.Bounded());
 
-        Assert.Equal(LambdaInvokeApi.FunctionErrors.Handled, result.FunctionError);
+        Assert.Equal(LambdaInvokeApi.FunctionErrors.Unhandled, result.FunctionError);
         Assert.Equal("ValueError", result.ErrorType);
         Assert.Equal(document, Text(result.Payload));
         Assert.Contains("\tStatus: error\tError Type: ValueError\n", Text(result.LogTail), StringComparison.Ordinal);

@@ -51,12 +51,12 @@ public sealed partial class ExecutionEnvironmentTests
     [Fact]
     public async Task CompleteAsync_FunctionErrors_CountedByErrorType()
     {
-        // r1 succeeds, r2 fails Handled, r3 times out (Unhandled), r4 meets the crashed runtime's init error (Unhandled).
+        // r1 succeeds, r2 reports an error, r3 times out, r4 meets the crashed runtime's init error: all three Unhandled.
         await _harness.RunAsync(_harness.StartInitialisedRuntime(), "r1", "1", Work);
         var next = Environment.NextAsync(None);
         var handled = Environment.InvokeAsync(Request("r2"), waitForInit: false, None);
         await next.Bounded();
-        await Environment.CompleteAsync("r2", """{"errorMessage":"no","errorType":"E"}"""u8.ToArray(), LambdaInvokeApi.FunctionErrors.Handled, "E").Bounded();
+        await Environment.CompleteAsync("r2", """{"errorMessage":"no","errorType":"E"}"""u8.ToArray(), LambdaInvokeApi.FunctionErrors.Unhandled, "E").Bounded();
         await handled.Bounded();
         next = Environment.NextAsync(None);
         var timedOut = Environment.InvokeAsync(Request("r3"), waitForInit: false, None);
@@ -70,8 +70,7 @@ public sealed partial class ExecutionEnvironmentTests
         var errors = _harness.Metrics.Of("lamina_errors_total");
         Assert.Equal(3, errors.Count);
         Assert.All(errors, m => Assert.Equal(["error_type", "function", "namespace"], m.Tags.Keys.Order()));
-        Assert.Equal(1, _harness.Metrics.Sum("lamina_errors_total", ("namespace", "team-a"), ("function", "hello"), ("error_type", "Handled")));
-        Assert.Equal(2, _harness.Metrics.Sum("lamina_errors_total", ("namespace", "team-a"), ("function", "hello"), ("error_type", "Unhandled")));
+        Assert.Equal(3, _harness.Metrics.Sum("lamina_errors_total", ("namespace", "team-a"), ("function", "hello"), ("error_type", "Unhandled")));
         Assert.Equal(4, _harness.Metrics.Sum("lamina_invocations_total"));
         Assert.Equal(2, _harness.Metrics.Sum("lamina_cold_starts_total"));
         Assert.Equal(1, _harness.Metrics.Sum("lamina_runtime_restarts_total", ("reason", "timeout")));

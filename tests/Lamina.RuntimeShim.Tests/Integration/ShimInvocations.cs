@@ -75,7 +75,7 @@ internal static class ShimInvocations
         Assert.True(expectedPayload.AsSpan().SequenceEqual(reply.Body), $"the payload came back changed: {reply}");
     }
 
-    /// <summary>A function error of <paramref name="functionError"/> (Handled/Unhandled) and <paramref name="errorType"/>.</summary>
+    /// <summary>A function error of <paramref name="functionError"/> (Unhandled) and <paramref name="errorType"/>.</summary>
     public static void AssertFunctionError(InvokeReply reply, string functionError, string errorType, string messageContains)
     {
         AssertCompleted(reply);

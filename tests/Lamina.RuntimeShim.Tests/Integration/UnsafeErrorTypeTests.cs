@@ -31,7 +31,7 @@ public sealed class UnsafeErrorTypeTests
         var reply = await shim.InvokeAsync(path, "{}", "unsafe-error-type");
 
         const string safe = "_______Status:_success"; // six letters and the tab
-        Assert.True(reply.FunctionError == "Handled", reply.ToString());
+        Assert.True(reply.FunctionError == "Unhandled", reply.ToString());
         if (path == InvokePath.Contract)
         {
             Assert.True(reply.Header(ShimInvokeContract.Headers.FunctionErrorType) == safe, reply.ToString());

@@ -122,12 +122,12 @@ public sealed class InvokeHandlerTests : IDisposable
 
         var handle = _handler.HandleAsync(context);
         await next.Bounded();
-        await Environment.CompleteAsync("r1", Encoding.UTF8.GetBytes(document), LambdaInvokeApi.FunctionErrors.Handled, "OutOfStock").Bounded();
+        await Environment.CompleteAsync("r1", Encoding.UTF8.GetBytes(document), LambdaInvokeApi.FunctionErrors.Unhandled, "OutOfStock").Bounded();
         await handle.Bounded();
 
         Assert.Equal(200, context.Response.StatusCode);
         Assert.Equal("completed", Header(context, ShimInvokeContract.Headers.Status));
-        Assert.Equal("Handled", Header(context, ShimInvokeContract.Headers.FunctionError));
+        Assert.Equal("Unhandled", Header(context, ShimInvokeContract.Headers.FunctionError));
         Assert.Equal("OutOfStock", Header(context, ShimInvokeContract.Headers.FunctionErrorType));
         Assert.Equal(document, Body(context));
     }
@@ -155,7 +155,7 @@ public sealed class InvokeHandlerTests : IDisposable
         var safe = ErrorType.From(type).Value;
         Assert.Equal(202, post.Response.StatusCode);
         Assert.Equal(200, context.Response.StatusCode);
-        Assert.Equal("Handled", Header(context, ShimInvokeContract.Headers.FunctionError));
+        Assert.Equal("Unhandled", Header(context, ShimInvokeContract.Headers.FunctionError));
         Assert.Equal(safe, Header(context, ShimInvokeContract.Headers.FunctionErrorType));
         Assert.Equal(document, Body(context));
         var log = Encoding.UTF8.GetString(Convert.FromBase64String(Header(context, ShimInvokeContract.Headers.LogResult)));
@@ -501,19 +501,22 @@ public sealed class InvokeHandlerTests : IDisposable
     }
 
     [Fact]
-    public async Task HandleAsync_RieFunctionError_XAmzFunctionErrorAndTheErrorDocument()
+    public async Task HandleAsync_RieRuntimePostsAnError_XAmzFunctionErrorUnhandledAndTheErrorDocument()
     {
+        // A handler that raised: Lambda answers Unhandled on every current runtime (Handled was Node.js 0.10's context.fail).
         const string document = """{"errorMessage":"bad","errorType":"ValueError"}""";
         var next = _harness.StartInitialisedRuntime();
         var context = Post("/2015-03-31/functions/any-name/invocations", "{}");
 
         var handle = _handler.HandleAsync(context);
         var invocation = await next.Bounded();
-        await Environment.CompleteAsync(invocation.RequestId, Encoding.UTF8.GetBytes(document), LambdaInvokeApi.FunctionErrors.Handled, "ValueError").Bounded();
+        var post = Post($"/2018-06-01/runtime/invocation/{invocation.RequestId}/error", document);
+        await new Lamina.RuntimeShim.RuntimeApi.RuntimeApiHandler(Environment).HandleAsync(post).Bounded();
         await handle.Bounded();
 
+        Assert.Equal(202, post.Response.StatusCode);
         Assert.Equal(200, context.Response.StatusCode);
-        Assert.Equal("Handled", Header(context, "X-Amz-Function-Error"));
+        Assert.Equal("Unhandled", Header(context, "X-Amz-Function-Error"));
         Assert.Equal(document, Body(context));
         Assert.False(context.Response.Headers.ContainsKey("X-Amz-Log-Result"));
     }
