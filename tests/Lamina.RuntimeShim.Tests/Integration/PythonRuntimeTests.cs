@@ -64,7 +64,7 @@ public sealed partial class PythonRuntimeTests
 
         var reply = await shim.InvokeAsync(InvokePath.Contract, "{}", "marshal-request");
 
-        ShimInvocations.AssertFunctionError(reply, "Handled", "Runtime.MarshalError", "Unable to marshal response: Object of type set is not JSON serializable");
+        ShimInvocations.AssertFunctionError(reply, "Unhandled", "Runtime.MarshalError", "Unable to marshal response: Object of type set is not JSON serializable");
         Assert.Equal("marshal-request", Property(reply, "requestId"));
     }
 
@@ -90,8 +90,8 @@ public sealed partial class PythonRuntimeTests
         var failed = await shim.InvokeAsync(path, """{"order":42}""", "raising-request");
         var next = await shim.InvokeAsync(path, """{"fine": 1}""");
 
-        // The shim's contract: an error the runtime posts is Handled (docs/lambda-contracts.md#function-errors).
-        ShimInvocations.AssertFunctionError(failed, "Handled", "OrderError", "order 42 is invalid");
+        // As Lambda answers an exception a Python handler raised (docs/lambda-contracts.md#function-errors).
+        ShimInvocations.AssertFunctionError(failed, "Unhandled", "OrderError", "order 42 is invalid");
         using (var document = JsonDocument.Parse(failed.Body))
         {
             var root = document.RootElement;
