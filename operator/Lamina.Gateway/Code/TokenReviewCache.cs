@@ -96,6 +96,7 @@ internal sealed class TokenReviewCache(TimeProvider time, TimeSpan ttl, int maxE
             using var claims = JsonDocument.Parse(payload);
             return claims.RootElement.ValueKind == JsonValueKind.Object
                 && claims.RootElement.TryGetProperty("exp", out var exp)
+                && exp.ValueKind == JsonValueKind.Number
                 && exp.TryGetInt64(out var seconds)
                 && seconds is > 0 and < 253402300800
                 ? DateTimeOffset.FromUnixTimeSeconds(seconds)
