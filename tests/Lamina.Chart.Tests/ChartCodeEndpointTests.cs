@@ -1,4 +1,6 @@
 using Lamina.Contracts.Code;
+using Lamina.Gateway.Code;
+using Lamina.Operator.Reconciliation;
 using Lamina.Testing;
 
 namespace Lamina.Chart.Tests;
@@ -40,6 +42,13 @@ public sealed class ChartCodeEndpointTests
         var reviewRule = Assert.Single(Yaml.Maps(review.Root, "rules"));
         Assert.Equal(["tokenreviews"], Yaml.List(reviewRule, "resources").Cast<string>());
         Assert.Equal(["create"], Yaml.List(reviewRule, "verbs").Cast<string>());
+    }
+
+    [Fact]
+    public void FunctionLabel_TheGatewayChecksTheOneTheOperatorWrites()
+    {
+        // The code endpoint serves only pods with the operator's function label (docs/code-endpoint.md).
+        Assert.Equal(Names.FunctionLabel, CodeAccessRules.FunctionLabel);
     }
 
     [Fact]

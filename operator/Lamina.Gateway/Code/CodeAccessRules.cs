@@ -11,7 +11,7 @@ namespace Lamina.Gateway.Code;
 /// </summary>
 internal static class CodeAccessRules
 {
-    /// <summary>The operator's label on every function pod (Lamina.Operator's <c>Names.FunctionLabel</c>; a test keeps the two equal).</summary>
+    /// <summary>The operator's label on every function pod (Lamina.Operator's <c>Names.FunctionLabel</c>; ChartCodeEndpointTests keeps the two equal).</summary>
     public const string FunctionLabel = "lamina.dev/function";
 
     /// <summary>The function pod's init container that runs <c>runtime-shim fetch</c> (written by the operator's Deployment builder).</summary>
