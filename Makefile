@@ -96,7 +96,7 @@ run-operator: ## Run the operator and the concurrency controller (gRPC on 127.0.
 	KUBECONFIG=$(CURDIR)/.lamina/kubeconfig dotnet run --project operator/Lamina.Operator -- $(OPERATOR_ARGS)
 
 .PHONY: run-gateway
-run-gateway: ## Run a gateway on 127.0.0.1:8080 against .lamina/kubeconfig; it finds the controller through the operator's Lease (GATEWAY_ARGS="--urls http://127.0.0.1:8090" for a second replica, --auth=none for local development)
+run-gateway: ## Run a gateway on 127.0.0.1:8080 against .lamina/kubeconfig; it finds the controller through the operator's Lease (GATEWAY_ARGS="--urls http://127.0.0.1:8090 --Lamina:Gateway:Code:Url=http://127.0.0.1:8095" for a second replica; the code endpoint is on 127.0.0.1:8085, --auth=none for local development)
 	kubectl --kubeconfig .lamina/kubeconfig apply -f crds/
 	KUBECONFIG=$(CURDIR)/.lamina/kubeconfig dotnet run --project operator/Lamina.Gateway -- $(GATEWAY_ARGS)
 

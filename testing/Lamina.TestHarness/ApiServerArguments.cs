@@ -67,6 +67,9 @@ public static class ApiServerArguments
         $"--token-auth-file={launch.TokenFile}",
         "--authorization-mode=RBAC",
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        // The audience of tokens that name none; stated rather than left to the issuer's default, so
+        // TokenRequest and TokenReview (the gateway's code endpoint) behave as on a real cluster.
+        "--api-audiences=https://kubernetes.default.svc.cluster.local",
         $"--service-account-key-file={launch.ServiceAccountKeyFile}",
         $"--service-account-signing-key-file={launch.ServiceAccountKeyFile}",
         "--service-cluster-ip-range=10.0.0.0/24",

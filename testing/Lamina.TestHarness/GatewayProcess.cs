@@ -49,6 +49,12 @@ public sealed class GatewayProcess : IAsyncDisposable
     {
         var port = FreePort.Next();
         var all = new List<string>(role) { "--urls", $"http://127.0.0.1:{port}" };
+        if (role.Length == 0)
+        {
+            // The code endpoint's own listener, on a free port too, so several gateways can run at once.
+            all.Add($"--Lamina:Gateway:Code:Url=http://127.0.0.1:{FreePort.Next()}");
+        }
+
         all.AddRange(arguments ?? []);
         var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["KUBECONFIG"] = kubeconfig };
         var log = Path.Combine(Path.GetTempPath(), $"lamina-gateway-{Guid.NewGuid():N}.log");

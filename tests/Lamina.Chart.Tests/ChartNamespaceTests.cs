@@ -27,7 +27,7 @@ public sealed class ChartNamespaceTests
                 { Kind: "Secret" } => accessKeys,
                 { Kind: "NetworkPolicy", Name: var name } when name == $"{fullname}-functions" => watched ?? "default",
                 { Kind: "Role" or "RoleBinding", Name: var name } when name.EndsWith("-access-keys", StringComparison.Ordinal) => accessKeys,
-                { Kind: "Role" or "RoleBinding", Name: var name } when name == $"{fullname}-operator" => watched,
+                { Kind: "Role" or "RoleBinding", Name: var name } when name == $"{fullname}-operator" || name == $"{fullname}-gateway" => watched,
                 { Kind: "ConfigMap" } => dashboards,
                 _ => ChartRender.ReleaseNamespace,
             };

@@ -27,10 +27,12 @@ public sealed class ChartNetworkPolicyTests
             Assert.Equal(["Ingress"], Yaml.List(policy.Root, "spec.policyTypes").Cast<string>());
         }
 
-        // Gateway 8080 from anywhere (no from).
-        var gatewayRule = Assert.Single(Yaml.Maps(policies["gateway"].Root, "spec.ingress"));
-        Assert.Equal(["8080"], Ports(gatewayRule));
+        // Gateway 8080 from anywhere (no from); the code port from function pods of any namespace.
+        var gatewayRules = Yaml.Maps(policies["gateway"].Root, "spec.ingress").ToList();
+        Assert.Equal(2, gatewayRules.Count);
+        var gatewayRule = gatewayRules.Single(r => Ports(r).SequenceEqual(["8080"]));
         Assert.Empty(Yaml.List(gatewayRule, "from"));
+        AssertCodePortFromFunctionPodsOnly(gatewayRules);
 
         // Workers: their HTTP port (probes, /metrics) from anywhere, nothing else.
         var workerRule = Assert.Single(Yaml.Maps(policies["worker"].Root, "spec.ingress"));
@@ -83,9 +85,11 @@ public sealed class ChartNetworkPolicyTests
     {
         var manifests = await ChartRender.NamedAsync("full@1.20");
         var policies = manifests.Where(m => m.Kind == "NetworkPolicy").ToDictionary(m => Component(m));
-        var gatewayRule = Assert.Single(Yaml.Maps(policies["gateway"].Root, "spec.ingress"));
-        Assert.Equal(["9080"], Ports(gatewayRule));
+        var gatewayRules = Yaml.Maps(policies["gateway"].Root, "spec.ingress").ToList();
+        var gatewayRule = gatewayRules.Single(r => Ports(r).SequenceEqual(["9080"]));
         Assert.Equal(2, Yaml.List(gatewayRule, "from").Count);
+        // networkPolicy.gateway.from limits the Invoke API, never the function pods' code port.
+        AssertCodePortFromFunctionPodsOnly(gatewayRules);
         var http = Yaml.Maps(policies["operator"].Root, "spec.ingress").Single(r => Ports(r).SequenceEqual(["9081"]));
         Assert.Equal("monitoring", Yaml.StringMap(Assert.Single(Yaml.Maps(http, "from")), "namespaceSelector.matchLabels")["kubernetes.io/metadata.name"]);
         var grpc = Yaml.Maps(policies["operator"].Root, "spec.ingress").Single(r => Ports(r).SequenceEqual(["9082"]));
@@ -104,6 +108,16 @@ public sealed class ChartNetworkPolicyTests
         Assert.Equal(["code-store", "functions", "gateway", "operator"], policies.Keys.Order());
         var grpc = Yaml.Maps(policies["operator"].Root, "spec.ingress").Single(r => Ports(r).SequenceEqual(["8082"]));
         Assert.Equal(Selector(manifests, "gateway"), Yaml.StringMap(Assert.Single(Yaml.Maps(grpc, "from")), "podSelector.matchLabels"));
+    }
+
+    /// <summary>The code endpoint's rule: port 8085, from the function pods' labels in every namespace (an empty namespaceSelector), and no one else.</summary>
+    private static void AssertCodePortFromFunctionPodsOnly(List<Dictionary<object, object>> gatewayRules)
+    {
+        var code = gatewayRules.Single(r => Ports(r).SequenceEqual(["8085"]));
+        var peer = Assert.Single(Yaml.Maps(code, "from"));
+        Assert.Equal(new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "lamina", ["app.kubernetes.io/component"] = "function" }, Yaml.StringMap(peer, "podSelector.matchLabels"));
+        var namespaces = Assert.IsType<Dictionary<object, object>>(Yaml.At(peer, "namespaceSelector"));
+        Assert.Empty(namespaces);
     }
 
     private static string Component(Manifest m) => Yaml.StringMap(m.Root, "metadata.labels")["app.kubernetes.io/component"];

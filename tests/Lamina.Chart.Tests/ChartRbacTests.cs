@@ -33,8 +33,9 @@ public sealed class ChartRbacTests
         var lease = full ? "lamina-leader" : ConcurrencyClientOptions.DefaultLeaseName;
         var expected = Expand(GatewayAccess.Rules, name => name == ConcurrencyClientOptions.DefaultLeaseName ? lease : name);
 
-        // The gateway's Function catalog always lists every namespace: it has no namespace setting.
-        var granted = Granted(await ChartRender.NamedAsync(render), "gateway", watchNamespace: null, accessKeyNamespace: full ? "lamina-keys" : ChartRender.ReleaseNamespace);
+        // The gateway's Function catalog always lists every namespace (it has no namespace setting), in
+        // the ClusterRole; the code endpoint reads pods only where the operator makes them.
+        var granted = Granted(await ChartRender.NamedAsync(render), "gateway", watchNamespace: full ? "functions" : null, accessKeyNamespace: full ? "lamina-keys" : ChartRender.ReleaseNamespace);
         AssertSameRules(expected, granted);
     }
 
@@ -56,7 +57,8 @@ public sealed class ChartRbacTests
         var manifests = await ChartRender.RenderAsync(["--set", "operator.watchNamespace=team-a", .. ChartRender.Kube120]);
         var operatorAccount = Account(manifests, "operator");
         Assert.DoesNotContain(manifests, m => m.Kind == "ClusterRoleBinding" && Subjects(m).Contains(operatorAccount));
-        var role = Assert.Single(manifests, m => m.Kind == "Role" && m.Namespace == "team-a");
+        // The gateway's code endpoint has its own Role there too (pods get).
+        var role = Assert.Single(manifests, m => m.Kind == "Role" && m.Namespace == "team-a" && m.Name.EndsWith("-operator", StringComparison.Ordinal));
         Assert.Equal("lamina-operator", role.Name);
         AssertSameRules(
             Expand(OperatorAccess.Rules, name => name),
@@ -133,7 +135,7 @@ public sealed class ChartRbacTests
     {
         if (role.Kind == "ClusterRole")
         {
-            return AccessScope.Watched;
+            return role.Name.EndsWith("-token-review", StringComparison.Ordinal) ? AccessScope.Cluster : AccessScope.Watched;
         }
 
         if (role.Name.EndsWith("-installation", StringComparison.Ordinal))

@@ -28,6 +28,17 @@ public sealed class ApiServerArgumentsTests
     }
 
     [Fact]
+    public void ApiServer_Launch_IssuesAndReviewsServiceAccountTokens()
+    {
+        // TokenRequest and TokenReview (the gateway's code endpoint tests) need all three.
+        var args = ApiServerArguments.ApiServer(Launch);
+
+        Assert.Contains(args, a => a.StartsWith("--service-account-issuer=https://", StringComparison.Ordinal));
+        Assert.Contains("--service-account-signing-key-file=/w/service-account.key", args);
+        Assert.Contains(args, a => a.StartsWith("--api-audiences=", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Endpoint_Launch_IsHttpsLoopback() =>
         Assert.Equal(new Uri("https://127.0.0.1:1003"), Launch.Endpoint);
 }

@@ -5,8 +5,8 @@ namespace Lamina.Gateway.Hosting;
 
 /// <summary>
 /// Every Kubernetes call the gateway makes, as RBAC rules: the Helm chart's gateway Roles are checked
-/// against this list. The gateway never touches pods or Deployments: environments come from the
-/// concurrency controller.
+/// against this list. The gateway never lists pods or touches Deployments: environments come from the
+/// concurrency controller; the code endpoint reads one pod, the one a caller's token is bound to.
 /// </summary>
 internal static class GatewayAccess
 {
@@ -21,5 +21,10 @@ internal static class GatewayAccess
         // The controller's address and the invoke token, in the operator's namespace, by name.
         new("coordination.k8s.io", "leases", ["get"], AccessScope.Installation, [ConcurrencyClientOptions.DefaultLeaseName]),
         new("", "secrets", ["get"], AccessScope.Installation, [GatewayTokenRefresher.SecretName]),
+
+        // The code endpoint (docs/code-endpoint.md): who a function pod's token belongs to, then that
+        // pod, where function pods live (the operator's watched namespace, or all).
+        new("authentication.k8s.io", "tokenreviews", ["create"], AccessScope.Cluster),
+        new("", "pods", ["get"]),
     ];
 }

@@ -1,11 +1,13 @@
 using Lamina.Gateway.Async;
+using Lamina.Gateway.Code;
 using Lamina.Gateway.Invoke;
 using Lamina.Gateway.Worker;
 
 namespace Lamina.Gateway.Hosting;
 
 /// <summary>
-/// The gateway program: the Invoke API on 127.0.0.1:8080 unless --urls says otherwise, SigV4 unless
+/// The gateway program: the Invoke API on 127.0.0.1:8080 unless --urls says otherwise, the code
+/// endpoint for function pods on its own port (127.0.0.1:8085 unless <c>Lamina:Gateway:Code:Url</c> says otherwise), SigV4 unless
 /// --auth=none, Kubernetes from KUBECONFIG (or in-cluster), environments leased from the operator's
 /// concurrency controller, async (Event) invocations stored in Redis when <c>Lamina:Gateway:Async:Redis</c>
 /// is set, /healthz, /readyz, /metrics. The same program has two other roles:
@@ -49,10 +51,13 @@ internal static class GatewayHost
         GatewayComposition.AddAuthAndRouting(services, builder.Configuration, commandLine.AuthNone, kubernetes.Namespace);
         services.AddAsyncQueue(builder.Configuration);
         services.AddGatewayServer(builder.Configuration);
+        builder.AddCodeEndpoint();
 
         // With --auth=none the auth service itself warns, loudly, at start.
         var app = builder.Build();
 
+        // First, so that nothing else answers on the code port (docs/code-endpoint.md).
+        app.MapCodeEndpoint();
         var shutdown = app.Services.GetRequiredService<ShutdownGate>();
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/readyz", () => GatewayReadiness.Answer(shutdown, () => GatewayComposition.CatalogSynced(app.Services) && GatewayComposition.Synced(app.Services)));

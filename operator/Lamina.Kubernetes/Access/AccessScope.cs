@@ -11,4 +11,7 @@ public enum AccessScope
 
     /// <summary>The namespace holding the gateway's access-key Secrets: a Role there.</summary>
     AccessKeys,
+
+    /// <summary>A cluster-scoped resource (TokenReviews): a ClusterRole, whatever the program watches.</summary>
+    Cluster,
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Lamina.Gateway.Async;
+using Lamina.Gateway.Code;
 using Lamina.Gateway.Invoke;
 using Lamina.Gateway.Routing;
 using Lamina.Gateway.Tests.Routing;
@@ -204,6 +205,13 @@ public sealed class GatewayMetricsTests
         async.ForgedEvent(Function);
         async.Trimmed(Function, 4);
         async.PublishMemory(123_456, 429_496_729);
+
+        var code = new CodeMetrics(meters);
+        code.Fetched(CodeFetchOutcome.Served);
+        code.Served(1234);
+        code.Fetched(CodeFetchOutcome.Forbidden);
+        code.Reviewed(CodeMetrics.ReviewAuthenticated);
+        code.Reviewed(CodeMetrics.ReviewCached);
 
         var budget = new BodyBudget(1024 * 1024, meters);
         Assert.True(budget.TryTake(16 * 1024)); // one body's buffer held now
