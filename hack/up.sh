@@ -135,6 +135,7 @@ values=(
   --set auth.accessKey.create=true
 )
 if $local_cluster; then
+  service_variable="$(echo "$RELEASE-gateway" | tr 'a-z-' 'A-Z_')" # the gateway Service's variables' prefix
   # The pods roll when an image's content changed although its tag did not (dev).
   digest="$(cat "$LAMINA_CACHE"/images/*.sha256 2>/dev/null | sha256sum | cut -c1-16)"
   values+=(
@@ -150,6 +151,8 @@ if $local_cluster; then
     --set operator.resources.requests.cpu=50m --set gateway.resources.requests.cpu=100m
     --set redis.resources.requests.cpu=50m --set worker.resources.requests.cpu=50m
     --set codeStore.resources.requests.cpu=20m
+    # No DNS on the local cluster: function pods reach the gateway's code endpoint by its Service's IP.
+    --set-string "operator.codeEndpoint=http://\$(${service_variable}_SERVICE_HOST):\$(${service_variable}_SERVICE_PORT_CODE)"
     --set-string "operator.podAnnotations.lamina\.dev/images=$digest"
     --set-string "gateway.podAnnotations.lamina\.dev/images=$digest"
     --set-string "worker.podAnnotations.lamina\.dev/images=$digest"

@@ -1,3 +1,4 @@
+using Lamina.CodeStore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,11 @@ namespace Lamina.Gateway.Code;
 /// </summary>
 internal static class CodeEndpointHosting
 {
-    /// <summary>Adds the code listener to the host's URLs and registers the endpoint's services (no code store: see <see cref="ICodeBlobSource"/>).</summary>
+    /// <summary>
+    /// Adds the code listener to the host's URLs and registers the endpoint's services, with the code
+    /// store as its <see cref="ICodeBlobSource"/> when <c>Lamina:CodeStore:Url</c> is set (without
+    /// one, the endpoint answers 503 to everything: it fails closed).
+    /// </summary>
     public static void AddCodeEndpoint(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -28,6 +33,11 @@ internal static class CodeEndpointHosting
         services.TryAddSingleton<ITokenReviewer, KubernetesTokenReviewer>();
         services.TryAddSingleton<CodeFetchAuthorizer>();
         services.TryAddSingleton<CodeEndpointHandler>();
+        if (builder.Configuration.GetSection(CodeStoreOptions.Section)[nameof(CodeStoreOptions.Url)] is { Length: > 0 })
+        {
+            services.AddCodeStore(builder.Configuration);
+            services.TryAddSingleton<ICodeBlobSource, CodeStoreBlobSource>();
+        }
     }
 
     /// <summary>Sends every request that arrived on the code listener's port to the code endpoint.</summary>

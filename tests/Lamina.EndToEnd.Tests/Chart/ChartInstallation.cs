@@ -54,7 +54,7 @@ public sealed class ChartInstallation : IAsyncLifetime
         }
 
         // The code store without a volume claim, as Redis (the node has no provisioner); the first chart had no code store.
-        UpgradeOutput = await Release.UpgradeAsync(Path.Combine(Cluster.Layout.Root, "charts", "lamina"), "--set", "crds.install=false", "--set", "codeStore.persistence.enabled=false", "--set", "gateway.replicas=2");
+        UpgradeOutput = await Release.UpgradeAsync(Path.Combine(Cluster.Layout.Root, "charts", "lamina"), ["--set", "crds.install=false", "--set", "codeStore.persistence.enabled=false", "--set", "gateway.replicas=2", .. Release.CodeEndpointValues()]);
 
         // helm --wait returns once the new pods are ready; the previous revision's may still be
         // terminating (a gateway draining its last requests). The tests start from a settled release.

@@ -69,6 +69,16 @@ internal sealed class ChartRelease
         "--set", $"auth.accessKey.defaultNamespace={FunctionsNamespace}",
     ];
 
+    /// <summary>
+    /// The current chart's value that names the gateway's code endpoint by its Service's variables: the
+    /// local cluster has no DNS for function pods to find it by name (values.yaml, operator.codeEndpoint).
+    /// </summary>
+    public string[] CodeEndpointValues()
+    {
+        var variable = $"{Name}-gateway".ToUpperInvariant().Replace('-', '_');
+        return ["--set-string", $"operator.codeEndpoint=http://$({variable}_SERVICE_HOST):$({variable}_SERVICE_PORT_CODE)"];
+    }
+
     /// <summary><c>helm upgrade --install</c> of <paramref name="chart"/> with the values given, waiting for every pod; helm's output.</summary>
     public Task<string> UpgradeAsync(string chart, params string[] values) =>
         Helm.RunCheckedAsync(
