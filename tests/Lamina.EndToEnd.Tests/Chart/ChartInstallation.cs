@@ -44,6 +44,21 @@ public sealed class ChartInstallation : IAsyncLifetime
         var previous = await ChartRelease.ChartAtAsync(Cluster.Layout.Root, PreviousChart);
         try
         {
+            // The first chart runs today's images (both are tagged :dev), and today's operator watches
+            // code ConfigMaps (issue 21), which that chart's Role does not allow: its informer would
+            // never sync, nor the operator become ready. What the new chart's Role grants, granted here.
+            await Cluster.Kubectl.RunAsync($$"""
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: Role
+                metadata: { name: previous-chart-code-configmaps, namespace: {{Release.FunctionsNamespace}} }
+                rules: [{ apiGroups: [""], resources: [configmaps], verbs: [list, watch] }]
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: RoleBinding
+                metadata: { name: previous-chart-code-configmaps, namespace: {{Release.FunctionsNamespace}} }
+                roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: previous-chart-code-configmaps }
+                subjects: [{ kind: ServiceAccount, name: {{Release.Name}}-operator, namespace: {{Release.Namespace}} }]
+                """, "apply", "-f", "-");
             // The first chart reached Redis by its DNS name, which this cluster (no DNS) cannot resolve:
             // it is installed without async, as its users on such a cluster would have had to.
             await Release.UpgradeAsync(previous, "--set", "crds.install=false", "--set", "async.enabled=false", "--set", "gateway.replicas=1");
