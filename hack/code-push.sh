@@ -39,4 +39,4 @@ done
 
 args=(code push "$zip" --namespace "$ns" --store "http://127.0.0.1:$port" --username "$username" --password-file "$work/password")
 [ -n "${LAYER:-}" ] && [ "${LAYER}" != 0 ] && args+=(--layer)
-dotnet run --project "$LAMINA_ROOT/operator/Lamina.Cli" --nologo -v quiet -- "${args[@]}"
+dotnet run --project "$LAMINA_ROOT/operator/Lamina.Cli" -- "${args[@]}"
